@@ -1,0 +1,38 @@
+# Tollgate: `make up` runs everything, `make test` runs the whole test suite.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: up test lint bench install browser clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+up: install
+	$(BIN)/tollgate up
+
+browser:
+	bash infra/install-browser.sh
+
+test: install browser
+	$(BIN)/pytest -q --ignore=tests/perf
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+bench: install
+	$(BIN)/pytest -q -s tests/perf
+
+clean:
+	rm -rf $(VENV) .tollgate

@@ -1,0 +1,76 @@
+"""Base types every stage's events and commands build on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+STAGES = ("ideation", "poc", "pilot", "mvp", "production")
+Stage = Literal["ideation", "poc", "pilot", "mvp", "production"]
+ActorKind = Literal["person", "agent"]
+Role = Literal["viewer", "contributor", "owner", "committee", "admin"]
+
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class Actor(msgspec.Struct, frozen=True, kw_only=True):
+    """Who issued a command: a person or an AI agent, with the roles they hold."""
+
+    id: Id
+    name: str = ""
+    kind: ActorKind = "person"
+    roles: tuple[Role, ...] = ()
+
+    def has_role(self, *roles: Role) -> bool:
+        return "admin" in self.roles or any(r in self.roles for r in roles)
+
+
+SYSTEM = Actor(id="system", name="Tollgate", kind="agent", roles=("admin",))
+
+
+def event_type(stage: Stage, name: str, version: int = 1) -> str:
+    """The CloudEvents `type` of an event: io.tollgate.{stage}.{name}.v{n}."""
+    return f"io.tollgate.{stage}.{name}.v{version}"
+
+
+def type_parts(type_: str) -> tuple[str, str, int]:
+    """Split an event type into (stage, event_name, version)."""
+    _, _, stage, name, version = type_.split(".")
+    return stage, name, int(version[1:])
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+    """A past-tense business fact about one initiative.
+
+    The tag is the CloudEvents type (see `event_type`). `at` is business time:
+    when it happened in the world, which the command supplies.
+    """
+
+    initiative_id: Id
+    at: datetime
+
+
+class Command(msgspec.Struct, frozen=True, kw_only=True, tag_field="command"):
+    """An imperative addressed to one stage service. Clock and actor arrive in it."""
+
+    initiative_id: Id
+    at: datetime
+    actor: Actor
+
+
+def stage_of(event: Event) -> str:
+    return type_parts(event_tag(event))[0]
+
+
+def name_of(event: Event) -> str:
+    return type_parts(event_tag(event))[1]
+
+
+def event_tag(event: Event) -> str:
+    tag = type(event).__struct_config__.tag
+    assert isinstance(tag, str)
+    return tag

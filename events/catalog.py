@@ -1,0 +1,35 @@
+"""Every lifecycle event of every stage, for consumers that read them all (projection, facts)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from events import ideation, mvp, pilot, poc, production
+from events.base import Event, event_tag
+
+AnyEvent = (
+    ideation.AnyIdeationEvent
+    | poc.AnyPocEvent
+    | pilot.AnyPilotEvent
+    | mvp.AnyMvpEvent
+    | production.AnyProductionEvent
+)
+EVENT_DECODER = msgspec.json.Decoder(AnyEvent)
+
+
+def _classes() -> dict[str, type[Event]]:
+    modules = (ideation, poc, pilot, mvp, production)
+    found = [c for m in modules for c in vars(m).values() if isinstance(c, type)]
+    events = [c for c in found if issubclass(c, Event)]
+    return {
+        str(c.__struct_config__.tag): c
+        for c in events
+        if str(c.__struct_config__.tag).startswith("io.tollgate.")
+    }
+
+
+EVENT_TYPES: dict[str, type[Event]] = _classes()
+
+
+def is_known(event: Event) -> bool:
+    return event_tag(event) in EVENT_TYPES

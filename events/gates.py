@@ -1,0 +1,138 @@
+"""Stage gates: decisions, conditions, the handoff to the next stage, and the gate events.
+
+Every stage has its own gate events (the CloudEvents type names the stage); each
+stage module subclasses the bodies below with its tag and lists them in a `GateEvents`.
+The gate commands are shared: each stage service answers them on its own subject.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, NamedTuple
+
+import msgspec
+
+from events.base import Command, Event, Id, LongText, Stage, Text
+from events.kpis import KpiDefinition, Measurement
+
+Gate = Literal["G1", "G2", "G3", "G4"]
+Decision = Literal["go", "conditional_go", "hold", "recycle", "kill"]
+RiskClass = Literal["prohibited", "high", "limited", "minimal"]
+PASSING: tuple[Decision, ...] = ("go", "conditional_go")
+
+__all__ = ["KpiDefinition", "Measurement"]
+
+
+class Condition(msgspec.Struct, frozen=True, kw_only=True):
+    """A condition of a conditional_go: must be fulfilled before the next gate passes."""
+
+    condition_id: Id
+    text: Text
+
+
+class Handoff(msgspec.Struct, frozen=True, kw_only=True):
+    """What the next stage needs to start from the facts the previous one gathered."""
+
+    title: Text
+    owner: Text
+    sponsor: Text
+    risk_class: RiskClass | None = None
+    kpis: tuple[KpiDefinition, ...] = ()
+    measurements: tuple[Measurement, ...] = ()
+    open_conditions: tuple[Condition, ...] = ()
+    accountable: Text | None = None
+
+
+# Event bodies: never published themselves, only through a stage's tagged subclass.
+
+
+class GateReviewRequested(Event, frozen=True, kw_only=True):
+    gate: Gate
+    requested_by: Id
+    criteria_version: Text
+
+
+class GateVoteCast(Event, frozen=True, kw_only=True):
+    gate: Gate
+    vote_id: Id
+    voter: Id
+    decision: Decision
+    rationale: LongText
+    conditions: tuple[Condition, ...] = ()
+
+
+class GateDecided(Event, frozen=True, kw_only=True):
+    """The committee's decision; `handoff` is set for go and conditional_go."""
+
+    gate: Gate
+    decision: Decision
+    rationale: LongText
+    conditions: tuple[Condition, ...] = ()
+    decided_by: tuple[Id, ...]
+    criteria_version: Text
+    quorum: Annotated[int, msgspec.Meta(ge=1)]
+    unmet: tuple[Text, ...] = ()
+    handoff: Handoff | None = None
+
+
+class InitiativeResumed(Event, frozen=True, kw_only=True):
+    resumed_by: Id
+    reason: Text = "resumed"
+
+
+class ConditionFulfilled(Event, frozen=True, kw_only=True):
+    condition_id: Id
+    fulfilled_by: Id
+    evidence: Text = ""
+
+
+class StageOpened(Event, frozen=True, kw_only=True):
+    """First event of a stage's stream, caused by the previous stage's go."""
+
+    handoff: Handoff
+
+
+class GateEvents(NamedTuple):
+    """The tagged gate event classes of one stage, for the shared gate logic."""
+
+    stage: Stage
+    gate: Gate
+    next_stage: Stage
+    review_requested: type[GateReviewRequested]
+    vote_cast: type[GateVoteCast]
+    decided: type[GateDecided]
+    resumed: type[InitiativeResumed]
+    condition_fulfilled: type[ConditionFulfilled]
+
+
+# Commands shared by every stage.
+
+
+class RequestGateReview(Command, tag="request-gate-review", frozen=True, kw_only=True):
+    """Ask the committee to review the current gate (owner only)."""
+
+
+class DecideGate(Command, tag="decide-gate", frozen=True, kw_only=True):
+    """One committee member's vote; the decision takes effect at quorum."""
+
+    vote_id: Id
+    decision: Decision
+    rationale: LongText
+    conditions: tuple[Condition, ...] = ()
+
+
+class FulfilCondition(Command, tag="fulfil-condition", frozen=True, kw_only=True):
+    condition_id: Id
+    evidence: Text = ""
+
+
+class Resume(Command, tag="resume", frozen=True, kw_only=True):
+    reason: Text = "resumed"
+
+
+class OpenStage(Command, frozen=True, kw_only=True):
+    """Sent by a policy when the previous stage's gate passed."""
+
+    handoff: Handoff
+
+
+GateCommand = RequestGateReview | DecideGate | FulfilCondition | Resume

@@ -1,0 +1,179 @@
+"""Pilot: scope, KPIs and their measurements, human oversight, incidents and feedback.
+
+Its gate is G3 (pilot -> mvp). The stream starts with PilotOpened.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+from events import gates, kpis
+from events.base import Command, Event, Id, LongText, Text, event_type
+from events.kpis import Direction, Importance, RecordMeasurement
+
+Severity = Literal["low", "medium", "high", "critical"]
+IncidentStatus = Literal["open", "mitigated", "resolved"]
+Sentiment = Literal["positive", "neutral", "negative"]
+Names = Annotated[tuple[Text, ...], msgspec.Meta(min_length=1, max_length=50)]
+
+
+def _t(name: str) -> str:
+    return event_type("pilot", name)
+
+
+class PilotOpened(gates.StageOpened, tag=_t("pilot_opened"), frozen=True, kw_only=True): ...
+
+
+class PilotScopeDefined(Event, tag=_t("pilot_scope_defined"), frozen=True, kw_only=True):
+    user_group: Text
+    sites: Names
+    planned_weeks: Annotated[int, msgspec.Meta(ge=1, le=104)]
+
+
+class KpiDefined(Event, tag=_t("kpi_defined"), frozen=True, kw_only=True):
+    """A KPI; defining the same kpi_id again supersedes the definition, keeping measurements."""
+
+    kpi: kpis.KpiDefinition
+
+
+class KpiMeasured(kpis.KpiMeasured, tag=_t("kpi_measured"), frozen=True, kw_only=True): ...
+
+
+class OversightDesigned(Event, tag=_t("oversight_designed"), frozen=True, kw_only=True):
+    """Who may override the AI, within which boundaries, where it escalates, who answers for it."""
+
+    override_by: Names
+    decision_boundaries: LongText
+    escalation_path: LongText
+    accountable: Text
+
+
+class IncidentReported(Event, tag=_t("incident_reported"), frozen=True, kw_only=True):
+    incident_id: Id
+    title: Text
+    severity: Severity
+    description: LongText | None = None
+
+
+class IncidentStatusChanged(Event, tag=_t("incident_status_changed"), frozen=True, kw_only=True):
+    incident_id: Id
+    status: IncidentStatus
+    note: Text = ""
+
+
+class FeedbackRecorded(Event, tag=_t("feedback_recorded"), frozen=True, kw_only=True):
+    feedback_id: Id
+    summary: LongText
+    sentiment: Sentiment = "neutral"
+    severity: Severity = "low"
+
+
+class GateReviewRequested(
+    gates.GateReviewRequested, tag=_t("gate_review_requested"), frozen=True, kw_only=True
+): ...
+
+
+class GateVoteCast(gates.GateVoteCast, tag=_t("gate_vote_cast"), frozen=True, kw_only=True): ...
+
+
+class GateDecided(gates.GateDecided, tag=_t("gate_decided"), frozen=True, kw_only=True): ...
+
+
+class InitiativeResumed(
+    gates.InitiativeResumed, tag=_t("initiative_resumed"), frozen=True, kw_only=True
+): ...
+
+
+class ConditionFulfilled(
+    gates.ConditionFulfilled, tag=_t("condition_fulfilled"), frozen=True, kw_only=True
+): ...
+
+
+GATE = gates.GateEvents(
+    "pilot",
+    "G3",
+    "mvp",
+    GateReviewRequested,
+    GateVoteCast,
+    GateDecided,
+    InitiativeResumed,
+    ConditionFulfilled,
+)
+
+
+class OpenPilot(gates.OpenStage, tag="open-pilot", frozen=True, kw_only=True): ...
+
+
+class DefineScope(Command, tag="define-scope", frozen=True, kw_only=True):
+    user_group: Text
+    sites: Names
+    planned_weeks: Annotated[int, msgspec.Meta(ge=1, le=104)]
+
+
+class DefineKpi(Command, tag="define-kpi", frozen=True, kw_only=True):
+    kpi_id: Id
+    name: Text
+    unit: Text
+    baseline: float
+    target: float
+    direction: Direction = "higher"
+    importance: Importance = "must"
+
+
+class DesignOversight(Command, tag="design-oversight", frozen=True, kw_only=True):
+    override_by: Names
+    decision_boundaries: LongText
+    escalation_path: LongText
+    accountable: Text
+
+
+class ReportIncident(Command, tag="report-incident", frozen=True, kw_only=True):
+    incident_id: Id
+    title: Text
+    severity: Severity
+    description: LongText | None = None
+
+
+class ChangeIncidentStatus(Command, tag="change-incident-status", frozen=True, kw_only=True):
+    incident_id: Id
+    status: IncidentStatus
+    note: Text = ""
+
+
+class RecordFeedback(Command, tag="record-feedback", frozen=True, kw_only=True):
+    feedback_id: Id
+    summary: LongText
+    sentiment: Sentiment = "neutral"
+    severity: Severity = "low"
+
+
+AnyPilotEvent = (
+    PilotOpened
+    | PilotScopeDefined
+    | KpiDefined
+    | KpiMeasured
+    | OversightDesigned
+    | IncidentReported
+    | IncidentStatusChanged
+    | FeedbackRecorded
+    | GateReviewRequested
+    | GateVoteCast
+    | GateDecided
+    | InitiativeResumed
+    | ConditionFulfilled
+)
+PilotCommand = (
+    OpenPilot
+    | DefineScope
+    | DefineKpi
+    | RecordMeasurement
+    | DesignOversight
+    | ReportIncident
+    | ChangeIncidentStatus
+    | RecordFeedback
+    | gates.GateCommand
+)
+EVENT_DECODER = msgspec.json.Decoder(AnyPilotEvent)
+COMMAND_DECODER = msgspec.json.Decoder(PilotCommand)

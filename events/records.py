@@ -1,0 +1,102 @@
+"""Facts and the records it keeps per sub-entity: hypotheses, KPIs, incidents, documents.
+
+Folded by events.facts.apply; kept here so the per-stage folds can share the type.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from events import ideation, mvp, pilot, poc
+from events.gates import RiskClass
+from events.kpis import KpiDefinition, Measurement
+
+
+class Scores(msgspec.Struct, frozen=True, kw_only=True):
+    value: int
+    feasibility: int
+    risk: int
+    strategic_fit: int
+
+
+class Hypothesis(msgspec.Struct, frozen=True, kw_only=True):
+    statement: str
+    metric: str
+    comparator: poc.Comparator
+    threshold: float
+    result: float | None = None
+    evidence_link: str | None = None
+    validated: bool = False
+
+
+class Kpi(msgspec.Struct, frozen=True, kw_only=True):
+    definition: KpiDefinition
+    measurements: tuple[Measurement, ...] = ()
+
+
+class Scope(msgspec.Struct, frozen=True, kw_only=True):
+    user_group: str
+    sites: tuple[str, ...]
+    planned_weeks: int
+
+
+class Oversight(msgspec.Struct, frozen=True, kw_only=True):
+    override_by: tuple[str, ...]
+    decision_boundaries: str
+    escalation_path: str
+    accountable: str
+
+
+class Incident(msgspec.Struct, frozen=True, kw_only=True):
+    title: str
+    severity: pilot.Severity
+    status: pilot.IncidentStatus = "open"
+
+
+class Document(msgspec.Struct, frozen=True, kw_only=True):
+    document_id: str
+    version: int
+    link: str
+    author: str
+
+
+class Monitoring(msgspec.Struct, frozen=True, kw_only=True):
+    metrics: tuple[mvp.MonitoredMetric, ...]
+    owner: str
+
+
+class ConditionState(msgspec.Struct, frozen=True, kw_only=True):
+    text: str
+    fulfilled: bool = False
+
+
+class Facts(msgspec.Struct, frozen=True, kw_only=True):
+    title: str | None = None
+    problem_statement: str | None = None
+    business_goal: str | None = None
+    sponsor: str | None = None
+    owner: str | None = None
+    team: tuple[str, ...] = ()
+    ai_category: str | None = None
+    tags: tuple[str, ...] = ()
+    workshops: tuple[str, ...] = ()
+    scores: Scores | None = None
+    priority: float | None = None
+    sourcing: ideation.Sourcing | None = None
+    risk_preclass: RiskClass | None = None
+    risk_class: RiskClass | None = None
+    risk_confirmed: bool = False
+    hypotheses: dict[str, Hypothesis] = {}
+    data_sources: dict[str, str] = {}
+    model_choice: str | None = None
+    scope: Scope | None = None
+    kpis: dict[str, Kpi] = {}
+    oversight: Oversight | None = None
+    incidents: dict[str, Incident] = {}
+    feedback: dict[str, pilot.Sentiment] = {}
+    documents: dict[mvp.DocumentKind, Document] = {}
+    monitoring: Monitoring | None = None
+    checklist: tuple[mvp.ChecklistItem, ...] = ()
+    conditions: dict[str, ConditionState] = {}
+    accountable: str | None = None
+    breached: frozenset[str] = frozenset()

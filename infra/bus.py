@@ -1,0 +1,91 @@
+"""NATS JetStream: connection, the TOLLGATE stream, and publishing CloudEvents."""
+
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+import nats
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.api import Header, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import BadRequestError
+
+from events.base import type_parts
+from events.envelope import SPECVERSION, CloudEvent, Metadata, source_of
+from events.subjects import Subjects
+from infra.eventstore import RecordedEvent
+
+_META = msgspec.json.Decoder(Metadata)
+_ENCODE = msgspec.json.Encoder()
+DUPLICATE_WINDOW = 600.0  # seconds; the outbox relay republishes within it after a crash
+
+
+async def connect(url: str, name: str) -> Client:
+    """Connect with a bounded first attempt, then reconnect forever."""
+    return await asyncio.wait_for(
+        nats.connect(
+            url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+            connect_timeout=2,
+        ),
+        timeout=15,
+    )
+
+
+async def ensure_stream(js: JetStreamContext, subjects: Subjects, replicas: int = 1) -> None:
+    config = StreamConfig(
+        name=subjects.stream,
+        subjects=[subjects.events],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        duplicate_window=DUPLICATE_WINDOW,
+        num_replicas=replicas,
+    )
+    try:
+        await js.add_stream(config)
+    except BadRequestError as exc:
+        if exc.err_code != 10058:
+            raise
+        await js.update_stream(config)
+
+
+def to_cloudevent(event: RecordedEvent) -> CloudEvent:
+    stage, _, _ = type_parts(event.type)
+    meta = _META.decode(event.metadata)
+    return CloudEvent(
+        specversion=SPECVERSION,
+        id=str(event.event_id),
+        source=source_of(stage),
+        type=event.type,
+        subject=event.stream_id,
+        time=event.occurred_at,
+        data=msgspec.Raw(event.data),
+        actor=meta.actor,
+        actorkind=meta.actorkind,
+        correlationid=meta.correlationid,
+        causationid=meta.causationid,
+        streamversion=event.version,
+        position=event.position,
+    )
+
+
+class Publisher:
+    """Publishes recorded events as structured-mode CloudEvents, deduplicated by event id."""
+
+    def __init__(self, js: JetStreamContext, subjects: Subjects) -> None:
+        self.js = js
+        self.subjects = subjects
+
+    async def publish(self, event: RecordedEvent) -> int:
+        """Publish one event; returns its JetStream sequence (the original one on a repeat)."""
+        stage, name, _ = type_parts(event.type)
+        subject = self.subjects.event(stage, name, event.stream_id)
+        body = _ENCODE.encode(to_cloudevent(event))
+        ack = await self.js.publish(
+            subject, body, headers={Header.MSG_ID: str(event.event_id)}, timeout=5
+        )
+        return int(ack.seq)
+
+    async def publish_all(self, events: list[RecordedEvent]) -> list[int]:
+        """Publish in order; requests are pipelined on one connection, which keeps the order."""
+        return list(await asyncio.gather(*(self.publish(e) for e in events)))

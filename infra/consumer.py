@@ -1,0 +1,107 @@
+"""Durable JetStream pull consumers that handle each event exactly once.
+
+The handler's effects and the (consumer, event id) tracking row are written in
+ONE transaction, so a redelivered event (after a crash, a lost ack, or the relay
+republishing) changes nothing. Raising `Retry` rolls back and asks for the
+event again later (used when an event arrives before the one it follows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+import msgspec
+import nats.errors
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from events.envelope import CLOUDEVENT_DECODER, CloudEvent
+from infra.db import Connection, Pool
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
+
+
+class Retry(Exception):
+    """Not yet: redeliver this event after `delay` seconds."""
+
+    def __init__(self, reason: str, delay: float = 0.2) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class Consumer:
+    def __init__(
+        self, js: JetStreamContext, pool: Pool, *, schema: str, durable: str, stream: str,
+        filter_subjects: Sequence[str], handler: Handler, batch: int = 100,
+    ) -> None:
+        self.js = js
+        self.pool = pool
+        self.durable = durable
+        self.stream = stream
+        self.filter_subjects = list(filter_subjects)
+        self.handler = handler
+        self.batch = batch
+        self.last_sequence = 0
+        self.handled = 0
+        self._track_sql = (
+            f"INSERT INTO {schema}.processed (consumer, event_id) VALUES ($1, $2) "
+            "ON CONFLICT DO NOTHING RETURNING true"
+        )
+
+    async def subscribe(self) -> JetStreamContext.PullSubscription:
+        config = ConsumerConfig(
+            durable_name=self.durable,
+            filter_subjects=self.filter_subjects,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=30,
+            max_deliver=-1,
+            max_ack_pending=1000,
+        )
+        await self.js.add_consumer(self.stream, config)
+        return await self.js.pull_subscribe_bind(durable=self.durable, stream=self.stream)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        sub = await self.subscribe()
+        try:
+            while not stop.is_set():
+                try:
+                    msgs = await sub.fetch(self.batch, timeout=1)
+                except nats.errors.TimeoutError:
+                    continue
+                for msg in msgs:
+                    await self.handle(msg)
+        finally:
+            await sub.unsubscribe()
+
+    async def handle(self, msg: Msg) -> None:
+        try:
+            event = CLOUDEVENT_DECODER.decode(msg.data)
+        except msgspec.DecodeError as exc:
+            log.error("%s: dropping undecodable message on %s: %s", self.durable, msg.subject, exc)
+            await msg.term()
+            return
+        try:
+            await self.apply(event)
+        except Retry as retry:
+            await msg.nak(delay=retry.delay)
+            return
+        except Exception:
+            log.exception("%s: failed on event %s; will retry", self.durable, event.id)
+            await msg.nak(delay=1)
+            return
+        self.last_sequence = max(self.last_sequence, msg.metadata.sequence.stream)
+        await msg.ack()
+
+    async def apply(self, event: CloudEvent) -> bool:
+        """Track and handle in one transaction; False when it was handled before."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval(self._track_sql, self.durable, event.id):
+                return False
+            await self.handler(conn, event)
+        self.handled += 1
+        return True

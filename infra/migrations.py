@@ -1,0 +1,40 @@
+"""A small migration runner: numbered SQL files per kind, applied once per schema.
+
+Files live in infra/sql/<kind>/NNN_name.sql and may use `{schema}`. Applied
+versions are recorded in <schema>.migrations; an advisory lock serialises
+concurrent starters (several replicas migrating at once).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from infra.db import Connection
+
+KINDS = ("eventstore", "projection", "api")
+
+
+def _files(kind: str) -> list[tuple[str, str]]:
+    folder = resources.files("infra") / "sql" / kind
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    return [(name, (folder / name).read_text()) for name in names]
+
+
+async def migrate(conn: Connection, schema: str, kind: str) -> list[str]:
+    """Apply the pending migrations of `kind` to `schema`; returns the applied names."""
+    applied: list[str] = []
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"migrate:{schema}")
+        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        await conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {schema}.migrations "
+            "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {r["name"] for r in await conn.fetch(f"SELECT name FROM {schema}.migrations")}
+        for name, sql in _files(kind):
+            if name in done:
+                continue
+            await conn.execute(sql.replace("{schema}", schema))
+            await conn.execute(f"INSERT INTO {schema}.migrations (name) VALUES ($1)", name)
+            applied.append(name)
+    return applied

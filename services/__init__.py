@@ -1,0 +1,1 @@
+"""Stage services and the projection: deciders, policies, views and their wiring."""

@@ -1,0 +1,96 @@
+"""Wiring shared by the stage services: store, bus, command endpoints, relay, policy consumer.
+
+Each services/<stage>/main.py names its decider and (for poc, pilot, mvp) the
+policy that reacts to the previous stage's gate decisions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import msgspec
+
+from events.base import Command
+from events.envelope import CloudEvent
+from infra import commands
+from infra.bus import Publisher, connect, ensure_stream
+from infra.consumer import Consumer
+from infra.db import Connection, create_pool
+from infra.eventstore import EventStore
+from infra.migrations import migrate
+from infra.outbox import Relay
+from infra.settings import Settings
+from services.runner import Decider, Runner
+
+log = logging.getLogger(__name__)
+_ENCODE = msgspec.json.Encoder()
+
+
+class Upstream(msgspec.Struct, frozen=True, kw_only=True):
+    """The events of another stage this service reacts to, and how."""
+
+    stage: str
+    event_names: tuple[str, ...]
+    decoder: msgspec.json.Decoder[Any]
+    react: Callable[[Any], list[Command]]
+
+
+def command_names(decider: Decider) -> list[str]:
+    union = decider.COMMANDS.type
+    members = getattr(union, "__args__", (union,))
+    return [str(t.__struct_config__.tag) for t in members]
+
+
+async def run_stage(
+    settings: Settings, stage: str, decider: Decider, upstream: Upstream | None,
+    stop: asyncio.Event,
+) -> None:
+    pool = await create_pool(settings.database_url)
+    async with pool.acquire() as conn:
+        await migrate(conn, stage, "eventstore")
+    nc = await connect(settings.nats_url, name=f"tollgate-{stage}")
+    js = nc.jetstream()
+    await ensure_stream(js, settings.subjects)
+    store = EventStore(pool, stage)
+    publisher = Publisher(js, settings.subjects)
+    runner = Runner(store, decider, publisher)
+
+    async def handle(name: str, body: bytes, headers: Mapping[str, str]) -> bytes:
+        return _ENCODE.encode(await runner.handle_request(name, body, headers))
+
+    service = await commands.serve(nc, settings.subjects, stage, command_names(decider), handle)
+    tasks = [asyncio.create_task(Relay(settings.database_url, store, publisher).run(stop))]
+    if upstream is not None:
+        consumer = Consumer(
+            js, pool, schema=stage, durable=f"{settings.subject_root}-{stage}-handoff",
+            stream=settings.stream,
+            filter_subjects=[settings.subjects.stage_events(upstream.stage, n)
+                             for n in upstream.event_names],
+            handler=_reactor(runner, upstream),
+        )
+        tasks.append(asyncio.create_task(consumer.run(stop)))
+    log.info("%s service ready", stage)
+    try:
+        await stop.wait()
+    finally:
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await service.stop()
+        await nc.drain()
+        await pool.close()
+
+
+def _reactor(runner: Runner, upstream: Upstream) -> Callable[[Connection, CloudEvent], Any]:
+    async def on_event(conn: Connection, event: CloudEvent) -> None:
+        for command in upstream.react(upstream.decoder.decode(event.data)):
+            reply = await runner.execute(
+                command, correlation_id=event.correlationid, causation_id=event.id, conn=conn
+            )
+            if reply.error is not None and reply.error.code not in ("refused", "forbidden"):
+                raise RuntimeError(f"{event.type} {event.id}: {reply.error.detail}")
+            if reply.error is not None:
+                log.warning("%s %s refused: %s", event.type, event.id, reply.error.detail)
+
+    return on_event

@@ -1,0 +1,32 @@
+"""Helpers for integration tests that talk to the real NATS."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from infra.settings import Settings
+
+
+def own_bus(settings: Settings) -> Settings:
+    """A stream and subject root of this test's own on the session's NATS."""
+    tag = uuid.uuid4().hex[:8]
+    return Settings(
+        database_url=settings.database_url, nats_url=settings.nats_url,
+        stream=f"{settings.stream}_{tag}", subject_root=f"{settings.subject_root}x{tag}",
+        demo=False,
+    )
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], timeout: float = 20.0, what: str = "condition"
+) -> None:
+    """Wait for an observable condition (a position, a count), not for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
