@@ -17,6 +17,7 @@ from events.kpis import KpiDefinition, Measurement
 Gate = Literal["G1", "G2", "G3", "G4"]
 Decision = Literal["go", "conditional_go", "hold", "recycle", "kill"]
 RiskClass = Literal["prohibited", "high", "limited", "minimal"]
+Note = Annotated[str, msgspec.Meta(max_length=200)]  # optional free text, may be empty
 PASSING: tuple[Decision, ...] = ("go", "conditional_go")
 
 __all__ = ["KpiDefinition", "Measurement"]
@@ -82,7 +83,7 @@ class InitiativeResumed(Event, frozen=True, kw_only=True):
 class ConditionFulfilled(Event, frozen=True, kw_only=True):
     condition_id: Id
     fulfilled_by: Id
-    evidence: Text = ""
+    evidence: Note = ""
 
 
 class StageOpened(Event, frozen=True, kw_only=True):
@@ -122,7 +123,7 @@ class DecideGate(Command, tag="decide-gate", frozen=True, kw_only=True):
 
 class FulfilCondition(Command, tag="fulfil-condition", frozen=True, kw_only=True):
     condition_id: Id
-    evidence: Text = ""
+    evidence: Note = ""
 
 
 class Resume(Command, tag="resume", frozen=True, kw_only=True):

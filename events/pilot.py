@@ -11,6 +11,7 @@ import msgspec
 
 from events import gates, kpis
 from events.base import Command, Event, Id, LongText, Text, event_type
+from events.gates import Note
 from events.kpis import Direction, Importance, RecordMeasurement
 
 Severity = Literal["low", "medium", "high", "critical"]
@@ -60,7 +61,7 @@ class IncidentReported(Event, tag=_t("incident_reported"), frozen=True, kw_only=
 class IncidentStatusChanged(Event, tag=_t("incident_status_changed"), frozen=True, kw_only=True):
     incident_id: Id
     status: IncidentStatus
-    note: Text = ""
+    note: Note = ""
 
 
 class FeedbackRecorded(Event, tag=_t("feedback_recorded"), frozen=True, kw_only=True):
@@ -139,7 +140,7 @@ class ReportIncident(Command, tag="report-incident", frozen=True, kw_only=True):
 class ChangeIncidentStatus(Command, tag="change-incident-status", frozen=True, kw_only=True):
     incident_id: Id
     status: IncidentStatus
-    note: Text = ""
+    note: Note = ""
 
 
 class RecordFeedback(Command, tag="record-feedback", frozen=True, kw_only=True):

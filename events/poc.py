@@ -11,7 +11,7 @@ import msgspec
 
 from events import gates
 from events.base import Command, Event, Id, LongText, Text, event_type
-from events.gates import RiskClass
+from events.gates import Note, RiskClass
 
 Comparator = Literal[">=", ">", "<=", "<", "=="]
 
@@ -47,7 +47,7 @@ class ExperimentResultRecorded(
 class DataSourceConfirmed(Event, tag=_t("data_source_confirmed"), frozen=True, kw_only=True):
     source_id: Id
     name: Text
-    description: Text = ""
+    description: Note = ""
 
 
 class ModelChosen(Event, tag=_t("model_chosen"), frozen=True, kw_only=True):
@@ -124,7 +124,7 @@ class RecordResult(Command, tag="record-result", frozen=True, kw_only=True):
 class ConfirmDataSource(Command, tag="confirm-data-source", frozen=True, kw_only=True):
     source_id: Id
     name: Text
-    description: Text = ""
+    description: Note = ""
 
 
 class ChooseModel(Command, tag="choose-model", frozen=True, kw_only=True):

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, cast
 
 import msgspec
 import nats.errors
+from asyncpg.pool import PoolConnectionProxy
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -23,6 +25,7 @@ from infra.db import Connection, Pool
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
+Tx = Connection | PoolConnectionProxy[Any]  # what a handler's transaction runs on
 
 
 class Retry(Exception):
@@ -86,7 +89,7 @@ class Consumer:
             await msg.term()
             return
         try:
-            await self.apply(event)
+            await self.apply(event, msg.metadata.sequence.stream)
         except Retry as retry:
             await msg.nak(delay=retry.delay)
             return
@@ -97,11 +100,43 @@ class Consumer:
         self.last_sequence = max(self.last_sequence, msg.metadata.sequence.stream)
         await msg.ack()
 
-    async def apply(self, event: CloudEvent) -> bool:
+    async def apply(self, event: CloudEvent, sequence: int = 0) -> bool:
         """Track and handle in one transaction; False when it was handled before."""
         async with self.pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval(self._track_sql, self.durable, event.id):
                 return False
-            await self.handler(conn, event)
+            await self.handle_event(conn, event, sequence)
         self.handled += 1
         return True
+
+    async def handle_event(self, conn: Tx, event: CloudEvent, sequence: int) -> None:
+        """Inside the transaction; subclasses that need the stream sequence override this."""
+        await self.handler(cast(Connection, conn), event)
+
+
+async def replay(
+    js: JetStreamContext, stream: str, subject: str, start: int, end: int, batch: int = 2000
+) -> AsyncIterator[list[tuple[int, bytes]]]:
+    """Read (sequence, data) from `start` to `end` in big batches, with an ephemeral consumer.
+
+    For rebuilding read models: nothing is acknowledged and nothing durable is left behind.
+    """
+    if start > end:
+        return
+    config = ConsumerConfig(
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start,
+        ack_policy=AckPolicy.NONE, inactive_threshold=60,
+    )  # fmt: skip
+    sub = await js.pull_subscribe(subject, stream=stream, config=config)
+    try:
+        last, pending = start - 1, 1
+        while last < end and pending:
+            try:
+                msgs = await sub.fetch(batch, timeout=2)
+            except nats.errors.TimeoutError:
+                continue
+            chunk = [(m.metadata.sequence.stream, m.data) for m in msgs]
+            last, pending = chunk[-1][0], msgs[-1].metadata.num_pending
+            yield [c for c in chunk if c[0] <= end]
+    finally:
+        await sub.unsubscribe()

@@ -1,1 +1,1 @@
-"""Stage services and the projection: deciders, policies, views and their wiring."""
+"""Tollgate's services: one package per stage, plus the shared, pure gate logic."""

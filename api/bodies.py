@@ -1,0 +1,189 @@
+"""Request bodies: one Struct per command endpoint, strict about unknown fields.
+
+Field types come from the event contract (events/*), so the limits the services
+enforce are checked here first and show up in OpenAPI. Record ids (workshop_id,
+hypothesis_id, ...) are optional: the API makes one up and returns it as `record_id`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+from events.base import Id, LongText, Text
+from events.gates import Decision, RiskClass
+from events.ideation import AiCategory, Names, Score, Sourcing
+from events.kpis import Direction, Importance
+from events.mvp import ChecklistItem, DocumentKind, MonitoredMetric
+from events.pilot import IncidentStatus, Sentiment, Severity
+from events.pilot import Names as Sites
+from events.poc import Comparator
+
+Version = Annotated[int, msgspec.Meta(ge=0, description="fails with 409 if the stage's stream moved on")]
+
+
+class Body(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    expected_version: Version | None = None
+
+
+class ProposeIdeaBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    title: Text
+    problem_statement: LongText
+    business_goal: LongText
+    sponsor: Text
+    owner: Text
+    team: Names = ()
+    ai_category: AiCategory = "other"
+    tags: Names = ()
+
+
+class RefineIdeaBody(Body, kw_only=True, forbid_unknown_fields=True):
+    title: Text | None = None
+    problem_statement: LongText | None = None
+    business_goal: LongText | None = None
+    sponsor: Text | None = None
+    owner: Text | None = None
+    team: Names | None = None
+    ai_category: AiCategory | None = None
+    tags: Names | None = None
+
+
+class WorkshopBody(Body, kw_only=True, forbid_unknown_fields=True):
+    workshop_id: Id | None = None
+    held_on: date
+    participants: Annotated[tuple[Text, ...], msgspec.Meta(min_length=1, max_length=100)]
+    outcome: LongText
+
+
+class ScoreBody(Body, kw_only=True, forbid_unknown_fields=True):
+    value: Score
+    feasibility: Score
+    risk: Score
+    strategic_fit: Score
+
+
+class SourcingBody(Body, kw_only=True, forbid_unknown_fields=True):
+    sourcing: Sourcing
+    rationale: LongText
+
+
+class RiskBody(Body, kw_only=True, forbid_unknown_fields=True):
+    risk_class: RiskClass
+    rationale: LongText
+
+
+class HypothesisBody(Body, kw_only=True, forbid_unknown_fields=True):
+    hypothesis_id: Id | None = None
+    statement: LongText
+    metric: Text
+    comparator: Comparator
+    threshold: float
+
+
+class ResultBody(Body, kw_only=True, forbid_unknown_fields=True):
+    value: float
+    evidence_link: Text
+
+
+class DataSourceBody(Body, kw_only=True, forbid_unknown_fields=True):
+    source_id: Id | None = None
+    name: Text
+    description: Text = ""
+
+
+class ModelChoiceBody(Body, kw_only=True, forbid_unknown_fields=True):
+    choice: Text
+    rationale: LongText
+
+
+class ScopeBody(Body, kw_only=True, forbid_unknown_fields=True):
+    user_group: Text
+    sites: Sites
+    planned_weeks: Annotated[int, msgspec.Meta(ge=1, le=104)]
+
+
+class KpiBody(Body, kw_only=True, forbid_unknown_fields=True):
+    kpi_id: Id | None = None
+    name: Text
+    unit: Text
+    baseline: float
+    target: float
+    direction: Direction = "higher"
+    importance: Importance = "must"
+
+
+class OversightBody(Body, kw_only=True, forbid_unknown_fields=True):
+    override_by: Sites
+    decision_boundaries: LongText
+    escalation_path: LongText
+    accountable: Text
+
+
+class IncidentBody(Body, kw_only=True, forbid_unknown_fields=True):
+    incident_id: Id | None = None
+    title: Text
+    severity: Severity
+    description: LongText | None = None
+
+
+class IncidentStatusBody(Body, kw_only=True, forbid_unknown_fields=True):
+    status: IncidentStatus
+    note: Text = ""
+
+
+class FeedbackBody(Body, kw_only=True, forbid_unknown_fields=True):
+    feedback_id: Id | None = None
+    summary: LongText
+    sentiment: Sentiment = "neutral"
+    severity: Severity = "low"
+
+
+class MeasurementBody(Body, kw_only=True, forbid_unknown_fields=True):
+    measurement_id: Id | None = None
+    value: float
+    source: Text = "manual"
+    at: datetime | None = None
+
+
+class DocumentBody(Body, kw_only=True, forbid_unknown_fields=True):
+    document_id: Id | None = None
+    kind: DocumentKind
+    link: Text
+    author: Text
+
+
+class MonitoringBody(Body, kw_only=True, forbid_unknown_fields=True):
+    metrics: Annotated[tuple[MonitoredMetric, ...], msgspec.Meta(min_length=1, max_length=50)]
+    owner: Text
+
+
+class ChecklistBody(Body, kw_only=True, forbid_unknown_fields=True):
+    items: Annotated[tuple[ChecklistItem, ...], msgspec.Meta(min_length=1, max_length=100)]
+
+
+class GateReviewBody(Body, kw_only=True, forbid_unknown_fields=True):
+    pass
+
+
+class ConditionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    text: Text
+    condition_id: Id | None = None
+
+
+class DecisionBody(Body, kw_only=True, forbid_unknown_fields=True):
+    """One committee member's vote; at quorum it becomes the gate decision."""
+
+    decision: Decision
+    rationale: LongText
+    conditions: Annotated[tuple[Text | ConditionIn, ...], msgspec.Meta(max_length=20)] = ()
+    vote_id: Id | None = None
+
+
+class FulfilBody(Body, kw_only=True, forbid_unknown_fields=True):
+    evidence: Text | None = None
+
+
+class ResumeBody(Body, kw_only=True, forbid_unknown_fields=True):
+    reason: Text | None = None

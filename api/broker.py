@@ -1,0 +1,86 @@
+"""The API's view of NATS: send commands, ping services, watch events, measure lag.
+
+Only infra talks to nats-py; this class wires infra's functions to one connection
+and is the single place the app touches the broker (tests can replace it with a fake).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Protocol
+
+from events.replies import CommandReply
+from infra import bus, commands
+from infra.consumer import Consumer, Handler
+from infra.db import Pool
+from infra.settings import Settings
+
+
+class Broker(Protocol):
+    async def send(
+        self, stage: str, command: str, body: bytes, headers: Mapping[str, str]
+    ) -> CommandReply: ...
+
+    async def ping(self, stage: str) -> bool: ...
+
+    def watch(self, subject: str) -> AsyncIterator[bytes]: ...
+
+    async def stream_last_sequence(self) -> int | None: ...
+
+
+class NatsBroker:
+    """One NATS connection per API process, opened by `connect`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.subjects = settings.subjects
+
+    async def connect(self) -> None:
+        self.nc = await bus.connect(self.settings.nats_url, name="tollgate-api")
+        self.js = self.nc.jetstream()
+        await bus.ensure_stream(self.js, self.subjects)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.nc.drain()
+
+    async def send(
+        self, stage: str, command: str, body: bytes, headers: Mapping[str, str]
+    ) -> CommandReply:
+        return await commands.send(
+            self.nc, self.subjects, stage, command, body,
+            headers=headers, timeout=self.settings.command_timeout,
+        )  # fmt: skip
+
+    async def ping(self, stage: str) -> bool:
+        """Whether at least one instance of the stage's NATS service answers."""
+        try:
+            await self.nc.request(f"$SRV.PING.{self.subjects.service(stage)}", b"", timeout=1)
+        except Exception:  # no responders, timeout, or a closed connection: all "down"
+            return False
+        return True
+
+    async def watch(self, subject: str) -> AsyncIterator[bytes]:
+        """Live events on a core-NATS subscription: from now on, never replayed."""
+        sub = await self.nc.subscribe(subject)
+        try:
+            async for msg in sub.messages:
+                yield msg.data
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def stream_last_sequence(self) -> int | None:
+        try:
+            info = await asyncio.wait_for(self.js.stream_info(self.subjects.stream), 2)
+        except Exception:
+            return None
+        return int(info.state.last_seq)
+
+    def consumer(self, pool: Pool, durable: str, handler: Handler) -> Consumer:
+        return Consumer(
+            self.js, pool, schema="api", durable=durable, stream=self.subjects.stream,
+            filter_subjects=[self.subjects.events], handler=handler,
+        )  # fmt: skip

@@ -1,0 +1,56 @@
+"""What request handlers need: settings, the read-model pool and the broker."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+
+from api.broker import Broker
+from api.users import User
+from events.base import Actor
+from infra.db import Pool
+from infra.settings import Settings
+from services.projection import queries
+
+READ_WAIT = 5.0
+ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    pool: Pool
+    broker: Broker
+
+
+def provide_deps(state: State) -> Deps:
+    deps = state.deps
+    assert isinstance(deps, Deps)
+    return deps
+
+
+def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+    """The authenticated user as the actor recorded on the events a command causes."""
+    user = request.scope.get("user")
+    if not isinstance(user, User):
+        raise NotAuthorizedException("sign in first")
+    return user.actor
+
+
+async def caught_up(deps: Deps, min_position: int | None, timeout: float = READ_WAIT) -> None:
+    """Wait (bounded) until the read models applied `min_position`: read your own writes.
+    After the wait the current state is served even if the projection is behind."""
+    if min_position:
+        await queries.wait_for_position(deps.pool, min_position, timeout)
+
+
+def checked_id(value: str, what: str = "initiative") -> str:
+    """Ids that cannot exist are simply not found (not a validation error)."""
+    if not ID_PATTERN.fullmatch(value):
+        raise NotFoundException(f"no {what} {value[:64]!r}")
+    return value

@@ -1,0 +1,91 @@
+"""Gates: request a review, vote/decide, fulfil conditions, resume a held initiative.
+
+Each goes to the service that owns the initiative's current stage (read from the
+read models); an initiative that is not known there is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from api.auth import DECIDERS, REVIEW_REQUESTERS, STEWARDS, people_only, requires
+from api.bodies import ConditionIn, DecisionBody, FulfilBody, GateReviewBody, ResumeBody
+from api.deps import Deps, checked_id
+from api.dispatch import Accepted, new_id, owner_stage, record, send
+from events import gates
+from events.base import Actor
+
+
+def conditions(data: DecisionBody) -> tuple[gates.Condition, ...]:
+    """Plain strings become conditions with made-up ids."""
+    made = []
+    for given in data.conditions:
+        item = given if isinstance(given, ConditionIn) else ConditionIn(text=given)
+        made.append(gates.Condition(condition_id=item.condition_id or new_id(), text=item.text))
+    return tuple(made)
+
+
+class GateController(Controller):
+    path = "/initiatives/{initiative_id:str}"
+    tags = ["gates"]
+
+    @post("/gate-reviews", operation_id="requestGateReview", status_code=201,
+          guards=[requires(*REVIEW_REQUESTERS)])  # fmt: skip
+    async def request_review(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        initiative_id: FromPath[str], data: JSONBody[GateReviewBody | None] = None,
+    ) -> Accepted:
+        """Ask the steering committee to review the current gate (owner or admin)."""
+        stage = await owner_stage(deps.pool, checked_id(initiative_id))
+        return await record(deps.broker, actor, stage, gates.RequestGateReview,
+                            initiative_id, data or GateReviewBody())  # fmt: skip
+
+    @post("/gate-decisions", operation_id="decideGate", status_code=201,
+          guards=[requires(*DECIDERS), people_only])  # fmt: skip
+    async def decide(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        initiative_id: FromPath[str], data: JSONBody[DecisionBody],
+    ) -> Accepted:
+        """Cast a committee member's vote: go, conditional_go (with conditions), hold,
+        recycle or kill. It becomes the gate decision once the gate's quorum agrees
+        (`event_ids` then holds two events). A go with unmet must-meet criteria is a 409
+        listing them in `unmet`. Committee members who are people only."""
+        stage = await owner_stage(deps.pool, checked_id(initiative_id))
+        command = gates.DecideGate(
+            initiative_id=initiative_id, at=_now(), actor=actor,
+            vote_id=data.vote_id or new_id(), decision=data.decision,
+            rationale=data.rationale, conditions=conditions(data),
+        )  # fmt: skip
+        return await send(deps.broker, stage, command, data.expected_version, command.vote_id)
+
+    @post("/conditions/{condition_id:str}/fulfil", operation_id="fulfilCondition",
+          status_code=201, guards=[requires(*STEWARDS)])  # fmt: skip
+    async def fulfil(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        initiative_id: FromPath[str], condition_id: FromPath[str],
+        data: JSONBody[FulfilBody | None] = None,
+    ) -> Accepted:
+        """Mark a condition of a conditional_go fulfilled (owner, committee or admin)."""
+        stage = await owner_stage(deps.pool, checked_id(initiative_id))
+        return await record(deps.broker, actor, stage, gates.FulfilCondition, initiative_id,
+                            data or FulfilBody(),
+                            condition_id=checked_id(condition_id, "condition"))  # fmt: skip
+
+    @post("/resume", operation_id="resumeInitiative", status_code=201,
+          guards=[requires(*STEWARDS)])  # fmt: skip
+    async def resume(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        initiative_id: FromPath[str], data: JSONBody[ResumeBody | None] = None,
+    ) -> Accepted:
+        """Resume an initiative on hold, into the same stage (owner, committee or admin)."""
+        stage = await owner_stage(deps.pool, checked_id(initiative_id))
+        return await record(deps.broker, actor, stage, gates.Resume, initiative_id,
+                            data or ResumeBody())  # fmt: skip
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,104 @@
+"""Initiatives: propose one, list them, read one (optionally as of a past time), its
+timeline of CloudEvents and its readiness for the next gate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from api.auth import READERS, WORKERS, requires
+from api.bodies import ProposeIdeaBody, RefineIdeaBody
+from api.deps import Deps, caught_up, checked_id
+from api.dispatch import Accepted, build, new_initiative_id, send
+from events.base import Actor
+from events.gates import RiskClass
+from events.ideation import ProposeIdea, RefineIdea
+from services.projection import queries
+
+MinPosition = Annotated[
+    int | None,
+    QueryParameter(ge=0, description="wait (up to 5 s) until the read models applied it"),
+]
+
+
+class InitiativeController(Controller):
+    path = "/initiatives"
+    tags = ["initiatives"]
+
+    @post("/", operation_id="proposeIdea", status_code=201, guards=[requires(*WORKERS)])
+    async def propose(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        data: JSONBody[ProposeIdeaBody],
+    ) -> Accepted:
+        """Propose an idea: starts a new initiative in ideation and returns its id."""
+        command = build(ProposeIdea, data, new_initiative_id(), actor)
+        return await send(deps.broker, "ideation", command)
+
+    @get("/", operation_id="listInitiatives", guards=[requires(*READERS)])
+    async def list_initiatives(
+        self, deps: NamedDependency[Deps], stage: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None, owner: FromQuery[str | None] = None,
+        risk_class: FromQuery[RiskClass | None] = None, q: FromQuery[str | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0, min_position: MinPosition = None,
+    ) -> Any:
+        """The initiatives, filtered by stage, status, owner, risk class and free text."""
+        await caught_up(deps, min_position)
+        return await queries.list_initiatives(
+            deps.pool, stage=stage, status=status, owner=owner, risk_class=risk_class, q=q,
+            limit=limit, offset=offset,
+        )  # fmt: skip
+
+    @get("/{initiative_id:str}", operation_id="getInitiative", guards=[requires(*READERS)])
+    async def get_one(
+        self, deps: NamedDependency[Deps], initiative_id: FromPath[str],
+        as_of: FromQuery[datetime | None] = None, min_position: MinPosition = None,
+    ) -> Any:
+        """Stage, status, time in stage, gate history, KPIs and readiness; `as_of` (RFC 3339)
+        gives the state at that time."""
+        await caught_up(deps, min_position)
+        found = await queries.get_initiative(deps.pool, checked_id(initiative_id), as_of=as_of)
+        if found is None:
+            raise NotFoundException(f"no initiative {initiative_id}")
+        return found
+
+    @get("/{initiative_id:str}/events", operation_id="getTimeline", guards=[requires(*READERS)])
+    async def timeline(
+        self, deps: NamedDependency[Deps], initiative_id: FromPath[str],
+        min_position: MinPosition = None,
+    ) -> Response[bytes]:
+        """The initiative's timeline: every event of every stage, as CloudEvents, oldest first."""
+        await caught_up(deps, min_position)
+        events = await queries.timeline(deps.pool, checked_id(initiative_id))
+        if not events:
+            raise NotFoundException(f"no initiative {initiative_id}")
+        return Response(b"[" + b",".join(events) + b"]", media_type="application/json")
+
+    @get("/{initiative_id:str}/readiness", operation_id="getReadiness",
+         guards=[requires(*READERS)])  # fmt: skip
+    async def readiness(
+        self, deps: NamedDependency[Deps], initiative_id: FromPath[str],
+        min_position: MinPosition = None,
+    ) -> Any:
+        """Must-meet criteria (met / unmet, with explanation and evidence) and the should-meet
+        score for the initiative's next gate."""
+        await caught_up(deps, min_position)
+        found = await queries.readiness(deps.pool, checked_id(initiative_id))
+        if found is None:
+            raise NotFoundException(f"no initiative {initiative_id}")
+        return found
+
+    @post("/{initiative_id:str}/ideation/refinements", operation_id="refineIdea",
+          status_code=201, guards=[requires(*WORKERS)])  # fmt: skip
+    async def refine(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        initiative_id: FromPath[str], data: JSONBody[RefineIdeaBody],
+    ) -> Accepted:
+        """Refine the idea: only the fields given change."""
+        command = build(RefineIdea, data, checked_id(initiative_id), actor)
+        return await send(deps.broker, "ideation", command, data.expected_version)

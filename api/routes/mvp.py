@@ -1,0 +1,67 @@
+"""MVP work: documentation, monitoring, the release checklist; KPI measurements (any stage
+from the pilot on, routed to the service that owns the initiative now)."""
+
+from __future__ import annotations
+
+from litestar import Controller, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from api.auth import WORKERS, requires
+from api.bodies import ChecklistBody, DocumentBody, MeasurementBody, MonitoringBody
+from api.deps import Deps, checked_id
+from api.dispatch import Accepted, kpi_stage, record
+from events import mvp
+from events.base import Actor
+from events.kpis import RecordMeasurement
+
+
+class MvpController(Controller):
+    path = "/initiatives/{initiative_id:str}/mvp"
+    tags = ["mvp"]
+    guards = [requires(*WORKERS)]
+
+    @post("/documents", operation_id="recordDocument", status_code=201)
+    async def document(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        initiative_id: FromPath[str], data: JSONBody[DocumentBody],
+    ) -> Accepted:
+        """Record a new version of a document (model card, decision logic, data sheet, DPIA,
+        runbook) with its link and author."""
+        return await record(deps.broker, actor, "mvp", mvp.RecordDocument,
+                            initiative_id, data, "document_id")  # fmt: skip
+
+    @post("/monitoring", operation_id="configureMonitoring", status_code=201)
+    async def monitoring(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        initiative_id: FromPath[str], data: JSONBody[MonitoringBody],
+    ) -> Accepted:
+        """Configure monitoring: metrics with thresholds, and its owner."""
+        return await record(deps.broker, actor, "mvp", mvp.ConfigureMonitoring,
+                            initiative_id, data)  # fmt: skip
+
+    @post("/checklist", operation_id="updateReleaseChecklist", status_code=201)
+    async def checklist(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        initiative_id: FromPath[str], data: JSONBody[ChecklistBody],
+    ) -> Accepted:
+        """Replace the release readiness checklist with the one given."""
+        return await record(deps.broker, actor, "mvp", mvp.UpdateReleaseChecklist,
+                            initiative_id, data)  # fmt: skip
+
+
+class KpiController(Controller):
+    path = "/initiatives/{initiative_id:str}/kpis"
+    tags = ["kpis"]
+    guards = [requires(*WORKERS)]
+
+    @post("/{kpi_id:str}/measurements", operation_id="recordMeasurement", status_code=201)
+    async def measurement(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        initiative_id: FromPath[str], kpi_id: FromPath[str], data: JSONBody[MeasurementBody],
+    ) -> Accepted:
+        """Record a KPI value (`at` defaults to now); the same measurement_id twice is a no-op.
+        Goes to pilot or mvp, whichever owns the initiative (mvp once launched)."""
+        stage = await kpi_stage(deps.pool, checked_id(initiative_id))
+        return await record(deps.broker, actor, stage, RecordMeasurement, initiative_id, data,
+                            "measurement_id", kpi_id=checked_id(kpi_id, "KPI"))  # fmt: skip

@@ -1,0 +1,1 @@
+"""Ideation service: ideas are proposed, refined, workshopped, scored and classified (G1)."""

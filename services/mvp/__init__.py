@@ -1,0 +1,1 @@
+"""MVP service: documentation, monitoring, release readiness (G4), then production KPIs."""

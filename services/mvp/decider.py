@@ -1,0 +1,142 @@
+"""MVP decider: opened by G3's go; documentation, monitoring and release readiness decide G4.
+
+After G4's go the initiative is launched: the stream keeps receiving KPI measurements,
+recorded as production events, with a breach and a re-review request when off target.
+"""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+import msgspec
+from msgspec.structs import replace
+
+from events import gates, mvp, production
+from events.base import Event
+from events.facts import apply, measured, on_target
+from events.kpis import RecordMeasurement
+from events.mvp import (
+    AnyMvpEvent,
+    ConfigureMonitoring,
+    MvpCommand,
+    OpenMvp,
+    RecordDocument,
+    UpdateReleaseChecklist,
+)
+from events.production import AnyProductionEvent
+from events.records import Monitoring
+from services import gate
+from services.stage import (
+    StageState,
+    check_measurement,
+    guard_contributor,
+    guard_work,
+    open_stage,
+    record,
+    record_measurement,
+)
+
+State = StageState
+initial_state = StageState()
+KIT = mvp.GATE
+COMMANDS = mvp.COMMAND_DECODER
+AnyEvent = AnyMvpEvent | AnyProductionEvent
+EVENTS: msgspec.json.Decoder[AnyEvent] = msgspec.json.Decoder(AnyEvent)
+
+
+def decide(command: MvpCommand, state: State) -> list[Event]:
+    """Rules (besides the shared ones in services.stage and services.gate):
+
+    - each document is recorded once per document_id; its version is one more than the
+      latest of its kind, which it supersedes;
+    - monitoring and the release checklist identical to the current ones are no-ops;
+    - before launch a measurement is an MVP measurement; after launch a production one,
+      raising KpiBreached when on the wrong side of target and ReReviewRequested when
+      the KPI was not already breached; the same measurement_id twice is a no-op.
+    """
+    match command:
+        case OpenMvp():
+            return open_stage(command, state, mvp.MvpOpened)
+        case RecordDocument():
+            guard_work(KIT, state, command.actor)
+            return _document(command, state)
+        case ConfigureMonitoring():
+            guard_work(KIT, state, command.actor)
+            monitoring = Monitoring(metrics=command.metrics, owner=command.owner)
+            same = state.facts.monitoring == monitoring
+            return [] if same else [record(command, mvp.MonitoringConfigured)]
+        case RecordMeasurement() if state.status == "launched":
+            return _production_measurement(command, state)
+        case RecordMeasurement():
+            return record_measurement(KIT, command, state, mvp.KpiMeasured)
+        case UpdateReleaseChecklist():
+            guard_work(KIT, state, command.actor)
+            same = state.facts.checklist == command.items
+            return [] if same else [record(command, mvp.ReleaseChecklistUpdated)]
+        case (
+            gates.RequestGateReview()
+            | gates.DecideGate()
+            | gates.FulfilCondition()
+            | gates.Resume()
+        ):
+            return gate.decide(KIT, command, state)
+        case _:
+            assert_never(command)
+
+
+def _document(command: RecordDocument, state: State) -> list[Event]:
+    docs = state.facts.documents
+    if any(d.document_id == command.document_id for d in docs.values()):
+        return []
+    current = docs.get(command.kind)
+    version = current.version + 1 if current else 1
+    return [record(command, mvp.DocumentRecorded, version=version)]
+
+
+def _production_measurement(command: RecordMeasurement, state: State) -> list[Event]:
+    guard_contributor(KIT, command.actor)
+    check_measurement(command, state.facts)
+    if measured(state.facts, command.measurement_id):
+        return []
+    events: list[Event] = [record(command, production.KpiMeasured)]
+    kpi = state.facts.kpis[command.kpi_id].definition
+    if on_target(kpi, command.value):
+        return events
+    events.append(
+        record(command, production.KpiBreached, target=kpi.target, direction=kpi.direction)
+    )
+    if command.kpi_id not in state.facts.breached:
+        reason = f"{kpi.name} at {command.value:g} {kpi.unit} misses its target {kpi.target:g}"
+        events.append(
+            production.ReReviewRequested(
+                initiative_id=command.initiative_id, at=command.at, kpi_id=kpi.kpi_id, reason=reason
+            )
+        )
+    return events
+
+
+def evolve(state: State, event: AnyEvent) -> State:
+    state = replace(state, facts=apply(state.facts, event))
+    match event:
+        case mvp.MvpOpened():
+            return replace(state, status="active")
+        case (
+            mvp.DocumentRecorded()
+            | mvp.MonitoringConfigured()
+            | mvp.KpiMeasured()
+            | mvp.ReleaseChecklistUpdated()
+            | production.KpiMeasured()
+            | production.KpiBreached()
+            | production.ReReviewRequested()
+        ):
+            return state
+        case (
+            mvp.GateReviewRequested()
+            | mvp.GateVoteCast()
+            | mvp.GateDecided()
+            | mvp.InitiativeResumed()
+            | mvp.ConditionFulfilled()
+        ):
+            return gate.evolve(state, event)
+        case _:
+            assert_never(event)

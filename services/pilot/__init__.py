@@ -1,0 +1,1 @@
+"""Pilot service: scope, KPIs, measurements, human oversight, incidents (G3)."""

@@ -1,0 +1,129 @@
+"""Pilot decider: opened by G2's go; KPIs, oversight and incidents decide G3."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+import msgspec
+from msgspec.structs import replace
+
+from events import gates, pilot
+from events.base import Event
+from events.errors import NotFound
+from events.facts import apply
+from events.kpis import KpiDefinition, RecordMeasurement
+from events.pilot import (
+    AnyPilotEvent,
+    ChangeIncidentStatus,
+    DefineKpi,
+    DefineScope,
+    DesignOversight,
+    OpenPilot,
+    PilotCommand,
+    RecordFeedback,
+    ReportIncident,
+)
+from events.records import Oversight, Scope
+from services import gate
+from services.stage import StageState, guard_work, open_stage, record, record_measurement
+
+State = StageState
+initial_state = StageState()
+KIT = pilot.GATE
+COMMANDS = pilot.COMMAND_DECODER
+EVENTS: msgspec.json.Decoder[AnyPilotEvent] = pilot.EVENT_DECODER
+
+
+def decide(command: PilotCommand, state: State) -> list[Event]:
+    """Rules (besides the shared ones in services.stage and services.gate):
+
+    - scope, a KPI definition and the oversight design identical to the current ones
+      are no-ops; a changed one supersedes (a KPI keeps its measurements);
+    - a measurement needs a defined KPI, and is recorded once per measurement_id;
+    - an incident is reported once per incident_id; a status change needs a known
+      incident and a different status;
+    - feedback is recorded once per feedback_id.
+    """
+    match command:
+        case OpenPilot():
+            return open_stage(command, state, pilot.PilotOpened)
+        case DefineScope():
+            guard_work(KIT, state, command.actor)
+            scope = msgspec.convert(msgspec.structs.asdict(command), Scope)
+            return [] if state.facts.scope == scope else [record(command, pilot.PilotScopeDefined)]
+        case DefineKpi():
+            guard_work(KIT, state, command.actor)
+            return _define_kpi(command, state)
+        case RecordMeasurement():
+            return record_measurement(KIT, command, state, pilot.KpiMeasured)
+        case DesignOversight():
+            guard_work(KIT, state, command.actor)
+            design = msgspec.convert(msgspec.structs.asdict(command), Oversight)
+            same = state.facts.oversight == design
+            return [] if same else [record(command, pilot.OversightDesigned)]
+        case ReportIncident():
+            guard_work(KIT, state, command.actor)
+            known = command.incident_id in state.facts.incidents
+            return [] if known else [record(command, pilot.IncidentReported)]
+        case ChangeIncidentStatus():
+            guard_work(KIT, state, command.actor)
+            return _change_incident(command, state)
+        case RecordFeedback():
+            guard_work(KIT, state, command.actor)
+            known = command.feedback_id in state.facts.feedback
+            return [] if known else [record(command, pilot.FeedbackRecorded)]
+        case (
+            gates.RequestGateReview()
+            | gates.DecideGate()
+            | gates.FulfilCondition()
+            | gates.Resume()
+        ):
+            return gate.decide(KIT, command, state)
+        case _:
+            assert_never(command)
+
+
+def _define_kpi(command: DefineKpi, state: State) -> list[Event]:
+    fields = {k: v for k, v in msgspec.structs.asdict(command).items() if k != "actor"}
+    definition = msgspec.convert(fields, KpiDefinition)
+    known = state.facts.kpis.get(command.kpi_id)
+    if known and known.definition == definition:
+        return []
+    event = pilot.KpiDefined(initiative_id=command.initiative_id, at=command.at, kpi=definition)
+    return [event]
+
+
+def _change_incident(command: ChangeIncidentStatus, state: State) -> list[Event]:
+    incident = state.facts.incidents.get(command.incident_id)
+    if incident is None:
+        raise NotFound(f"no incident {command.incident_id} in this pilot")
+    if incident.status == command.status:
+        return []
+    return [record(command, pilot.IncidentStatusChanged)]
+
+
+def evolve(state: State, event: AnyPilotEvent) -> State:
+    state = replace(state, facts=apply(state.facts, event))
+    match event:
+        case pilot.PilotOpened():
+            return replace(state, status="active")
+        case (
+            pilot.PilotScopeDefined()
+            | pilot.KpiDefined()
+            | pilot.KpiMeasured()
+            | pilot.OversightDesigned()
+            | pilot.IncidentReported()
+            | pilot.IncidentStatusChanged()
+            | pilot.FeedbackRecorded()
+        ):
+            return state
+        case (
+            pilot.GateReviewRequested()
+            | pilot.GateVoteCast()
+            | pilot.GateDecided()
+            | pilot.InitiativeResumed()
+            | pilot.ConditionFulfilled()
+        ):
+            return gate.evolve(state, event)
+        case _:
+            assert_never(event)

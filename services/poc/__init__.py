@@ -1,0 +1,1 @@
+"""Proof-of-concept service: hypotheses, results, data sources, risk class (G2)."""

@@ -1,0 +1,1 @@
+"""The projection service: read models built from every lifecycle event."""

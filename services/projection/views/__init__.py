@@ -1,0 +1,1 @@
+"""Pure views: `project(row, event) -> row`, importing only `events`."""

@@ -1,0 +1,147 @@
+"""Gate history: every review with its votes, and the decision with rationale and conditions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from msgspec.structs import replace
+
+from events import gates
+from events.base import Event, Stage
+from events.gates import Decision, Gate
+from services.projection.views.stages import STAGE_OF_GATE
+
+
+class Vote(msgspec.Struct, frozen=True, kw_only=True):
+    vote_id: str
+    voter: str
+    decision: Decision
+    rationale: str
+    at: datetime
+    conditions: tuple[gates.Condition, ...] = ()
+
+
+class ConditionView(msgspec.Struct, frozen=True, kw_only=True):
+    condition_id: str
+    text: str
+    fulfilled: bool = False
+    fulfilled_at: datetime | None = None
+    fulfilled_by: str | None = None
+    evidence: str = ""
+
+
+class DecisionView(msgspec.Struct, frozen=True, kw_only=True):
+    decision: Decision
+    rationale: str
+    at: datetime
+    decided_by: tuple[str, ...]
+    criteria_version: str
+    quorum: int
+    unmet: tuple[str, ...] = ()
+    conditions: tuple[ConditionView, ...] = ()
+
+
+class Review(msgspec.Struct, frozen=True, kw_only=True):
+    gate: Gate
+    stage: Stage
+    requested_at: datetime | None = None
+    requested_by: str | None = None
+    criteria_version: str | None = None
+    votes: tuple[Vote, ...] = ()
+    decision: DecisionView | None = None
+
+
+class Fulfilment(msgspec.Struct, frozen=True, kw_only=True):
+    at: datetime
+    by: str
+    evidence: str = ""
+
+
+class GateHistory(msgspec.Struct, frozen=True, kw_only=True):
+    reviews: tuple[Review, ...] = ()
+    fulfilled: dict[str, Fulfilment] = {}
+
+
+def project(h: GateHistory, event: Event) -> GateHistory:
+    match event:
+        case gates.GateReviewRequested():
+            return _requested(h, event)
+        case gates.GateVoteCast():
+            return _voted(h, event)
+        case gates.GateDecided():
+            return _decided(h, event)
+        case gates.ConditionFulfilled():
+            done = Fulfilment(at=event.at, by=event.fulfilled_by, evidence=event.evidence)
+            h = replace(h, fulfilled={**h.fulfilled, event.condition_id: done})
+            return replace(h, reviews=tuple(_marked(r, h.fulfilled) for r in h.reviews))
+        case _:
+            return h
+
+
+def open_review(h: GateHistory) -> Review | None:
+    """The latest review still awaiting its decision."""
+    return next((r for r in reversed(h.reviews) if r.decision is None), None)
+
+
+def _requested(h: GateHistory, e: gates.GateReviewRequested) -> GateHistory:
+    if any(r.gate == e.gate and r.requested_at == e.at for r in h.reviews):
+        return h
+    review = Review(gate=e.gate, stage=STAGE_OF_GATE[e.gate], requested_at=e.at,
+                    requested_by=e.requested_by, criteria_version=e.criteria_version)  # fmt: skip
+    return replace(h, reviews=(*h.reviews, review))
+
+
+def _target(h: GateHistory, gate: Gate, at: datetime) -> int:
+    """Index of the review an event of `gate` at `at` belongs to; -1 for a new one."""
+    for i in range(len(h.reviews) - 1, -1, -1):
+        r = h.reviews[i]
+        if r.gate == gate and (r.decision is None or r.decision.at >= at):
+            return i
+    return -1
+
+
+def _with(h: GateHistory, gate: Gate, at: datetime, change: Review) -> GateHistory:
+    i = _target(h, gate, at)
+    if i < 0:
+        return replace(h, reviews=(*h.reviews, change))
+    return replace(h, reviews=(*h.reviews[:i], change, *h.reviews[i + 1 :]))
+
+
+def _review(h: GateHistory, gate: Gate, at: datetime) -> Review:
+    i = _target(h, gate, at)
+    return h.reviews[i] if i >= 0 else Review(gate=gate, stage=STAGE_OF_GATE[gate])
+
+
+def _voted(h: GateHistory, e: gates.GateVoteCast) -> GateHistory:
+    review = _review(h, e.gate, e.at)
+    if any(v.vote_id == e.vote_id for v in review.votes):
+        return h
+    vote = Vote(vote_id=e.vote_id, voter=e.voter, decision=e.decision, rationale=e.rationale,
+                at=e.at, conditions=e.conditions)  # fmt: skip
+    return _with(h, e.gate, e.at, replace(review, votes=(*review.votes, vote)))
+
+
+def _decided(h: GateHistory, e: gates.GateDecided) -> GateHistory:
+    review = _review(h, e.gate, e.at)
+    if review.decision is not None:
+        return h
+    conditions = tuple(ConditionView(condition_id=c.condition_id, text=c.text) for c in e.conditions)
+    decision = DecisionView(
+        decision=e.decision, rationale=e.rationale, at=e.at, decided_by=e.decided_by,
+        criteria_version=e.criteria_version, quorum=e.quorum, unmet=e.unmet, conditions=conditions,
+    )  # fmt: skip
+    return _with(h, e.gate, e.at, _marked(replace(review, decision=decision), h.fulfilled))
+
+
+def _marked(r: Review, fulfilled: dict[str, Fulfilment]) -> Review:
+    if r.decision is None or not r.decision.conditions:
+        return r
+    conditions = tuple(_mark(c, fulfilled.get(c.condition_id)) for c in r.decision.conditions)
+    return replace(r, decision=replace(r.decision, conditions=conditions))
+
+
+def _mark(c: ConditionView, f: Fulfilment | None) -> ConditionView:
+    if f is None:
+        return c
+    return replace(c, fulfilled=True, fulfilled_at=f.at, fulfilled_by=f.by, evidence=f.evidence)

@@ -1,0 +1,121 @@
+"""Initiative summary: who, what, where in the lifecycle, and the last gate decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+from msgspec.structs import replace
+
+from events import gates, ideation, poc, production
+from events.base import Event, Stage, stage_of
+from events.gates import Decision, Gate, RiskClass
+from services.projection.views.stages import NEXT_STAGE, STAGE_OF_GATE, as_stage, earliest, rank
+
+Status = Literal["active", "in_review", "on_hold", "killed", "launched"]
+REFINABLE = ("title", "owner", "sponsor", "ai_category", "tags")
+
+
+class LastDecision(msgspec.Struct, frozen=True, kw_only=True):
+    gate: Gate
+    decision: Decision
+    at: datetime
+    rationale: str
+
+
+class Summary(msgspec.Struct, frozen=True, kw_only=True):
+    initiative_id: str
+    title: str = ""
+    owner: str = ""
+    sponsor: str = ""
+    ai_category: str = "other"
+    tags: tuple[str, ...] = ()
+    stage: Stage = "ideation"
+    status: Status = "active"
+    entered_stage_at: datetime | None = None
+    proposed_at: datetime | None = None
+    updated_at: datetime | None = None
+    risk_class: RiskClass | None = None
+    risk_confirmed: bool = False
+    priority: float | None = None
+    last_decision: LastDecision | None = None
+    breached: bool = False
+    time_in_stage_days: float = 0.0  # filled in when read, from business time
+
+
+def project(s: Summary, event: Event) -> Summary:
+    s = replace(s, updated_at=max(s.updated_at or event.at, event.at))
+    match event:
+        case ideation.IdeaProposed():
+            s = replace(s, proposed_at=event.at, title=event.title, owner=event.owner,
+                        sponsor=event.sponsor, ai_category=event.ai_category, tags=event.tags)  # fmt: skip
+            return _enter(s, "ideation", event.at)
+        case ideation.IdeaRefined():
+            changed = {f: getattr(event, f) for f in REFINABLE if getattr(event, f) is not None}
+            return replace(s, **changed)
+        case ideation.IdeaScored():
+            return replace(s, priority=event.priority)
+        case ideation.RiskPreclassified():
+            return s if s.risk_confirmed else replace(s, risk_class=event.risk_class)
+        case poc.RiskClassConfirmed():
+            return replace(s, risk_class=event.risk_class, risk_confirmed=True)
+        case gates.StageOpened():
+            return _opened(s, event)
+        case gates.GateReviewRequested():
+            return _status(s, "in_review") if _current(s, event.gate) else s
+        case gates.GateDecided():
+            return _decided(s, event)
+        case gates.InitiativeResumed():
+            return _status(s, "active") if s.status == "on_hold" else s
+        case production.KpiBreached():
+            return replace(s, breached=True)
+        case _:
+            return s
+
+
+def _current(s: Summary, gate: Gate) -> bool:
+    """Whether the gate belongs to the stage the initiative is in (not an old, late event)."""
+    return rank(STAGE_OF_GATE[gate]) >= rank(s.stage)
+
+
+def _status(s: Summary, status: Status) -> Summary:
+    return s if s.status == "killed" else replace(s, status=status)
+
+
+def _enter(s: Summary, stage: Stage, at: datetime) -> Summary:
+    """Later stages win; the same stage entered twice keeps the earliest time (order-free)."""
+    if s.entered_stage_at is None or rank(stage) > rank(s.stage):
+        return replace(s, stage=stage, entered_stage_at=at)
+    if stage == s.stage:
+        return replace(s, entered_stage_at=earliest(s.entered_stage_at, at))
+    return s
+
+
+def _opened(s: Summary, e: gates.StageOpened) -> Summary:
+    h = e.handoff
+    s = replace(
+        s, title=s.title or h.title, owner=s.owner or h.owner, sponsor=s.sponsor or h.sponsor,
+        risk_class=s.risk_class or h.risk_class,
+    )  # fmt: skip
+    advanced = rank(stage_of(e)) > rank(s.stage)
+    s = _enter(s, as_stage(stage_of(e)), e.at)
+    return _status(s, "active") if advanced else s
+
+
+def _decided(s: Summary, e: gates.GateDecided) -> Summary:
+    if s.last_decision is None or e.at >= s.last_decision.at:
+        last = LastDecision(gate=e.gate, decision=e.decision, at=e.at, rationale=e.rationale)
+        s = replace(s, last_decision=last)
+    if not _current(s, e.gate):
+        return s
+    match e.decision:
+        case "go" | "conditional_go":
+            s = _enter(s, NEXT_STAGE[e.gate], e.at)
+            return _status(s, "launched" if e.gate == "G4" else "active")
+        case "hold":
+            return _status(s, "on_hold")
+        case "recycle":
+            return _status(s, "active")
+        case "kill":
+            return _status(s, "killed")

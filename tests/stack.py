@@ -1,0 +1,102 @@
+"""Every Tollgate service as a real process against the session's PostgreSQL and NATS."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterable
+
+import httpx
+import nats
+
+from infra.cli import available_services
+from infra.embedded import free_port
+from infra.launcher import migrate_all
+from infra.settings import Settings
+
+
+class Stack:
+    """Starts, stops and kills service processes; `url` is the API's base URL."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.procs: dict[str, asyncio.subprocess.Process] = {}
+
+    def env(self) -> dict[str, str]:
+        s = self.settings
+        return {
+            **os.environ, "DATABASE_URL": s.database_url, "NATS_URL": s.nats_url,
+            "TOLLGATE_STREAM": s.stream, "TOLLGATE_SUBJECT_ROOT": s.subject_root,
+            "TOLLGATE_HTTP_PORT": str(self.port), "TOLLGATE_DEMO": "0",
+            "TOLLGATE_SECRET": "test-secret",
+        }
+
+    async def start(self, *names: str) -> None:
+        for name in names:
+            self.procs[name] = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "infra.cli", "service", name, env=self.env()
+            )
+        await self.wait_ready(names)
+
+    async def wait_ready(self, names: Iterable[str], timeout: float = 30.0) -> None:
+        """A stage service is ready when its NATS service answers a ping; the API at /health."""
+        deadline = time.monotonic() + timeout
+        nc = await nats.connect(self.settings.nats_url)
+        try:
+            for name in names:
+                while not await self._ready(nc, name):
+                    if self.procs[name].returncode is not None:
+                        raise RuntimeError(f"{name} exited with {self.procs[name].returncode}")
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"{name} not ready after {timeout:g}s")
+                    await asyncio.sleep(0.1)
+        finally:
+            await nc.close()
+
+    async def _ready(self, nc: nats.NATS, name: str) -> bool:
+        if name == "api":
+            try:
+                async with httpx.AsyncClient() as client:
+                    return (await client.get(f"{self.url}/health", timeout=1)).status_code < 500
+            except httpx.HTTPError:
+                return False
+        subject = f"$SRV.PING.{self.settings.subjects.service(name)}"
+        try:
+            await nc.request(subject, b"", timeout=0.5)
+        except (nats.errors.NoRespondersError, nats.errors.TimeoutError):
+            return name == "projection" and await self._projection_ready(nc)
+        return True
+
+    async def _projection_ready(self, nc: nats.NATS) -> bool:
+        try:
+            await nc.jetstream().consumer_info(
+                self.settings.stream, f"{self.settings.subject_root}-projection"
+            )
+        except Exception:
+            return False
+        return True
+
+    async def stop(self, name: str, sig: int = signal.SIGTERM) -> int:
+        proc = self.procs.pop(name)
+        if proc.returncode is None:
+            proc.send_signal(sig)
+        return await asyncio.wait_for(proc.wait(), 20)
+
+    async def kill(self, name: str) -> int:
+        return await self.stop(name, signal.SIGKILL)
+
+    async def stop_all(self) -> None:
+        for name in list(self.procs):
+            await self.stop(name)
+
+
+async def start_stack(settings: Settings, names: Iterable[str] | None = None) -> Stack:
+    await migrate_all(settings)
+    stack = Stack(settings)
+    await stack.start(*(names or available_services()))
+    return stack
