@@ -21,7 +21,9 @@ from events.pilot import IncidentStatus, Sentiment, Severity
 from events.pilot import Names as Sites
 from events.poc import Comparator
 
-Version = Annotated[int, msgspec.Meta(ge=0, description="fails with 409 if the stage's stream moved on")]
+Version = Annotated[
+    int, msgspec.Meta(ge=0, description="fails with 409 if the stage's stream moved on")
+]
 
 
 class Body(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -6,7 +6,6 @@ and is the single place the app touches the broker (tests can replace it with a 
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Protocol
@@ -16,6 +15,8 @@ from infra import bus, commands
 from infra.consumer import Consumer, Handler
 from infra.db import Pool
 from infra.settings import Settings
+from services.projection import queries
+from services.projection.models import Lag
 
 
 class Broker(Protocol):
@@ -27,7 +28,7 @@ class Broker(Protocol):
 
     def watch(self, subject: str) -> AsyncIterator[bytes]: ...
 
-    async def stream_last_sequence(self) -> int | None: ...
+    async def lag(self, pool: Pool) -> Lag: ...
 
 
 class NatsBroker:
@@ -72,12 +73,9 @@ class NatsBroker:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
 
-    async def stream_last_sequence(self) -> int | None:
-        try:
-            info = await asyncio.wait_for(self.js.stream_info(self.subjects.stream), 2)
-        except Exception:
-            return None
-        return int(info.state.last_seq)
+    async def lag(self, pool: Pool) -> Lag:
+        """How far the read models are behind the stream (raises when the broker is down)."""
+        return await queries.lag(pool, self.js, self.subjects.stream)
 
     def consumer(self, pool: Pool, durable: str, handler: Handler) -> Consumer:
         return Consumer(

@@ -42,11 +42,11 @@ def provide_actor(request: Request[Any, Any, Any]) -> Actor:
     return user.actor
 
 
-async def caught_up(deps: Deps, min_position: int | None, timeout: float = READ_WAIT) -> None:
+async def caught_up(deps: Deps, min_position: int | None) -> None:
     """Wait (bounded) until the read models applied `min_position`: read your own writes.
     After the wait the current state is served even if the projection is behind."""
     if min_position:
-        await queries.wait_for_position(deps.pool, min_position, timeout)
+        await queries.wait_for_position(deps.pool, min_position, READ_WAIT)
 
 
 def checked_id(value: str, what: str = "initiative") -> str:

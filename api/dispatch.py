@@ -16,7 +16,7 @@ from api.bodies import Body
 from api.broker import Broker
 from api.deps import checked_id
 from api.metrics import COMMANDS
-from api.problems import CommandFailed
+from api.problems import CommandFailedError
 from events.base import Actor, Command
 from events.replies import CORRELATION_ID, EXPECTED_VERSION, Problem
 from infra.db import Pool
@@ -46,7 +46,10 @@ def new_initiative_id() -> str:
 
 
 def build(
-    command_type: type[Command], body: msgspec.Struct | None, initiative_id: str, actor: Actor,
+    command_type: type[Command],
+    body: msgspec.Struct | None,
+    initiative_id: str,
+    actor: Actor,
     **fields: Any,
 ) -> Command:
     """The command from the body's fields (without expected_version) and the extras."""
@@ -59,8 +62,15 @@ def build(
 
 
 async def record(
-    broker: Broker, actor: Actor, stage: str, command_type: type[Command], initiative_id: str,
-    body: Body, id_field: str | None = None, **fields: Any,
+    broker: Broker,
+    actor: Actor,
+    initiative_id: str,
+    *,
+    stage: str,
+    command_type: type[Command],
+    body: Body,
+    id_field: str | None = None,
+    **fields: Any,
 ) -> Accepted:
     """Stage work: the body as the stage's command; a missing record id is made up."""
     initiative_id = checked_id(initiative_id)
@@ -73,10 +83,13 @@ async def record(
 
 
 async def send(
-    broker: Broker, stage: str, command: Command, expected_version: int | None = None,
+    broker: Broker,
+    stage: str,
+    command: Command,
+    expected_version: int | None = None,
     record_id: str | None = None,
 ) -> Accepted:
-    """Send one command; a refusal raises CommandFailed (mapped to a problem response)."""
+    """Send one command; a refusal raises CommandFailedError (mapped to a problem response)."""
     name = str(type(command).__struct_config__.tag)
     headers = {CORRELATION_ID: str(uuid.uuid4())}
     if expected_version is not None:
@@ -89,7 +102,7 @@ async def send(
     if not reply.ok:
         problem = reply.error or Problem(code="refused", detail="the command was refused")
         COMMANDS.labels(stage=stage, command=name, outcome=problem.code).inc()
-        raise CommandFailed(problem)
+        raise CommandFailedError(problem)
     COMMANDS.labels(stage=stage, command=name, outcome="ok").inc()
     return Accepted(
         id=reply.initiative_id or command.initiative_id, version=reply.version,
@@ -110,7 +123,7 @@ async def kpi_stage(pool: Pool, initiative_id: str) -> str:
     if status == "launched" or stage == "production":
         return "mvp"
     if stage not in KPI_STAGES:
-        raise CommandFailed(Problem(
+        raise CommandFailedError(Problem(
             code="refused",
             detail=f"KPIs are measured from the pilot stage on; this initiative is in {stage}",
         ))  # fmt: skip
@@ -120,5 +133,5 @@ async def kpi_stage(pool: Pool, initiative_id: str) -> str:
 async def _whereabouts(pool: Pool, initiative_id: str) -> tuple[str, str]:
     detail = await queries.get_initiative(pool, initiative_id)
     if detail is None:
-        raise CommandFailed(Problem(code="not_found", detail=f"no initiative {initiative_id}"))
+        raise CommandFailedError(Problem(code="not_found", detail=f"no initiative {initiative_id}"))
     return str(detail.summary.stage), str(detail.summary.status)

@@ -5,16 +5,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from litestar import Request
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
-REQUESTS = Counter(
-    "tollgate_http_requests_total", "HTTP requests", ["method", "route", "status"]
-)
-LATENCY = Histogram(
-    "tollgate_http_request_seconds", "HTTP request latency", ["method", "route"]
-)
+REQUESTS = Counter("tollgate_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram("tollgate_http_request_seconds", "HTTP request latency", ["method", "route"])
 COMMANDS = Counter(
     "tollgate_commands_total", "Commands sent to stage services", ["stage", "command", "outcome"]
 )
@@ -31,7 +27,7 @@ def metrics_middleware(app: ASGIApp) -> ASGIApp:
     """Counts and times every HTTP request by its route template (not the raw path)."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -56,6 +52,3 @@ def metrics_middleware(app: ASGIApp) -> ASGIApp:
 def _route(scope: Any) -> str:
     template = scope.get("path_template")
     return str(template) if template else "unmatched"
-
-
-__all__ = ["Request"]

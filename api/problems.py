@@ -18,8 +18,9 @@ import re
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
 
 from events.replies import Problem
 from infra.commands import ServiceUnavailable
@@ -46,7 +47,7 @@ class ProblemBody(msgspec.Struct, kw_only=True, omit_defaults=True):
     current_version: int | None = None
 
 
-class CommandFailed(Exception):
+class CommandFailedError(Exception):
     """A stage service answered with an error: carries its Problem."""
 
     def __init__(self, problem: Problem) -> None:
@@ -62,7 +63,7 @@ def problem(status: int, detail: str, *, kind: str = "", **extra: Any) -> Respon
     return Response(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-def on_command_failed(_: Request[Any, Any, Any], exc: CommandFailed) -> Response[ProblemBody]:
+def on_command_failed(_: Request[Any, Any, Any], exc: CommandFailedError) -> Response[ProblemBody]:
     p = exc.problem
     return problem(
         STATUS_OF_CODE.get(p.code, 409), p.detail, kind=p.code, unmet=list(p.unmet),
@@ -112,11 +113,10 @@ def _malformed(detail: str) -> str:
     return f"the body is not valid JSON ({detail})"
 
 
-HANDLERS: dict[type[Exception], Any] = {
-    CommandFailed: on_command_failed,
+HANDLERS: ExceptionHandlersMap = {
+    CommandFailedError: on_command_failed,
     ServiceUnavailable: on_unavailable,
     ValidationException: on_validation,
     HTTPException: on_http,
     Exception: on_unexpected,
 }
-MEDIA = MediaType.JSON

@@ -17,7 +17,7 @@ import uuid
 import msgspec
 
 from events.base import Actor, ActorKind, Role
-from infra.db import Pool, create_pool
+from infra.db import Pool, connect, create_pool
 from infra.migrations import migrate
 from infra.settings import Settings
 
@@ -120,10 +120,13 @@ async def add_user_cli(
     settings: Settings, name: str, role: str, kind: str, password: str | None
 ) -> int:
     """`tollgate users add`: prints the token, which is not stored and not shown again."""
+    conn = await connect(settings.database_url)
+    try:
+        await migrate(conn, "api", "api")
+    finally:
+        await conn.close()
     pool = await create_pool(settings.database_url, max_size=2)
     try:
-        async with pool.acquire() as conn:
-            await migrate(conn, "api", "api")
         user, token = await add_user(pool, name, role, kind, password)
     except ValueError as exc:
         print(f"tollgate users add: {exc}", file=sys.stderr)

@@ -29,24 +29,31 @@ def _names(items: object) -> str:
 
 
 def problem_and_goal(f: Facts) -> Measured:
-    return _flag(bool(f.problem_statement and f.business_goal), f"goal: {f.business_goal}")
+    missing = [
+        n
+        for n, v in (("problem statement", f.problem_statement), ("goal", f.business_goal))
+        if not v
+    ]
+    return _flag(
+        not missing, f"missing: {_names(missing)}" if missing else f"goal: {f.business_goal}"
+    )
 
 
 def sponsor_and_owner(f: Facts) -> Measured:
-    return _flag(bool(f.sponsor and f.owner), f"sponsor {f.sponsor}, owner {f.owner}")
+    return _flag(bool(f.sponsor and f.owner), f"sponsor {f.sponsor or '-'}, owner {f.owner or '-'}")
 
 
 def scored(f: Facts) -> Measured:
-    return _flag(f.scores is not None, f"priority {f.priority}")
+    return _flag(f.scores is not None, f"priority {f.priority}" if f.scores else "not scored")
 
 
 def sourcing_decided(f: Facts) -> Measured:
-    return _flag(f.sourcing is not None, f"sourcing: {f.sourcing}")
+    return _flag(f.sourcing is not None, f"sourcing: {f.sourcing or 'undecided'}")
 
 
 def risk_preclass_allowed(f: Facts) -> Measured:
     ok = f.risk_preclass is not None and f.risk_preclass != "prohibited"
-    return _flag(ok, f"pre-class: {f.risk_preclass}")
+    return _flag(ok, f"pre-class: {f.risk_preclass or 'not pre-classified'}")
 
 
 def workshops(f: Facts) -> Measured:
@@ -62,7 +69,7 @@ def team(f: Facts) -> Measured:
 
 
 def priority(f: Facts) -> Measured:
-    return f.priority or 0.0, f"priority {f.priority}"
+    return f.priority or 0.0, f"priority {f.priority or 'not derived'}"
 
 
 def hypotheses(f: Facts) -> Measured:
@@ -89,7 +96,7 @@ def data_sources(f: Facts) -> Measured:
 
 
 def model_chosen(f: Facts) -> Measured:
-    return _flag(f.model_choice is not None, f"model/tool: {f.model_choice}")
+    return _flag(f.model_choice is not None, f"model/tool: {f.model_choice or 'not chosen'}")
 
 
 def risk_class_confirmed(f: Facts) -> Measured:
@@ -124,7 +131,7 @@ def all_kpis_on_target(f: Facts) -> Measured:
 
 def oversight(f: Facts) -> Measured:
     o = f.oversight
-    return _flag(o is not None, f"accountable: {o.accountable if o else None}")
+    return _flag(o is not None, f"accountable: {o.accountable}" if o else "no oversight design")
 
 
 def open_critical_incidents(f: Facts) -> Measured:
@@ -145,7 +152,7 @@ def feedback(f: Facts) -> Measured:
 
 def scope(f: Facts) -> Measured:
     s = f.scope
-    return _flag(s is not None, f"scope: {s.user_group if s else None}")
+    return _flag(s is not None, f"scope: {s.user_group}" if s else "no scope")
 
 
 def missing_documents(f: Facts) -> Measured:
@@ -156,7 +163,7 @@ def missing_documents(f: Facts) -> Measured:
 
 def monitoring(f: Facts) -> Measured:
     m = f.monitoring
-    return _flag(m is not None, f"monitoring owner: {m.owner if m else None}")
+    return _flag(m is not None, f"monitoring owner: {m.owner}" if m else "no monitoring")
 
 
 def monitored_metrics(f: Facts) -> Measured:
@@ -165,7 +172,7 @@ def monitored_metrics(f: Facts) -> Measured:
 
 
 def accountable(f: Facts) -> Measured:
-    return _flag(f.accountable is not None, f"accountable: {f.accountable}")
+    return _flag(f.accountable is not None, f"accountable: {f.accountable or 'nobody'}")
 
 
 def checklist_open(f: Facts) -> Measured:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
 import msgspec
 import nats.errors
@@ -25,7 +25,7 @@ from infra.db import Connection, Pool
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
-Tx = Connection | PoolConnectionProxy[Any]  # what a handler's transaction runs on
+Tx: TypeAlias = "Connection | PoolConnectionProxy[Any]"  # what a handler's transaction runs on
 
 
 class Retry(Exception):
@@ -38,8 +38,16 @@ class Retry(Exception):
 
 class Consumer:
     def __init__(
-        self, js: JetStreamContext, pool: Pool, *, schema: str, durable: str, stream: str,
-        filter_subjects: Sequence[str], handler: Handler, batch: int = 100,
+        self,
+        js: JetStreamContext,
+        pool: Pool,
+        *,
+        schema: str,
+        durable: str,
+        stream: str,
+        filter_subjects: Sequence[str],
+        handler: Handler,
+        batch: int = 100,
     ) -> None:
         self.js = js
         self.pool = pool
@@ -58,10 +66,12 @@ class Consumer:
     async def subscribe(self) -> JetStreamContext.PullSubscription:
         config = ConsumerConfig(
             durable_name=self.durable,
-            filter_subjects=self.filter_subjects,
+            # one filter works on every server; a list needs nats-server 2.10+
+            filter_subject=self.filter_subjects[0] if len(self.filter_subjects) == 1 else None,
+            filter_subjects=self.filter_subjects if len(self.filter_subjects) > 1 else None,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
-            ack_wait=30,
+            ack_wait=5,  # a message lost to an expired fetch comes back soon
             max_deliver=-1,
             max_ack_pending=1000,
         )
@@ -75,6 +85,10 @@ class Consumer:
                 try:
                     msgs = await sub.fetch(self.batch, timeout=1)
                 except nats.errors.TimeoutError:
+                    continue
+                except Exception as exc:  # a broker hiccup must not end the consumer
+                    log.warning("%s: fetch failed (%r); retrying", self.durable, exc)
+                    await asyncio.sleep(0.5)
                     continue
                 for msg in msgs:
                     await self.handle(msg)
@@ -115,7 +129,7 @@ class Consumer:
 
 
 async def replay(
-    js: JetStreamContext, stream: str, subject: str, start: int, end: int, batch: int = 2000
+    js: JetStreamContext, stream: str, subject: str, *, start: int, end: int, batch: int = 2000
 ) -> AsyncIterator[list[tuple[int, bytes]]]:
     """Read (sequence, data) from `start` to `end` in big batches, with an ephemeral consumer.
 

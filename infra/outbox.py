@@ -45,7 +45,11 @@ class Relay:
             checkpoint = await self.store.load_checkpoint(CHECKPOINT)
             while not stop.is_set():
                 wake.clear()
-                checkpoint, count = await self.relay_batch(checkpoint)
+                try:
+                    checkpoint, count = await self.relay_batch(checkpoint)
+                except Exception as exc:  # the broker or database hiccuped: try again soon
+                    log.warning("relay %s: %r; retrying", self.store.schema, exc)
+                    count = 0
                 if count < self.batch:
                     await _wait_any(stop, wake, self.poll_interval)
         finally:

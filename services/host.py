@@ -74,7 +74,7 @@ async def run_stage(
         tasks.append(asyncio.create_task(consumer.run(stop)))
     log.info("%s service ready", stage)
     try:
-        await stop.wait()
+        await _until_stopped_or_failed(stop, tasks)
     finally:
         await asyncio.gather(*tasks, return_exceptions=True)
         await service.stop()
@@ -84,7 +84,12 @@ async def run_stage(
 
 def _reactor(runner: Runner, upstream: Upstream) -> Callable[[Connection, CloudEvent], Any]:
     async def on_event(conn: Connection, event: CloudEvent) -> None:
-        for command in upstream.react(upstream.decoder.decode(event.data)):
+        try:
+            decoded = upstream.decoder.decode(event.data)
+        except msgspec.ValidationError as exc:  # not ours to understand: skip, don't loop
+            log.error("skipping %s %s: %s", event.type, event.id, exc)
+            return
+        for command in upstream.react(decoded):
             reply = await runner.execute(
                 command, correlation_id=event.correlationid, causation_id=event.id, conn=conn
             )
@@ -94,3 +99,14 @@ def _reactor(runner: Runner, upstream: Upstream) -> Callable[[Connection, CloudE
                 log.warning("%s %s refused: %s", event.type, event.id, reply.error.detail)
 
     return on_event
+
+
+async def _until_stopped_or_failed(stop: asyncio.Event, tasks: list[asyncio.Task[None]]) -> None:
+    """Return on stop; raise if a worker ends by itself, so the process exits and is restarted."""
+    stopping = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([stopping, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    if stopping not in done:
+        stopping.cancel()
+        failed = next(iter(done))
+        stop.set()
+        raise RuntimeError(f"a worker of this service ended: {failed.exception()!r}")

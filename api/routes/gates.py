@@ -36,19 +36,31 @@ class GateController(Controller):
     @post("/gate-reviews", operation_id="requestGateReview", status_code=201,
           guards=[requires(*REVIEW_REQUESTERS)])  # fmt: skip
     async def request_review(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[GateReviewBody | None] = None,
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[GateReviewBody | None] = None,
     ) -> Accepted:
         """Ask the steering committee to review the current gate (owner or admin)."""
         stage = await owner_stage(deps.pool, checked_id(initiative_id))
-        return await record(deps.broker, actor, stage, gates.RequestGateReview,
-                            initiative_id, data or GateReviewBody())  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage=stage,
+            command_type=gates.RequestGateReview,
+            body=data or GateReviewBody(),
+        )
 
     @post("/gate-decisions", operation_id="decideGate", status_code=201,
           guards=[requires(*DECIDERS), people_only])  # fmt: skip
     async def decide(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[DecisionBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[DecisionBody],
     ) -> Accepted:
         """Cast a committee member's vote: go, conditional_go (with conditions), hold,
         recycle or kill. It becomes the gate decision once the gate's quorum agrees
@@ -65,26 +77,44 @@ class GateController(Controller):
     @post("/conditions/{condition_id:str}/fulfil", operation_id="fulfilCondition",
           status_code=201, guards=[requires(*STEWARDS)])  # fmt: skip
     async def fulfil(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], condition_id: FromPath[str],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        condition_id: FromPath[str],
         data: JSONBody[FulfilBody | None] = None,
     ) -> Accepted:
         """Mark a condition of a conditional_go fulfilled (owner, committee or admin)."""
         stage = await owner_stage(deps.pool, checked_id(initiative_id))
-        return await record(deps.broker, actor, stage, gates.FulfilCondition, initiative_id,
-                            data or FulfilBody(),
-                            condition_id=checked_id(condition_id, "condition"))  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage=stage,
+            command_type=gates.FulfilCondition,
+            body=data or FulfilBody(),
+            condition_id=checked_id(condition_id, "condition"),
+        )
 
     @post("/resume", operation_id="resumeInitiative", status_code=201,
           guards=[requires(*STEWARDS)])  # fmt: skip
     async def resume(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[ResumeBody | None] = None,
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[ResumeBody | None] = None,
     ) -> Accepted:
         """Resume an initiative on hold, into the same stage (owner, committee or admin)."""
         stage = await owner_stage(deps.pool, checked_id(initiative_id))
-        return await record(deps.broker, actor, stage, gates.Resume, initiative_id,
-                            data or ResumeBody())  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage=stage,
+            command_type=gates.Resume,
+            body=data or ResumeBody(),
+        )
 
 
 def _now() -> datetime:

@@ -21,36 +21,73 @@ class IdeationController(Controller):
 
     @post("/workshops", operation_id="holdWorkshop", status_code=201)
     async def workshop(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[WorkshopBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[WorkshopBody],
     ) -> Accepted:
         """Record an ideation workshop: date, participants and outcome."""
-        return await record(deps.broker, actor, "ideation", ideation.HoldWorkshop,
-                            initiative_id, data, "workshop_id")  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="ideation",
+            command_type=ideation.HoldWorkshop,
+            body=data,
+            id_field="workshop_id",
+        )
 
     @post("/scores", operation_id="scoreIdea", status_code=201)
     async def score(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[ScoreBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[ScoreBody],
     ) -> Accepted:
         """Score value, feasibility, risk and strategic fit (1-5 each); priority is derived."""
-        return await record(deps.broker, actor, "ideation", ideation.ScoreIdea,
-                            initiative_id, data)  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="ideation",
+            command_type=ideation.ScoreIdea,
+            body=data,
+        )
 
     @post("/sourcing", operation_id="decideSourcing", status_code=201)
     async def sourcing(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[SourcingBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[SourcingBody],
     ) -> Accepted:
         """Decide build, buy or partner, with the rationale."""
-        return await record(deps.broker, actor, "ideation", ideation.DecideSourcing,
-                            initiative_id, data)  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="ideation",
+            command_type=ideation.DecideSourcing,
+            body=data,
+        )
 
     @post("/risk", operation_id="preclassifyRisk", status_code=201)
     async def risk(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[RiskBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[RiskBody],
     ) -> Accepted:
         """Pre-classify the EU AI Act risk: prohibited, high, limited or minimal."""
-        return await record(deps.broker, actor, "ideation", ideation.PreclassifyRisk,
-                            initiative_id, data)  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="ideation",
+            command_type=ideation.PreclassifyRisk,
+            body=data,
+        )

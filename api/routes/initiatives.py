@@ -4,7 +4,7 @@ timeline of CloudEvents and its readiness for the next gate."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
@@ -19,6 +19,7 @@ from events.base import Actor
 from events.gates import RiskClass
 from events.ideation import ProposeIdea, RefineIdea
 from services.projection import queries
+from services.projection.models import InitiativeDetail, InitiativePage, ReadinessView
 
 MinPosition = Annotated[
     int | None,
@@ -32,7 +33,9 @@ class InitiativeController(Controller):
 
     @post("/", operation_id="proposeIdea", status_code=201, guards=[requires(*WORKERS)])
     async def propose(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
         data: JSONBody[ProposeIdeaBody],
     ) -> Accepted:
         """Propose an idea: starts a new initiative in ideation and returns its id."""
@@ -41,12 +44,18 @@ class InitiativeController(Controller):
 
     @get("/", operation_id="listInitiatives", guards=[requires(*READERS)])
     async def list_initiatives(
-        self, deps: NamedDependency[Deps], stage: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None, owner: FromQuery[str | None] = None,
-        risk_class: FromQuery[RiskClass | None] = None, q: FromQuery[str | None] = None,
+        self,
+        *,
+        deps: NamedDependency[Deps],
+        stage: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        owner: FromQuery[str | None] = None,
+        risk_class: FromQuery[RiskClass | None] = None,
+        q: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0, min_position: MinPosition = None,
-    ) -> Any:
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        min_position: MinPosition = None,
+    ) -> InitiativePage:
         """The initiatives, filtered by stage, status, owner, risk class and free text."""
         await caught_up(deps, min_position)
         return await queries.list_initiatives(
@@ -56,9 +65,12 @@ class InitiativeController(Controller):
 
     @get("/{initiative_id:str}", operation_id="getInitiative", guards=[requires(*READERS)])
     async def get_one(
-        self, deps: NamedDependency[Deps], initiative_id: FromPath[str],
-        as_of: FromQuery[datetime | None] = None, min_position: MinPosition = None,
-    ) -> Any:
+        self,
+        deps: NamedDependency[Deps],
+        initiative_id: FromPath[str],
+        as_of: FromQuery[datetime | None] = None,
+        min_position: MinPosition = None,
+    ) -> InitiativeDetail:
         """Stage, status, time in stage, gate history, KPIs and readiness; `as_of` (RFC 3339)
         gives the state at that time."""
         await caught_up(deps, min_position)
@@ -69,7 +81,9 @@ class InitiativeController(Controller):
 
     @get("/{initiative_id:str}/events", operation_id="getTimeline", guards=[requires(*READERS)])
     async def timeline(
-        self, deps: NamedDependency[Deps], initiative_id: FromPath[str],
+        self,
+        deps: NamedDependency[Deps],
+        initiative_id: FromPath[str],
         min_position: MinPosition = None,
     ) -> Response[bytes]:
         """The initiative's timeline: every event of every stage, as CloudEvents, oldest first."""
@@ -82,9 +96,11 @@ class InitiativeController(Controller):
     @get("/{initiative_id:str}/readiness", operation_id="getReadiness",
          guards=[requires(*READERS)])  # fmt: skip
     async def readiness(
-        self, deps: NamedDependency[Deps], initiative_id: FromPath[str],
+        self,
+        deps: NamedDependency[Deps],
+        initiative_id: FromPath[str],
         min_position: MinPosition = None,
-    ) -> Any:
+    ) -> ReadinessView:
         """Must-meet criteria (met / unmet, with explanation and evidence) and the should-meet
         score for the initiative's next gate."""
         await caught_up(deps, min_position)
@@ -96,8 +112,11 @@ class InitiativeController(Controller):
     @post("/{initiative_id:str}/ideation/refinements", operation_id="refineIdea",
           status_code=201, guards=[requires(*WORKERS)])  # fmt: skip
     async def refine(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[RefineIdeaBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[RefineIdeaBody],
     ) -> Accepted:
         """Refine the idea: only the fields given change."""
         command = build(RefineIdea, data, checked_id(initiative_id), actor)

@@ -23,31 +23,59 @@ class MvpController(Controller):
 
     @post("/documents", operation_id="recordDocument", status_code=201)
     async def document(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[DocumentBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[DocumentBody],
     ) -> Accepted:
         """Record a new version of a document (model card, decision logic, data sheet, DPIA,
         runbook) with its link and author."""
-        return await record(deps.broker, actor, "mvp", mvp.RecordDocument,
-                            initiative_id, data, "document_id")  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="mvp",
+            command_type=mvp.RecordDocument,
+            body=data,
+            id_field="document_id",
+        )
 
     @post("/monitoring", operation_id="configureMonitoring", status_code=201)
     async def monitoring(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[MonitoringBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[MonitoringBody],
     ) -> Accepted:
         """Configure monitoring: metrics with thresholds, and its owner."""
-        return await record(deps.broker, actor, "mvp", mvp.ConfigureMonitoring,
-                            initiative_id, data)  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="mvp",
+            command_type=mvp.ConfigureMonitoring,
+            body=data,
+        )
 
     @post("/checklist", operation_id="updateReleaseChecklist", status_code=201)
     async def checklist(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[ChecklistBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[ChecklistBody],
     ) -> Accepted:
         """Replace the release readiness checklist with the one given."""
-        return await record(deps.broker, actor, "mvp", mvp.UpdateReleaseChecklist,
-                            initiative_id, data)  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="mvp",
+            command_type=mvp.UpdateReleaseChecklist,
+            body=data,
+        )
 
 
 class KpiController(Controller):
@@ -57,11 +85,23 @@ class KpiController(Controller):
 
     @post("/{kpi_id:str}/measurements", operation_id="recordMeasurement", status_code=201)
     async def measurement(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], kpi_id: FromPath[str], data: JSONBody[MeasurementBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        kpi_id: FromPath[str],
+        data: JSONBody[MeasurementBody],
     ) -> Accepted:
         """Record a KPI value (`at` defaults to now); the same measurement_id twice is a no-op.
         Goes to pilot or mvp, whichever owns the initiative (mvp once launched)."""
         stage = await kpi_stage(deps.pool, checked_id(initiative_id))
-        return await record(deps.broker, actor, stage, RecordMeasurement, initiative_id, data,
-                            "measurement_id", kpi_id=checked_id(kpi_id, "KPI"))  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage=stage,
+            command_type=RecordMeasurement,
+            body=data,
+            id_field="measurement_id",
+            kpi_id=checked_id(kpi_id, "KPI"),
+        )

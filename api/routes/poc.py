@@ -21,45 +21,90 @@ class PocController(Controller):
 
     @post("/hypotheses", operation_id="addHypothesis", status_code=201)
     async def hypothesis(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[HypothesisBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[HypothesisBody],
     ) -> Accepted:
         """Add a hypothesis with its success criterion: `metric comparator threshold`."""
-        return await record(deps.broker, actor, "poc", poc.AddHypothesis,
-                            initiative_id, data, "hypothesis_id")  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="poc",
+            command_type=poc.AddHypothesis,
+            body=data,
+            id_field="hypothesis_id",
+        )
 
     @post("/hypotheses/{hypothesis_id:str}/results", operation_id="recordResult",
           status_code=201)  # fmt: skip
     async def result(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], hypothesis_id: FromPath[str], data: JSONBody[ResultBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        hypothesis_id: FromPath[str],
+        data: JSONBody[ResultBody],
     ) -> Accepted:
         """Record an experiment result for a hypothesis; a later one supersedes it."""
-        return await record(deps.broker, actor, "poc", poc.RecordResult, initiative_id, data,
-                            hypothesis_id=checked_id(hypothesis_id, "hypothesis"))  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="poc",
+            command_type=poc.RecordResult,
+            body=data,
+            hypothesis_id=checked_id(hypothesis_id, "hypothesis"),
+        )
 
     @post("/data-sources", operation_id="confirmDataSource", status_code=201)
     async def data_source(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[DataSourceBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[DataSourceBody],
     ) -> Accepted:
         """Confirm a data source the solution may use."""
-        return await record(deps.broker, actor, "poc", poc.ConfirmDataSource,
-                            initiative_id, data, "source_id")  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="poc",
+            command_type=poc.ConfirmDataSource,
+            body=data,
+            id_field="source_id",
+        )
 
     @post("/model", operation_id="chooseModel", status_code=201)
     async def model(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[ModelChoiceBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[ModelChoiceBody],
     ) -> Accepted:
         """Record the model or tool chosen, with the rationale."""
-        return await record(deps.broker, actor, "poc", poc.ChooseModel, initiative_id, data)
+        return await record(
+            deps.broker, actor, initiative_id, stage="poc", command_type=poc.ChooseModel, body=data
+        )
 
     @post("/risk", operation_id="confirmRiskClass", status_code=201)
     async def risk(
-        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        initiative_id: FromPath[str], data: JSONBody[RiskBody],
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[RiskBody],
     ) -> Accepted:
         """Confirm the EU AI Act risk class."""
-        return await record(deps.broker, actor, "poc", poc.ConfirmRiskClass,
-                            initiative_id, data)  # fmt: skip
+        return await record(
+            deps.broker,
+            actor,
+            initiative_id,
+            stage="poc",
+            command_type=poc.ConfirmRiskClass,
+            body=data,
+        )

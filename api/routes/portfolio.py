@@ -4,7 +4,6 @@ steering committee's review queue."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
@@ -14,6 +13,7 @@ from api.auth import READERS, requires
 from api.deps import Deps, caught_up
 from api.routes.initiatives import MinPosition
 from services.projection import queries
+from services.projection.models import Portfolio, ReviewItem
 
 
 class PortfolioController(Controller):
@@ -23,18 +23,20 @@ class PortfolioController(Controller):
 
     @get("/portfolio", operation_id="getPortfolio")
     async def portfolio(
-        self, deps: NamedDependency[Deps], as_of: FromQuery[datetime | None] = None,
+        self,
+        deps: NamedDependency[Deps],
+        as_of: FromQuery[datetime | None] = None,
         min_position: MinPosition = None,
-    ) -> Any:
+    ) -> Portfolio:
         """Funnel per stage, conversion per gate, cycle time per stage, kill rate and the
         initiatives stale for longer than the configured days."""
         await caught_up(deps, min_position)
-        return await queries.portfolio(
-            deps.pool, stale_days=deps.settings.stale_days, as_of=as_of
-        )
+        return await queries.portfolio(deps.pool, stale_days=deps.settings.stale_days, as_of=as_of)
 
     @get("/reviews", operation_id="getReviewQueue")
-    async def reviews(self, deps: NamedDependency[Deps], min_position: MinPosition = None) -> Any:
+    async def reviews(
+        self, deps: NamedDependency[Deps], min_position: MinPosition = None
+    ) -> list[ReviewItem]:
         """Gate reviews waiting for the committee, oldest first, with readiness and votes."""
         await caught_up(deps, min_position)
         return await queries.review_queue(deps.pool)

@@ -56,8 +56,11 @@ class StreamController(Controller):
 
     @get("/stream", operation_id="streamEvents", guards=[requires(*READERS)])
     async def stream(
-        self, deps: NamedDependency[Deps], initiative_id: FromQuery[str | None] = None,
-        type: FromQuery[list[str] | None] = None, stage: FromQuery[str | None] = None,
+        self,
+        deps: NamedDependency[Deps],
+        initiative_id: FromQuery[str | None] = None,
+        type: FromQuery[list[str] | None] = None,
+        stage: FromQuery[str | None] = None,
     ) -> ServerSentEvent:
         """Server-sent events of lifecycle events from now on. Each message's `event` is the
         CloudEvents type, its `id` the event id and its `data` the CloudEvent JSON.

@@ -1,4 +1,4 @@
-"""The read-model tables: encoding rows, and applying one live event in the consumer's transaction."""
+"""The read-model tables: encoding rows, applying one live event in the consumer's transaction."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from events.base import type_parts
 from events.envelope import CloudEvent
 from infra.consumer import Retry, Tx
 from services.projection.views.fold import decode
-from services.projection.views.initiative import Initiative, admit, initial, project
+from services.projection.views.initiative import (
+    Initiative,
+    admit,
+    initial,
+    project,
+    store_stream,
+)
 from services.projection.views.summary import Summary
 
 SCHEMA = "projection"
@@ -78,7 +84,7 @@ async def claim(conn: Tx, schema: str, sequence: int) -> None:
 async def apply_live(conn: Tx, ce: CloudEvent, sequence: int, schema: str = SCHEMA) -> None:
     """Apply one event: skip a repeat, wait for a missing predecessor, else fold and store."""
     await claim(conn, schema, sequence)
-    stage = stage_of_type(ce.type)
+    stage = store_stream(ce.type)
     last = await conn.fetchval(
         f"SELECT version FROM {schema}.stream_versions WHERE stage = $1 AND initiative_id = $2 "
         "FOR UPDATE", stage, ce.subject,

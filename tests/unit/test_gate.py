@@ -6,7 +6,7 @@ from __future__ import annotations
 from events import gates, ideation, pilot
 from events.base import Actor
 from events.criteria import CURRENT_VERSION
-from events.errors import Forbidden, Invalid, NotFound, Refused
+from events.errors import Forbidden, Invalid, Refused
 from events.facts import handoff
 from services.ideation import decider as ideation_decider
 from services.pilot import decider as pilot_decider
@@ -213,28 +213,3 @@ def test_a_disagreeing_second_vote_decides_nothing() -> None:
 def test_the_same_voter_voting_again_does_not_reach_a_quorum() -> None:
     history = [*ready_for_g3(), *review(G3), vote_cast(G3)]
     given(pilot_decider, history).when(vote(vote_id="v-2")).then(vote_cast(G3, vote_id="v-2"))
-
-
-def fulfil(
-    actor: Actor = OWNER, condition_id: str = CONDITION.condition_id
-) -> gates.FulfilCondition:
-    return gates.FulfilCondition(initiative_id=ID, at=AT, actor=actor, condition_id=condition_id)
-
-
-def test_the_owner_fulfils_a_condition() -> None:
-    given(pilot_decider, ready_for_g3(CONDITION)).when(fulfil()).then(
-        G3.condition_fulfilled(initiative_id=ID, at=AT, condition_id="c-1", fulfilled_by=OWNER.id)
-    )
-
-
-def test_fulfilling_a_condition_twice_is_ignored() -> None:
-    done = G3.condition_fulfilled(initiative_id=ID, at=AT, condition_id="c-1", fulfilled_by="olga")
-    given(pilot_decider, ready_for_g3(CONDITION), [done]).when(fulfil()).ignored()
-
-
-def test_fulfilling_an_unknown_condition_is_not_found() -> None:
-    given(pilot_decider, ready_for_g3()).when(fulfil(condition_id="c-9")).refused(NotFound)
-
-
-def test_a_contributor_may_not_fulfil_a_condition() -> None:
-    given(pilot_decider, ready_for_g3(CONDITION)).when(fulfil(CONTRIBUTOR)).refused(Forbidden)

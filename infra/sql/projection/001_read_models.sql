@@ -35,7 +35,7 @@ CREATE TABLE {schema}.timeline (
 CREATE INDEX timeline_initiative ON {schema}.timeline (initiative_id, seq);
 CREATE INDEX timeline_time ON {schema}.timeline (time);
 
--- Last stream version applied per (stage, initiative): repeats are skipped, gaps wait.
+-- Last stream version applied per (stage store, initiative): repeats are skipped, gaps wait.
 CREATE TABLE {schema}.stream_versions (
     stage         text NOT NULL,
     initiative_id text NOT NULL,

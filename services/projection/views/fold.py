@@ -6,14 +6,12 @@ exactly as the live consumer does with its stream version table.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import msgspec
 
-from events.base import Event, type_parts
+from events.base import Event
 from events.catalog import EVENT_DECODER
 from events.envelope import CloudEvent
-from services.projection.views.initiative import Initiative, admit, initial, project
+from services.projection.views.initiative import Initiative, admit, initial, project, store_stream
 
 Key = tuple[str, str]  # (stage, initiative id)
 
@@ -28,33 +26,40 @@ def decode(ce: CloudEvent) -> Event | None:
 
 
 class Fold:
+    """`applied` collects (sequence, event) in the order applied, for the caller to store."""
+
     def __init__(self) -> None:
         self.rows: dict[str, Initiative] = {}
         self.versions: dict[Key, int] = {}
-        self.waiting: dict[Key, dict[int, CloudEvent]] = {}
+        self.seen: set[str] = set()
+        self.waiting: dict[Key, dict[int, tuple[int, CloudEvent]]] = {}
         self.changed: set[str] = set()
+        self.applied: list[tuple[int, CloudEvent]] = []
 
-    def feed(self, ce: CloudEvent, until: datetime | None = None) -> int:
-        """Apply one event (and any that waited for it); returns how many were applied."""
-        if until is not None and ce.time > until:
-            return 0
-        key = (type_parts(ce.type)[0], ce.subject)
+    def feed(self, ce: CloudEvent, sequence: int = 0) -> None:
+        """Apply one event, and any that waited for it; skip repeats."""
+        key = (store_stream(ce.type), ce.subject)
         verdict = admit(self.versions.get(key, 0), ce.streamversion)
-        if verdict == "repeat":
-            return 0
+        if verdict == "repeat" or ce.id in self.seen:
+            return
         if verdict == "early":
-            self.waiting.setdefault(key, {})[ce.streamversion] = ce
-            return 0
-        self._apply(key, ce)
-        applied = 1
-        while (nxt := self.waiting.get(key, {}).pop(self.versions[key] + 1, None)) is not None:
-            self._apply(key, nxt)
-            applied += 1
-        return applied
+            self.waiting.setdefault(key, {})[ce.streamversion] = (sequence, ce)
+            return
+        self._apply(key, sequence, ce)
+        while (
+            nxt := self.waiting.get(key, {}).pop(self.versions.get(key, 0) + 1, None)
+        ) is not None:
+            self._apply(key, *nxt)
 
-    def _apply(self, key: Key, ce: CloudEvent) -> None:
+    def oldest_waiting(self) -> int | None:
+        """The lowest sequence still waiting for its predecessor."""
+        return min((s for w in self.waiting.values() for s, _ in w.values()), default=None)
+
+    def _apply(self, key: Key, sequence: int, ce: CloudEvent) -> None:
         if ce.streamversion:
             self.versions[key] = ce.streamversion
+        self.seen.add(ce.id)
+        self.applied.append((sequence, ce))
         event = decode(ce)
         if event is None:
             return

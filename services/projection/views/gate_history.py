@@ -126,7 +126,9 @@ def _decided(h: GateHistory, e: gates.GateDecided) -> GateHistory:
     review = _review(h, e.gate, e.at)
     if review.decision is not None:
         return h
-    conditions = tuple(ConditionView(condition_id=c.condition_id, text=c.text) for c in e.conditions)
+    conditions = tuple(
+        ConditionView(condition_id=c.condition_id, text=c.text) for c in e.conditions
+    )
     decision = DecisionView(
         decision=e.decision, rationale=e.rationale, at=e.at, decided_by=e.decided_by,
         criteria_version=e.criteria_version, quorum=e.quorum, unmet=e.unmet, conditions=conditions,

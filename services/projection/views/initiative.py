@@ -11,7 +11,7 @@ from typing import Literal
 import msgspec
 from msgspec.structs import replace
 
-from events.base import Event
+from events.base import Event, type_parts
 from events.facts import Facts
 from services.projection.views import gate_history, metrics, readiness, summary, visits
 
@@ -28,7 +28,9 @@ class Initiative(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def initial(initiative_id: str) -> Initiative:
-    return Initiative(initiative_id=initiative_id, summary=summary.Summary(initiative_id=initiative_id))
+    return Initiative(
+        initiative_id=initiative_id, summary=summary.Summary(initiative_id=initiative_id)
+    )
 
 
 def project(row: Initiative, event: Event) -> Initiative:
@@ -40,6 +42,15 @@ def project(row: Initiative, event: Event) -> Initiative:
         facts=readiness.project(row.facts, event),
         visits=visits.project(row.visits, event),
     )
+
+
+def store_stream(event_type: str) -> str:
+    """The stage store whose stream numbers an event: production events live in the MVP's."""
+    try:
+        stage = type_parts(event_type)[0]
+    except ValueError:
+        return "unknown"
+    return "mvp" if stage == "production" else stage
 
 
 def admit(last: int, version: int) -> Admission:

@@ -107,7 +107,7 @@ def _derived(kpi: KpiView) -> KpiView:
 
 def _trend(kpi: KpiView) -> Trend:
     """Latest value against the one before, read in the KPI's better direction."""
-    if len(kpi.series) < 2:  # noqa: PLR2004
+    if len(kpi.series) < 2:
         return "unknown"
     delta = kpi.series[-1].value - kpi.series[-2].value
     if delta == 0:

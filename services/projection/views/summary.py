@@ -10,7 +10,7 @@ from msgspec.structs import replace
 
 from events import gates, ideation, poc, production
 from events.base import Event, Stage, stage_of
-from events.gates import Decision, Gate, RiskClass
+from events.gates import PASSING, Decision, Gate, RiskClass
 from services.projection.views.stages import NEXT_STAGE, STAGE_OF_GATE, as_stage, earliest, rank
 
 Status = Literal["active", "in_review", "on_hold", "killed", "launched"]
@@ -49,7 +49,8 @@ def project(s: Summary, event: Event) -> Summary:
     match event:
         case ideation.IdeaProposed():
             s = replace(s, proposed_at=event.at, title=event.title, owner=event.owner,
-                        sponsor=event.sponsor, ai_category=event.ai_category, tags=event.tags)  # fmt: skip
+                        sponsor=event.sponsor, ai_category=event.ai_category,
+                        tags=event.tags)  # fmt: skip
             return _enter(s, "ideation", event.at)
         case ideation.IdeaRefined():
             changed = {f: getattr(event, f) for f in REFINABLE if getattr(event, f) is not None}
@@ -107,11 +108,13 @@ def _decided(s: Summary, e: gates.GateDecided) -> Summary:
     if s.last_decision is None or e.at >= s.last_decision.at:
         last = LastDecision(gate=e.gate, decision=e.decision, at=e.at, rationale=e.rationale)
         s = replace(s, last_decision=last)
-    if not _current(s, e.gate):
+    current = _current(s, e.gate)
+    if e.decision in PASSING:  # a next stage opened first keeps the earlier time: order-free
+        s = _enter(s, NEXT_STAGE[e.gate], e.at)
+    if not current:
         return s
     match e.decision:
         case "go" | "conditional_go":
-            s = _enter(s, NEXT_STAGE[e.gate], e.at)
             return _status(s, "launched" if e.gate == "G4" else "active")
         case "hold":
             return _status(s, "on_hold")

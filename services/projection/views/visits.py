@@ -60,7 +60,9 @@ def _find(v: Visits, stage: Stage) -> Visit | None:
 def _entered(v: Visits, stage: Stage, at: datetime) -> Visits:
     known = _find(v, stage)
     entered = earliest(known.entered_at if known else None, at)
-    return _put(v, replace(known, entered_at=entered) if known else Visit(stage=stage, entered_at=at))
+    return _put(
+        v, replace(known, entered_at=entered) if known else Visit(stage=stage, entered_at=at)
+    )
 
 
 def _left(v: Visits, stage: Stage, at: datetime, outcome: Decision) -> Visits:

@@ -1,0 +1,132 @@
+"""The Litestar app factory: /api/v1, /health, /metrics, OpenAPI at /schema, /static.
+
+The pages (web/) join the same app through `extra_route_handlers`, `template_config` and
+`plugins`; they authenticate with the session cookie (see api.auth), /api/v1 with tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
+
+from api.auth import API_PREFIX, AuthMiddleware
+from api.broker import NatsBroker
+from api.deps import Deps, provide_actor, provide_deps
+from api.metrics import metrics_middleware
+from api.problems import HANDLERS
+from api.routes.gates import GateController
+from api.routes.ideation import IdeationController
+from api.routes.initiatives import InitiativeController
+from api.routes.mvp import KpiController, MvpController
+from api.routes.pilot import PilotController
+from api.routes.poc import PocController
+from api.routes.portfolio import PortfolioController
+from api.routes.stream import StreamController
+from api.routes.subscriptions import SubscriptionController
+from api.routes.system import AsyncApiController, SystemController
+from api.webhooks.worker import Deliverer, queue_deliveries
+from infra.db import connect, create_pool
+from infra.migrations import migrate
+from infra.settings import Settings
+
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+VENDOR = "/static/vendor"
+API_HANDLERS: list[ControllerRouterHandler] = [
+    InitiativeController, IdeationController, PocController, PilotController, MvpController,
+    KpiController, GateController, PortfolioController, StreamController,
+    SubscriptionController, AsyncApiController,
+]  # fmt: skip
+
+
+@contextlib.asynccontextmanager
+async def running(app: Litestar, settings: Settings) -> AsyncIterator[None]:
+    """Pool, broker and the webhook workers for the lifetime of the app."""
+    conn = await connect(settings.database_url)
+    try:
+        await migrate(conn, "api", "api")
+    finally:
+        await conn.close()
+    pool = await create_pool(settings.database_url)
+    broker = NatsBroker(settings)
+    await broker.connect()
+    app.state.deps = Deps(settings=settings, pool=pool, broker=broker)
+    stop = asyncio.Event()
+    consumer = broker.consumer(pool, f"{settings.subject_root}-api-webhooks", queue_deliveries)
+    tasks = [
+        asyncio.create_task(consumer.run(stop)),
+        asyncio.create_task(Deliverer(pool).run(stop)),
+    ]
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await broker.close()
+        await pool.close()
+
+
+def create_app(
+    settings: Settings,
+    deps: Deps | None = None,
+    *,
+    extra_route_handlers: Sequence[ControllerRouterHandler] = (),
+    template_config: TemplateConfig[Any] | None = None,
+    plugins: Sequence[Any] = (),
+    extra_middleware: Sequence[Any] = (),
+) -> Litestar:
+    """The whole app. With `deps` (tests) nothing is connected or started in the background."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if deps is not None:
+            app.state.deps = deps
+            yield
+            return
+        async with running(app, settings):
+            yield
+
+    api = Router(path=API_PREFIX, route_handlers=API_HANDLERS)
+    static = create_static_files_router(path="/static", directories=[STATIC], name="static")
+    swagger = SwaggerRenderPlugin(
+        js_url=f"{VENDOR}/swagger-ui-bundle.js", css_url=f"{VENDOR}/swagger-ui.css",
+        standalone_preset_js_url=f"{VENDOR}/swagger-ui-standalone-preset.js",
+    )  # fmt: skip
+    return Litestar(
+        route_handlers=[api, SystemController, static, *extra_route_handlers],
+        lifespan=[lifespan],
+        dependencies={
+            "deps": Provide(provide_deps, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+        },
+        middleware=[
+            metrics_middleware,
+            DefineMiddleware(
+                AuthMiddleware, exclude=["^/schema", "^/static", "^/health", "^/metrics"]
+            ),
+            *extra_middleware,
+        ],
+        exception_handlers=HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="Tollgate API",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[swagger],
+            description="Stage-gate tracking of AI initiatives. Errors are RFC 9457 problem "
+            "details; send `Authorization: Bearer <token>`.",
+        ),
+        template_config=template_config,
+        plugins=list(plugins),
+        debug=False,
+    )

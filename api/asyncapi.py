@@ -1,0 +1,136 @@
+"""The AsyncAPI 3.0 document of Tollgate's NATS interface, generated from the msgspec types
+of events/ (so it cannot drift from what is published).
+
+Events: one channel per event type on `{root}.events.{stage}.{event}.{initiative_id}`,
+carried as structured-mode CloudEvents JSON; Tollgate sends them. Commands: one channel
+per stage command on `{root}.cmd.{stage}.{command}`, received by the NATS service
+`{root}-{stage}` (queue group `q`) and answered with a CommandReply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from events import ideation, mvp, pilot, poc
+from events.base import type_parts
+from events.catalog import EVENT_TYPES
+from events.envelope import source_of
+from events.replies import CORRELATION_ID, EXPECTED_VERSION, CommandReply
+from events.subjects import Subjects
+
+REF = "#/components/schemas/{name}"
+COMMANDS: dict[str, Any] = {
+    "ideation": ideation.IdeationCommand, "poc": poc.PocCommand,
+    "pilot": pilot.PilotCommand, "mvp": mvp.MvpCommand,
+}  # fmt: skip
+
+
+def command_types() -> dict[str, list[type[msgspec.Struct]]]:
+    return {stage: list(union.__args__) for stage, union in COMMANDS.items()}
+
+
+def envelope(type_: str, data_ref: dict[str, Any]) -> dict[str, Any]:
+    """The CloudEvents 1.0 structured JSON around one event's data."""
+    stage = type_parts(type_)[0]
+    text = {"type": "string"}
+    return {
+        "type": "object",
+        "required": ["specversion", "id", "source", "type", "subject", "time", "data"],
+        "properties": {
+            "specversion": {"const": "1.0"}, "id": {**text, "description": "event id (uuid)"},
+            "source": {"const": source_of(stage)}, "type": {"const": type_},
+            "subject": {**text, "description": "the initiative id"},
+            "time": {**text, "format": "date-time"},
+            "datacontenttype": {"const": "application/json"}, "data": data_ref,
+            "actor": {**text, "description": "who caused it"},
+            "actorkind": {"enum": ["person", "agent"]},
+            "correlationid": {"type": ["string", "null"]},
+            "causationid": {"type": ["string", "null"]},
+            "streamversion": {"type": "integer", "description": "version in its stage stream"},
+            "position": {"type": "integer", "description": "position in the stage's store"},
+        },
+    }  # fmt: skip
+
+
+class _Builder:
+    def __init__(self, subjects: Subjects) -> None:
+        self.subjects = subjects
+        self.channels: dict[str, Any] = {}
+        self.operations: dict[str, Any] = {}
+        self.messages: dict[str, Any] = {}
+
+    def event(self, type_: str, cls: type, ref: dict[str, Any]) -> None:
+        stage, name, version = type_parts(type_)
+        key = f"{stage}.{name}.v{version}"
+        summary = (cls.__doc__ or type_).strip().split("\n")[0]
+        self.messages[key] = {
+            "name": type_, "title": cls.__name__, "summary": summary,
+            "contentType": "application/cloudevents+json", "payload": envelope(type_, ref),
+        }  # fmt: skip
+        self.channels[key] = {
+            "address": f"{self.subjects.root}.events.{stage}.{name}.{{initiative_id}}",
+            "parameters": {"initiative_id": {"description": "the initiative the event is about"}},
+            "messages": {key: {"$ref": f"#/components/messages/{key}"}},
+        }
+        self.operations[f"publish.{key}"] = {
+            "action": "send", "channel": {"$ref": f"#/channels/{key}"},
+            "messages": [{"$ref": f"#/channels/{key}/messages/{key}"}],
+        }  # fmt: skip
+
+    def reply(self, ref: dict[str, Any]) -> None:
+        self.messages["CommandReply"] = {
+            "name": "CommandReply", "contentType": "application/json", "payload": ref,
+        }  # fmt: skip
+        self.channels["commandReply"] = {
+            "address": None, "description": "the requester's inbox (NATS reply subject)",
+            "messages": {"CommandReply": {"$ref": "#/components/messages/CommandReply"}},
+        }  # fmt: skip
+
+    def command(self, stage: str, cls: type[msgspec.Struct], ref: dict[str, Any]) -> None:
+        tag = str(cls.__struct_config__.tag)
+        key = f"cmd.{stage}.{tag}"
+        headers = {"type": "object", "properties": {
+            EXPECTED_VERSION: {"type": "string", "description": "optimistic concurrency check"},
+            CORRELATION_ID: {"type": "string"},
+        }}  # fmt: skip
+        self.messages[key] = {"name": tag, "title": cls.__name__, "contentType": "application/json",
+                              "headers": headers, "payload": ref}  # fmt: skip
+        self.channels[key] = {
+            "address": self.subjects.command(stage, tag),
+            "messages": {key: {"$ref": f"#/components/messages/{key}"}},
+        }
+        self.operations[key] = {
+            "action": "receive", "channel": {"$ref": f"#/channels/{key}"},
+            "summary": f"{self.subjects.service(stage)} handles {tag}",
+            "messages": [{"$ref": f"#/channels/{key}/messages/{key}"}],
+            "bindings": {"nats": {"queue": "q"}},
+            "reply": {"channel": {"$ref": "#/channels/commandReply"},
+                      "messages": [{"$ref": "#/channels/commandReply/messages/CommandReply"}]},
+        }  # fmt: skip
+
+
+def document(subjects: Subjects) -> dict[str, Any]:
+    events = list(EVENT_TYPES.items())
+    commands = [(s, c) for s, cs in command_types().items() for c in cs]
+    types: list[Any] = [cls for _, cls in events] + [c for _, c in commands] + [CommandReply]
+    refs, schemas = msgspec.json.schema_components(types, ref_template=REF)
+    doc = _Builder(subjects)
+    for (type_, cls), ref in zip(events, refs, strict=False):
+        doc.event(type_, cls, ref)
+    doc.reply(refs[-1])
+    for (stage, command), ref in zip(commands, refs[len(events) : -1], strict=True):
+        doc.command(stage, command, ref)
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Tollgate lifecycle events and commands", "version": "1.0.0",
+            "description": __doc__,
+        },
+        "defaultContentType": "application/cloudevents+json",
+        "servers": {"nats": {"host": "localhost:4222", "protocol": "nats",
+                             "description": f"JetStream stream {subjects.stream}"}},
+        "channels": doc.channels, "operations": doc.operations,
+        "components": {"messages": doc.messages, "schemas": schemas},
+    }  # fmt: skip

@@ -1,0 +1,39 @@
+"""`tollgate service api`: the app under uvicorn until `stop` is set."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+
+import uvicorn
+
+from api.app import create_app
+from infra.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """The caller owns the signals (it sets `stop`); uvicorn must not re-raise them."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def main(settings: Settings, stop: asyncio.Event) -> None:
+    config = uvicorn.Config(
+        create_app(settings), host=settings.http_host, port=settings.http_port,
+        log_level="warning", lifespan="on", timeout_graceful_shutdown=5,
+    )  # fmt: skip
+    server = _Server(config)
+    serving = asyncio.create_task(server.serve())
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    server.should_exit = True
+    stopping.cancel()
+    await serving
+    if not server.started:
+        raise RuntimeError(f"the API could not start on {settings.http_host}:{settings.http_port}")

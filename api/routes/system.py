@@ -1,0 +1,113 @@
+"""Operations: /health, /metrics, and the AsyncAPI document."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+import msgspec
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+
+from api import asyncapi
+from api.deps import Deps
+from api.metrics import CONTENT_TYPE, LAG, exposition
+from services.projection.models import Lag
+
+STAGE_SERVICES = ("ideation", "poc", "pilot", "mvp")
+MAX_LAG = 1000
+
+
+class Check(msgspec.Struct, kw_only=True, omit_defaults=True):
+    ok: bool
+    detail: str = ""
+    ms: int = 0
+
+
+class Health(msgspec.Struct, kw_only=True):
+    status: str
+    checks: dict[str, Check]
+    projection_lag: Lag | None = None
+
+
+async def _timed(name: str, probe: Any) -> tuple[str, Check]:
+    started = time.perf_counter()
+    try:
+        ok, detail = await asyncio.wait_for(probe, 3)
+    except Exception as exc:
+        ok, detail = False, f"{type(exc).__name__}: {exc}"[:200]
+    return name, Check(ok=ok, detail=detail, ms=int((time.perf_counter() - started) * 1000))
+
+
+async def _database(deps: Deps) -> tuple[bool, str]:
+    await deps.pool.fetchval("SELECT 1")
+    return True, ""
+
+
+async def _service(deps: Deps, stage: str) -> tuple[bool, str]:
+    up = await deps.broker.ping(stage)
+    return up, "" if up else f"{deps.settings.subjects.service(stage)} does not answer"
+
+
+async def projection_lag(deps: Deps) -> Lag:
+    lag = await deps.broker.lag(deps.pool)
+    LAG.set(lag.events_behind)
+    return lag
+
+
+class SystemController(Controller):
+    path = "/"
+    tags = ["operations"]
+    include_in_schema = True
+
+    @get("/health", operation_id="health", exclude_from_auth=True)
+    async def health(self, deps: NamedDependency[Deps]) -> Response[Health]:
+        """Database, broker, each stage service (NATS service ping) and projection lag:
+        200 when all are fine, else 503 naming what is not."""
+        probes = [_timed("database", _database(deps))]
+        probes += [_timed(s, _service(deps, s)) for s in STAGE_SERVICES]
+        checks = dict(await asyncio.gather(*probes))
+        lag: Lag | None = None
+        try:
+            lag = await asyncio.wait_for(projection_lag(deps), 3)
+        except Exception as exc:
+            detail = f"no stream information: {type(exc).__name__}: {exc}"[:200]
+            checks["broker"] = checks["projection"] = Check(ok=False, detail=detail)
+        else:
+            checks["broker"] = Check(ok=True)
+            checks["projection"] = Check(
+                ok=lag.events_behind <= MAX_LAG,
+                detail=f"{lag.events_behind} events ({lag.seconds_behind:.1f}s) behind",
+            )
+        ok = all(c.ok for c in checks.values())
+        body = Health(status="ok" if ok else "degraded", checks=checks, projection_lag=lag)
+        return Response(body, status_code=200 if ok else 503)
+
+    @get("/metrics", operation_id="metrics", exclude_from_auth=True, include_in_schema=False)
+    async def metrics(self, deps: NamedDependency[Deps]) -> Response[bytes]:
+        """Prometheus metrics: requests, commands by outcome, projection lag, webhooks."""
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(projection_lag(deps), 2)
+        return Response(exposition(), media_type=CONTENT_TYPE)
+
+
+class AsyncApiController(Controller):
+    path = "/asyncapi.json"
+    tags = ["events"]
+
+    @get("/", operation_id="getAsyncApi", exclude_from_auth=True)
+    async def document(self, deps: NamedDependency[Deps]) -> dict[str, Any]:
+        """The AsyncAPI 3.0 document of every NATS subject, event and command schema."""
+        return _cached(deps)
+
+
+_DOCS: dict[str, dict[str, Any]] = {}
+
+
+def _cached(deps: Deps) -> dict[str, Any]:
+    root = deps.settings.subject_root
+    if root not in _DOCS:
+        _DOCS[root] = asyncapi.document(deps.settings.subjects)
+    return _DOCS[root]

@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, the delivery queue and the worker that POSTs it."""

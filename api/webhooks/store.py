@@ -1,0 +1,117 @@
+"""Webhook subscriptions and their deliveries in schema `api`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import msgspec
+
+from infra.db import Connection, Pool
+
+_COLUMNS = (
+    "subscription_id, url, event_types, initiative_id, created_by, created_at, status, failures"
+)
+
+
+class Subscription(msgspec.Struct, kw_only=True):
+    subscription_id: str
+    url: str
+    event_types: list[str]
+    initiative_id: str | None
+    created_by: str
+    created_at: datetime
+    status: str
+    failures: int
+
+
+class Delivery(msgspec.Struct, kw_only=True):
+    delivery_id: int
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_status: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+    next_attempt_at: datetime
+
+
+def _subscription(row: object) -> Subscription:
+    values = dict(row)  # type: ignore[call-overload]
+    values["subscription_id"] = str(values["subscription_id"])
+    return msgspec.convert(values, Subscription)
+
+
+async def create(
+    pool: Pool,
+    *,
+    url: str,
+    event_types: list[str],
+    secret: str,
+    initiative_id: str | None,
+    created_by: str,
+) -> Subscription:
+    row = await pool.fetchrow(
+        f"INSERT INTO api.subscriptions (subscription_id, url, event_types, initiative_id,"
+        f" secret, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}",
+        uuid.uuid4(), url, event_types, initiative_id, secret, created_by,
+    )  # fmt: skip
+    return _subscription(row)
+
+
+async def listing(pool: Pool) -> list[Subscription]:
+    rows = await pool.fetch(
+        f"SELECT {_COLUMNS} FROM api.subscriptions WHERE status <> 'deleted' ORDER BY created_at"
+    )
+    return [_subscription(r) for r in rows]
+
+
+async def get(pool: Pool, subscription_id: str) -> Subscription | None:
+    try:
+        key = uuid.UUID(subscription_id)
+    except ValueError:
+        return None
+    row = await pool.fetchrow(
+        f"SELECT {_COLUMNS} FROM api.subscriptions WHERE subscription_id = $1"
+        " AND status <> 'deleted'", key,
+    )  # fmt: skip
+    return _subscription(row) if row else None
+
+
+async def delete(pool: Pool, subscription_id: str) -> bool:
+    """Marks it deleted (its deliveries stay visible as history); False when unknown."""
+    if await get(pool, subscription_id) is None:
+        return False
+    await pool.execute(
+        "UPDATE api.subscriptions SET status = 'deleted' WHERE subscription_id = $1",
+        uuid.UUID(subscription_id),
+    )
+    return True
+
+
+async def deliveries(pool: Pool, subscription_id: str, limit: int = 100) -> list[Delivery]:
+    rows = await pool.fetch(
+        "SELECT delivery_id, event_id::text, event_type, status, attempts, last_status,"
+        " last_error, created_at, delivered_at, next_attempt_at FROM api.deliveries"
+        " WHERE subscription_id = $1 ORDER BY delivery_id DESC LIMIT $2",
+        uuid.UUID(subscription_id), limit,
+    )  # fmt: skip
+    return [msgspec.convert(dict(r), Delivery) for r in rows]
+
+
+async def fan_out(
+    conn: Connection, event_id: str, event_type: str, initiative_id: str, body: bytes
+) -> int:
+    """Queue one delivery per active subscription that wants this event (in the
+    consumer's transaction, so each event is queued exactly once)."""
+    result = await conn.execute(
+        "INSERT INTO api.deliveries (subscription_id, event_id, event_type, body)"
+        " SELECT subscription_id, $1, $2, $4 FROM api.subscriptions WHERE status = 'active'"
+        " AND (cardinality(event_types) = 0 OR $2 = ANY(event_types))"
+        " AND (initiative_id IS NULL OR initiative_id = $3)"
+        " ON CONFLICT (subscription_id, event_id) DO NOTHING",
+        uuid.UUID(event_id), event_type, initiative_id, body,
+    )  # fmt: skip
+    return int(result.rsplit(" ", 1)[-1])

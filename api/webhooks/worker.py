@@ -1,0 +1,173 @@
+"""Webhook delivery: a durable JetStream consumer queues deliveries (exactly once, in the
+tracking transaction); a loop POSTs them in order per subscription.
+
+Each POST carries the CloudEvent JSON (`application/cloudevents+json`) and
+`Tollgate-Signature: sha256=<hex HMAC-SHA256 of the body with the subscription's secret>`.
+A failed attempt is retried after base * 2^(attempts-1) seconds (capped); a delivery gives
+up after `max_attempts`, and a subscription is disabled after `disable_after` failed
+attempts in a row. The queue lives in PostgreSQL, so deliveries survive a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import time
+from typing import Any, Protocol
+
+import httpx
+import msgspec
+
+from api.metrics import WEBHOOKS
+from api.webhooks import store
+from events.envelope import CloudEvent
+from infra.db import Connection, Pool
+
+log = logging.getLogger(__name__)
+
+
+class Executor(Protocol):
+    async def execute(self, query: str, *args: object) -> str: ...
+
+
+SIGNATURE = "Tollgate-Signature"
+_ENCODE = msgspec.json.Encoder()
+
+_DUE = """
+SELECT s.subscription_id, s.url, s.secret, d.delivery_id, d.body, d.attempts, d.event_id::text
+FROM api.subscriptions s
+JOIN LATERAL (SELECT * FROM api.deliveries d WHERE d.subscription_id = s.subscription_id
+              AND d.status = 'pending' ORDER BY d.delivery_id LIMIT 1) d ON true
+WHERE s.status = 'active' AND d.next_attempt_at <= now()
+"""
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int, base: float, cap: float) -> float:
+    """Seconds before the next attempt after `attempts` failed ones."""
+    return float(min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+async def queue_deliveries(conn: Connection, event: CloudEvent) -> None:
+    """The consumer's handler: one pending delivery per interested subscription."""
+    await store.fan_out(conn, event.id, event.type, event.subject, _ENCODE.encode(event))
+
+
+class Deliverer:
+    def __init__(
+        self,
+        pool: Pool,
+        *,
+        max_attempts: int = 10,
+        disable_after: int = 20,
+        base_delay: float = 0.5,
+        max_delay: float = 600.0,
+        timeout: float = 5.0,
+        poll: float = 0.2,
+    ) -> None:
+        self.pool = pool
+        self.max_attempts = max_attempts
+        self.disable_after = disable_after
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.timeout = timeout
+        self.poll = poll
+
+    async def run(self, stop: asyncio.Event) -> None:
+        async with httpx.AsyncClient(timeout=self.timeout) as client:
+            while not stop.is_set():
+                try:
+                    sent = await self.tick(client)
+                except Exception:
+                    log.exception("webhook delivery round failed")
+                    sent = 0
+                if not sent:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.poll)
+
+    async def tick(self, client: httpx.AsyncClient) -> int:
+        """One round: the oldest due delivery of each active subscription."""
+        rows = await self.pool.fetch(_DUE)
+        results = await asyncio.gather(*(self.attempt(client, dict(r)) for r in rows))
+        return sum(results)
+
+    async def attempt(self, client: httpx.AsyncClient, due: dict[str, Any]) -> int:
+        async with self.pool.acquire() as conn, conn.transaction():
+            lock = f"webhook:{due['subscription_id']}"
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock(hashtext($1))", lock):
+                return 0  # another replica is delivering this subscription's queue
+            still = await conn.fetchval(
+                "SELECT attempts FROM api.deliveries WHERE delivery_id = $1"
+                " AND status = 'pending'", due["delivery_id"],
+            )  # fmt: skip
+            if still != due["attempts"]:
+                return 0
+            status, error, took = await self.post(client, due)
+            await self.record(conn, due, status, error, took)
+        return 1
+
+    async def post(
+        self, client: httpx.AsyncClient, due: dict[str, Any]
+    ) -> tuple[int | None, str | None, int]:
+        body = bytes(due["body"])
+        headers = {
+            "Content-Type": "application/cloudevents+json",
+            SIGNATURE: signature(due["secret"], body),
+            "Tollgate-Delivery": str(due["delivery_id"]), "Tollgate-Event-Id": due["event_id"],
+        }  # fmt: skip
+        started = time.perf_counter()
+        try:
+            response = await client.post(due["url"], content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return None, f"{type(exc).__name__}: {exc}"[:500], _ms(started)
+        error = None if response.is_success else f"HTTP {response.status_code}"
+        return response.status_code, error, _ms(started)
+
+    async def record(
+        self,
+        conn: Executor,
+        due: dict[str, Any],
+        status: int | None,
+        error: str | None,
+        took: int,
+    ) -> None:
+        attempts = int(due["attempts"]) + 1
+        await conn.execute(
+            "INSERT INTO api.attempts (delivery_id, attempt, status_code, error, duration_ms)"
+            " VALUES ($1, $2, $3, $4, $5)", due["delivery_id"], attempts, status, error, took,
+        )  # fmt: skip
+        WEBHOOKS.labels(outcome="ok" if error is None else "failed").inc()
+        if error is None:
+            await conn.execute(
+                "UPDATE api.deliveries SET status = 'delivered', attempts = $2, last_status = $3,"
+                " last_error = NULL, delivered_at = now() WHERE delivery_id = $1",
+                due["delivery_id"], attempts, status,
+            )  # fmt: skip
+            await conn.execute(
+                "UPDATE api.subscriptions SET failures = 0 WHERE subscription_id = $1",
+                due["subscription_id"],
+            )  # fmt: skip
+            return
+        final = attempts >= self.max_attempts
+        await conn.execute(
+            "UPDATE api.deliveries SET status = $2, attempts = $3, last_status = $4,"
+            " last_error = $5, next_attempt_at = now() + make_interval(secs => $6)"
+            " WHERE delivery_id = $1",
+            due["delivery_id"], "failed" if final else "pending", attempts, status, error,
+            backoff(attempts, self.base_delay, self.max_delay),
+        )  # fmt: skip
+        await conn.execute(
+            "UPDATE api.subscriptions SET failures = failures + 1, status = CASE WHEN"
+            " failures + 1 >= $2 THEN 'disabled' ELSE status END WHERE subscription_id = $1",
+            due["subscription_id"], self.disable_after,
+        )  # fmt: skip
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)

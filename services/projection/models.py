@@ -1,0 +1,107 @@
+"""What the queries return: msgspec Structs the API serialises as they are."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from events.base import Stage
+from events.criteria import CriterionResult, Readiness
+from events.gates import Gate
+from services.projection.views.gate_history import GateHistory
+from services.projection.views.metrics import KpiView
+from services.projection.views.summary import Status, Summary
+from services.projection.views.visits import Visit
+
+InitiativeSummary = Summary
+
+
+class ReadinessView(msgspec.Struct, frozen=True, kw_only=True):
+    initiative_id: str
+    stage: Stage
+    gate: Gate
+    version: str
+    criteria: tuple[CriterionResult, ...]
+    must_met: bool
+    unmet: tuple[str, ...]
+    score: int  # should-meet weighted score, 0-100
+    percent: int  # share of all criteria met, 0-100
+
+    @classmethod
+    def of(cls, initiative_id: str, stage: Stage, r: Readiness) -> ReadinessView:
+        return cls(initiative_id=initiative_id, stage=stage, gate=r.gate, version=r.version,
+                   criteria=r.criteria, must_met=r.must_met, unmet=r.unmet, score=r.score,
+                   percent=r.percent)  # fmt: skip
+
+
+class InitiativeDetail(msgspec.Struct, frozen=True, kw_only=True):
+    summary: InitiativeSummary
+    gates: GateHistory
+    metrics: list[KpiView]
+    readiness: ReadinessView | None
+    visits: list[Visit]
+    time_in_stage_days: float
+    as_of: datetime | None = None
+
+
+class InitiativePage(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[InitiativeSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class GateConversion(msgspec.Struct, frozen=True, kw_only=True):
+    gate: Gate
+    decided: int  # initiatives that passed or were killed at this gate
+    passed: int  # go or conditional_go
+    rate: float | None  # passed / decided; None before any decision
+
+
+class StageTime(msgspec.Struct, frozen=True, kw_only=True):
+    stage: Stage
+    visits: int  # completed and ongoing visits counted
+    median_days: float | None
+    p90_days: float | None
+
+
+class StaleItem(msgspec.Struct, frozen=True, kw_only=True):
+    initiative_id: str
+    title: str
+    owner: str
+    stage: Stage
+    status: Status
+    days_in_stage: float
+
+
+class Portfolio(msgspec.Struct, frozen=True, kw_only=True):
+    as_of: datetime
+    total: int
+    per_stage: dict[str, int]
+    per_status: dict[str, int]
+    conversion: list[GateConversion]
+    cycle_times: list[StageTime]
+    kill_rate: float  # killed / all initiatives
+    stale_days: int
+    stale: list[StaleItem]
+
+
+class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
+    initiative_id: str
+    title: str
+    owner: str
+    stage: Stage
+    gate: Gate
+    requested_at: datetime | None
+    requested_by: str | None
+    waiting_days: float
+    votes: int
+    readiness: ReadinessView | None
+
+
+class Lag(msgspec.Struct, frozen=True, kw_only=True):
+    stream_last: int  # the stream's last sequence
+    applied: int  # the highest sequence applied to the read models
+    events_behind: int
+    seconds_behind: float  # age of the oldest event not yet applied; 0 when caught up

@@ -1,0 +1,135 @@
+"""Portfolio figures, detail and review items computed from initiative rows (pure)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+
+from msgspec.structs import replace
+
+from events.criteria import GATE_OF_STAGE
+from events.gates import Gate
+from services.projection.models import (
+    GateConversion,
+    InitiativeDetail,
+    Portfolio,
+    ReadinessView,
+    ReviewItem,
+    StageTime,
+    StaleItem,
+)
+from services.projection.views.gate_history import open_review
+from services.projection.views.initiative import Initiative
+from services.projection.views.readiness import readiness
+from services.projection.views.stages import STAGES, passing
+from services.projection.views.summary import Summary
+from services.projection.views.visits import current
+
+GATES: tuple[Gate, ...] = ("G1", "G2", "G3", "G4")
+LIVE = ("active", "in_review", "on_hold")
+DAY = 86400.0
+
+
+def days(start: datetime | None, end: datetime) -> float:
+    return 0.0 if start is None else round(max((end - start).total_seconds(), 0.0) / DAY, 2)
+
+
+def time_in_stage(row: Initiative, now: datetime) -> float:
+    visit = current(row.visits)
+    end = visit.left_at if visit and visit.left_at else now
+    return days(row.summary.entered_stage_at, end)
+
+
+def summary_at(s: Summary, row: Initiative, now: datetime) -> Summary:
+    return replace(s, time_in_stage_days=time_in_stage(row, now))
+
+
+def readiness_of(row: Initiative) -> ReadinessView | None:
+    s = row.summary
+    r = readiness(s.stage, row.facts) if s.status not in ("killed", "launched") else None
+    return ReadinessView.of(row.initiative_id, s.stage, r) if r else None
+
+
+def detail(row: Initiative, now: datetime, as_of: datetime | None = None) -> InitiativeDetail:
+    return InitiativeDetail(
+        summary=summary_at(row.summary, row, now), gates=row.gates,
+        metrics=list(row.metrics.kpis.values()), readiness=readiness_of(row),
+        visits=list(row.visits.visits), time_in_stage_days=time_in_stage(row, now), as_of=as_of,
+    )  # fmt: skip
+
+
+def review_item(row: Initiative, now: datetime) -> ReviewItem | None:
+    review = open_review(row.gates)
+    gate = GATE_OF_STAGE.get(row.summary.stage)
+    if row.summary.status != "in_review" or gate is None:
+        return None
+    s = row.summary
+    requested = review.requested_at if review and review.gate == gate else None
+    return ReviewItem(
+        initiative_id=s.initiative_id, title=s.title, owner=s.owner, stage=s.stage, gate=gate,
+        requested_at=requested, requested_by=review.requested_by if requested and review else None,
+        waiting_days=days(requested, now), votes=len(review.votes) if requested and review else 0,
+        readiness=readiness_of(row),
+    )  # fmt: skip
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(math.ceil(p / 100 * len(ordered)) - 1, 0)]
+
+
+def conversion(rows: list[Initiative], gate: Gate) -> GateConversion:
+    passed = decided = 0
+    for row in rows:
+        outcomes = {r.decision.decision for r in row.gates.reviews if r.gate == gate and r.decision}
+        won = any(passing(d) for d in outcomes)
+        passed += won
+        decided += won or "kill" in outcomes
+    return GateConversion(gate=gate, decided=decided, passed=passed,
+                          rate=round(passed / decided, 3) if decided else None)  # fmt: skip
+
+
+def cycle_times(rows: list[Initiative], now: datetime) -> list[StageTime]:
+    spans: dict[str, list[float]] = {s: [] for s in STAGES}
+    for row in rows:
+        for v in row.visits.visits:
+            spans[v.stage].append(days(v.entered_at, v.left_at or now))
+    return [
+        StageTime(stage=s, visits=len(spans[s]), median_days=percentile(spans[s], 50),
+                  p90_days=percentile(spans[s], 90))
+        for s in STAGES
+    ]  # fmt: skip
+
+
+def stale(rows: Iterable[Initiative], now: datetime, stale_days: int) -> list[StaleItem]:
+    items = [
+        StaleItem(initiative_id=r.initiative_id, title=r.summary.title, owner=r.summary.owner,
+                  stage=r.summary.stage, status=r.summary.status,
+                  days_in_stage=time_in_stage(r, now))
+        for r in rows
+        if r.summary.status in LIVE and r.summary.stage != "production"
+    ]  # fmt: skip
+    return sorted(
+        (i for i in items if i.days_in_stage > stale_days), key=lambda i: -i.days_in_stage
+    )
+
+
+def portfolio(rows: list[Initiative], now: datetime, stale_days: int) -> Portfolio:
+    statuses = Counter[str](r.summary.status for r in rows)
+    return Portfolio(
+        as_of=now, total=len(rows), per_stage=_counts(r.summary.stage for r in rows),
+        per_status=dict(statuses), conversion=[conversion(rows, g) for g in GATES],
+        cycle_times=cycle_times(rows, now),
+        kill_rate=round(statuses["killed"] / len(rows), 3) if rows else 0.0,
+        stale_days=stale_days, stale=stale(rows, now, stale_days),
+    )  # fmt: skip
+
+
+def _counts(stages: Iterable[str]) -> dict[str, int]:
+    found = Counter(stages)
+    return {s: found[s] for s in STAGES}

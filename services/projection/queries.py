@@ -1,0 +1,170 @@
+"""The read API: what the HTTP layer asks of the read models. Reads only the projection schema.
+
+Time travel (`as_of`) folds the stored timeline up to that business time with the same
+view functions; no snapshots are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from infra.db import Pool
+from services.projection import portfolio as figures
+from services.projection.models import (
+    InitiativeDetail,
+    InitiativePage,
+    InitiativeSummary,
+    Lag,
+    Portfolio,
+    ReadinessView,
+    ReviewItem,
+)
+from services.projection.store import CLOUDEVENT, ROW, SCHEMA, SUMMARY
+from services.projection.views.fold import decode
+from services.projection.views.initiative import Initiative, initial, project
+
+T = f"{SCHEMA}.timeline"
+I = f"{SCHEMA}.initiatives"  # noqa: E741
+
+
+class JetStream(Protocol):
+    async def stream_info(self, name: str) -> Any: ...
+    async def get_msg(self, stream_name: str, seq: int) -> Any: ...
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fold(bodies: Iterable[bytes]) -> dict[str, Initiative]:
+    """Fold stored CloudEvents (in stream order) into rows; the timeline holds each event once."""
+    rows: dict[str, Initiative] = {}
+    for body in bodies:
+        ce = CLOUDEVENT.decode(body)
+        event = decode(ce)
+        if event is not None:
+            rows[ce.subject] = project(rows.get(ce.subject) or initial(ce.subject), event)
+    return rows
+
+
+async def _row(pool: Pool, initiative_id: str) -> Initiative | None:
+    doc = await pool.fetchval(f"SELECT doc FROM {I} WHERE initiative_id = $1", initiative_id)
+    return ROW.decode(doc) if doc is not None else None
+
+
+async def get_initiative(
+    pool: Pool, initiative_id: str, as_of: datetime | None = None
+) -> InitiativeDetail | None:
+    if as_of is None:
+        row = await _row(pool, initiative_id)
+    else:
+        bodies = await pool.fetch(
+            f"SELECT body FROM {T} WHERE initiative_id = $1 AND time <= $2 ORDER BY seq",
+            initiative_id, as_of,
+        )  # fmt: skip
+        row = fold(r["body"] for r in bodies).get(initiative_id)
+    return figures.detail(row, as_of or _now(), as_of) if row else None
+
+
+def _filters(**given: str | None) -> tuple[str, list[object]]:
+    clauses: list[str] = []
+    args: list[object] = []
+    for column, value in given.items():
+        if value is None:
+            continue
+        args.append(f"%{value.lower()}%" if column == "search" else value)
+        op = "LIKE" if column == "search" else "="
+        clauses.append(f"{column} {op} ${len(args)}")
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+async def list_initiatives(
+    pool: Pool, *, stage: str | None = None, status: str | None = None, owner: str | None = None,
+    risk_class: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0,
+) -> InitiativePage:  # fmt: skip
+    """Newest activity first; `q` searches title, owner, sponsor, id and tags."""
+    where, args = _filters(stage=stage, status=status, owner=owner, risk_class=risk_class, search=q)
+    total = await pool.fetchval(f"SELECT count(*) FROM {I}{where}", *args)
+    n = len(args)
+    records = await pool.fetch(
+        f"SELECT summary, doc FROM {I}{where} ORDER BY updated_at DESC NULLS LAST, initiative_id "
+        f"LIMIT ${n + 1} OFFSET ${n + 2}", *args, limit, offset,
+    )  # fmt: skip
+    now = _now()
+    items = [_summary(r["summary"], r["doc"], now) for r in records]
+    return InitiativePage(items=items, total=total, limit=limit, offset=offset)
+
+
+def _summary(summary: bytes, doc: bytes, now: datetime) -> InitiativeSummary:
+    row = ROW.decode(doc)
+    return figures.summary_at(SUMMARY.decode(summary), row, now)
+
+
+async def timeline(pool: Pool, initiative_id: str) -> list[bytes]:
+    records = await pool.fetch(
+        f"SELECT body FROM {T} WHERE initiative_id = $1 ORDER BY seq", initiative_id
+    )
+    return [bytes(r["body"]) for r in records]
+
+
+async def readiness(pool: Pool, initiative_id: str) -> ReadinessView | None:
+    row = await _row(pool, initiative_id)
+    return figures.readiness_of(row) if row else None
+
+
+async def _rows(pool: Pool, as_of: datetime | None, where: str = "") -> list[Initiative]:
+    if as_of is not None:
+        bodies = await pool.fetch(f"SELECT body FROM {T} WHERE time <= $1 ORDER BY seq", as_of)
+        return list(fold(r["body"] for r in bodies).values())
+    return [ROW.decode(r["doc"]) for r in await pool.fetch(f"SELECT doc FROM {I}{where}")]
+
+
+async def portfolio(pool: Pool, *, stale_days: int, as_of: datetime | None = None) -> Portfolio:
+    return figures.portfolio(await _rows(pool, as_of), as_of or _now(), stale_days)
+
+
+async def review_queue(pool: Pool) -> list[ReviewItem]:
+    """Gate reviews awaiting a decision, oldest request first, each with its readiness."""
+    now = _now()
+    rows = await _rows(pool, None, " WHERE status = 'in_review'")
+    items = [i for i in (figures.review_item(r, now) for r in rows) if i is not None]
+    return sorted(items, key=lambda i: (i.requested_at or now, i.initiative_id))
+
+
+async def applied_position(pool: Pool) -> int:
+    return int(await pool.fetchval(f"SELECT sequence FROM {SCHEMA}.position") or 0)
+
+
+async def wait_for_position(pool: Pool, position: int, timeout: float) -> bool:  # noqa: ASYNC109
+    """Wait until the read models include stream sequence `position`; False on timeout."""
+    deadline = time.monotonic() + timeout
+    while await applied_position(pool) < position:
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+async def lag(pool: Pool, js: JetStream, stream: str) -> Lag:
+    info = await js.stream_info(stream)
+    last = int(info.state.last_seq)
+    applied = await applied_position(pool)
+    behind = max(last - applied, 0)
+    seconds = 0.0
+    if behind:
+        try:
+            oldest = await js.get_msg(stream, seq=applied + 1)
+            seconds = max((_now() - _aware(oldest.time)).total_seconds(), 0.0)
+        except Exception:  # a deleted message: the age is unknown, the count is not
+            seconds = 0.0
+    return Lag(stream_last=last, applied=applied, events_behind=behind, seconds_behind=seconds)
+
+
+def _aware(value: datetime | str) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,115 @@
+"""The tables a rebuild writes: load a partial rebuild to resume it, checkpoint, switch in."""
+
+from __future__ import annotations
+
+import uuid
+
+from infra.db import Connection
+from infra.migrations import migrate
+from services.projection.store import (
+    CLOUDEVENT,
+    ROW,
+    ROW_COLUMNS,
+    SCHEMA,
+    TIMELINE_COLUMNS,
+    row_record,
+    timeline_record,
+)
+from services.projection.views.fold import Fold
+
+NEXT = f"{SCHEMA}_next"
+OLD = f"{SCHEMA}_old"
+
+
+async def prepare(conn: Connection) -> tuple[Fold, int]:
+    """Create the next schema, or load what an interrupted rebuild left in it."""
+    await conn.execute(f"DROP SCHEMA IF EXISTS {OLD} CASCADE")
+    await migrate(conn, NEXT, "projection")
+    fold = Fold()
+    for r in await conn.fetch(f"SELECT doc FROM {NEXT}.initiatives"):
+        row = ROW.decode(r["doc"])
+        fold.rows[row.initiative_id] = row
+    for r in await conn.fetch(f"SELECT stage, initiative_id, version FROM {NEXT}.stream_versions"):
+        fold.versions[(r["stage"], r["initiative_id"])] = r["version"]
+    fold.seen = {r["event_id"] for r in await conn.fetch(f"SELECT event_id FROM {NEXT}.timeline")}
+    position = await conn.fetchval(f"SELECT sequence FROM {NEXT}.position")
+    return fold, int(position)
+
+
+async def checkpoint(conn: Connection, fold: Fold, position: int, durable: str) -> None:
+    """Write what the fold changed since the last checkpoint, and the position, atomically."""
+    waiting = fold.oldest_waiting()
+    if waiting is not None:
+        position = min(position, waiting - 1)
+    async with conn.transaction():
+        await _write(conn, fold, durable)
+        await conn.execute(
+            f"UPDATE {NEXT}.position SET sequence = $1, applied_at = now()", position
+        )
+    fold.changed.clear()
+    fold.applied.clear()
+
+
+async def _write(conn: Connection, fold: Fold, durable: str) -> None:
+    changed = [fold.rows[i] for i in fold.changed]
+    await conn.execute(
+        f"DELETE FROM {NEXT}.initiatives WHERE initiative_id = ANY($1)", list(fold.changed)
+    )
+    await conn.copy_records_to_table(
+        "initiatives", records=[row_record(r) for r in changed], columns=ROW_COLUMNS,
+        schema_name=NEXT,
+    )  # fmt: skip
+    await conn.copy_records_to_table(
+        "timeline", records=[timeline_record(ce, seq) for seq, ce in fold.applied],
+        columns=TIMELINE_COLUMNS, schema_name=NEXT,
+    )  # fmt: skip
+    await conn.copy_records_to_table(
+        "processed",
+        records=[(durable, uuid.UUID(ce.id)) for _, ce in fold.applied if _uuid(ce.id)],
+        columns=("consumer", "event_id"), schema_name=NEXT,
+    )  # fmt: skip
+    await conn.execute(f"TRUNCATE {NEXT}.stream_versions")
+    await conn.copy_records_to_table(
+        "stream_versions", records=[(s, i, v) for (s, i), v in fold.versions.items()],
+        schema_name=NEXT,
+    )  # fmt: skip
+
+
+def _uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+async def live_exists(conn: Connection) -> bool:
+    return bool(await conn.fetchval(f"SELECT to_regclass('{SCHEMA}.position') IS NOT NULL"))
+
+
+async def live_position(conn: Connection) -> int:
+    if not await live_exists(conn):
+        return 0
+    return int(await conn.fetchval(f"SELECT sequence FROM {SCHEMA}.position"))
+
+
+async def lock_live(conn: Connection) -> int:
+    """Inside the switch transaction: hold off live writers; returns their position."""
+    if not await live_exists(conn):
+        return 0
+    return int(await conn.fetchval(f"SELECT sequence FROM {SCHEMA}.position FOR UPDATE"))
+
+
+async def switch(conn: Connection) -> None:
+    """In the switch transaction: retire the live schema and put the rebuilt one in its place."""
+    if await live_exists(conn):
+        await conn.execute(f"UPDATE {SCHEMA}.position SET retired = true")
+        await conn.execute(f"ALTER SCHEMA {SCHEMA} RENAME TO {OLD}")
+    await conn.execute(f"ALTER SCHEMA {NEXT} RENAME TO {SCHEMA}")
+
+
+async def drop_old(conn: Connection) -> None:
+    await conn.execute(f"DROP SCHEMA IF EXISTS {OLD} CASCADE")
+
+
+__all__ = ["CLOUDEVENT", "NEXT", "checkpoint", "drop_old", "lock_live", "prepare", "switch"]

@@ -1,0 +1,139 @@
+"""The projection as a real process: live read models equal a rebuild, also after SIGKILL.
+
+Events are published here as the outbox relay publishes them (CloudEvents with stream
+versions), so the test covers the projection alone; the stage services are not involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import msgspec
+import nats
+import pytest_asyncio
+
+from infra.bus import ensure_stream
+from infra.db import Pool, connect, create_pool
+from infra.settings import Settings
+from services.projection import queries
+from services.projection.rebuild import rebuild
+from tests.integration.bus import eventually, own_bus
+from tests.integration.test_projection_support import START, portfolio, publish
+from tests.stack import Stack
+
+
+@pytest_asyncio.fixture
+async def bus(settings: Settings) -> AsyncIterator[Settings]:
+    own = own_bus(settings)
+    conn = await connect(own.database_url)
+    await conn.execute("DROP SCHEMA IF EXISTS projection, projection_next CASCADE")
+    await conn.close()
+    yield own
+    nc = await nats.connect(own.nats_url)
+    await nc.jetstream().delete_stream(own.stream)
+    await nc.close()
+
+
+async def snapshot(pool: Pool) -> tuple[list[bytes], list[tuple[str, int]], int]:
+    docs = [bytes(r["doc"]) for r in await pool.fetch(
+        "SELECT doc FROM projection.initiatives ORDER BY initiative_id")]  # fmt: skip
+    events = await pool.fetch(
+        "SELECT event_id, seq FROM projection.timeline ORDER BY seq"
+    )  # the timeline: every event once
+    docs = [msgspec.json.encode(msgspec.json.decode(d)) for d in docs]
+    processed = await pool.fetchval("SELECT count(*) FROM projection.processed")
+    return docs, [(r["event_id"], r["seq"]) for r in events], processed
+
+
+async def caught_up(pool: Pool, last: int) -> bool:
+    try:
+        return await queries.applied_position(pool) >= last
+    except Exception:
+        return False
+
+
+async def test_live_read_models_survive_sigkill_and_equal_a_rebuild(bus: Settings):
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects)
+    events = list(portfolio(45))
+    stack = Stack(bus)
+    await stack.start("projection")
+    pool = await create_pool(bus.database_url)
+    half = await publish(js, bus, events[: len(events) // 2])
+    await eventually(lambda: caught_up(pool, half // 2), what="half applied")
+    await stack.kill("projection")
+    last = await publish(js, bus, events[len(events) // 2 :])
+    await stack.start("projection")
+    # messages the killed process had fetched come back after the ack wait (30 s)
+    await eventually(lambda: caught_up(pool, last), timeout=90, what="all applied")
+    live = await snapshot(pool)
+    assert len(live[1]) == len(events) == live[2]  # each event once in timeline and tracking
+
+    result = await rebuild(bus)
+    assert result.position == last
+    assert await snapshot(pool) == live
+
+    page = await queries.list_initiatives(pool, status="launched")
+    assert page.total == 5 and all(s.stage == "production" for s in page.items)
+    assert (await queries.list_initiatives(pool, q="idea 1", limit=3)).total > 0
+    p = await queries.portfolio(pool, stale_days=30)
+    assert p.total == 45 and p.per_status["killed"] == 10
+    assert [c.gate for c in p.conversion] == ["G1", "G2", "G3", "G4"]
+    queue = await queries.review_queue(pool)
+    assert len(queue) == 5 and all(i.readiness is not None for i in queue)
+    lag = await queries.lag(pool, js, bus.stream)
+    assert (lag.events_behind, lag.applied) == (0, last)
+    await stack.stop_all()
+    await pool.close()
+    await nc.close()
+
+
+async def test_time_travel_between_two_gate_decisions_shows_the_earlier(bus: Settings):
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects)
+    stack = Stack(bus)
+    await stack.start("projection")
+    pool = await create_pool(bus.database_url)
+    events = [ce for ce in portfolio(9) if ce.subject == "init-00007"]  # launched
+    last = await publish(js, bus, events)
+    await eventually(lambda: caught_up(pool, last), what="applied")
+    # G1 decided on day 4, G2 on day 11 (business time)
+    between = await queries.get_initiative(pool, "init-00007", as_of=START.replace(day=8))
+    assert between is not None and between.summary.last_decision is not None
+    assert (between.summary.last_decision.gate, between.summary.stage) == ("G1", "poc")
+    now = await queries.get_initiative(pool, "init-00007")
+    assert now is not None and now.summary.status == "launched"
+    assert len(await queries.timeline(pool, "init-00007")) == len(events)
+    old = await queries.portfolio(pool, stale_days=30, as_of=START.replace(day=8))
+    assert old.per_stage["poc"] == 1
+    await stack.stop_all()
+    await pool.close()
+    await nc.close()
+
+
+async def test_an_event_before_its_predecessor_waits_for_it(bus: Settings):
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects)
+    stack = Stack(bus)
+    await stack.start("projection")
+    pool = await create_pool(bus.database_url)
+    events = [ce for ce in portfolio(9) if ce.subject == "init-00001"]  # in review at G1
+    await publish(js, bus, events[1:])
+    last = await publish(js, bus, events[:1] + events[:1])  # and a repeat
+    await eventually(lambda: caught_up(pool, last), what="applied")
+
+    async def in_review() -> bool:
+        detail = await queries.get_initiative(pool, "init-00001")
+        return detail is not None and detail.summary.status == "in_review"
+
+    await eventually(in_review, what="the early events applied after the first")
+    assert await queries.wait_for_position(pool, last, timeout=1)
+    assert not await queries.wait_for_position(pool, last + 10, timeout=0.1)
+    detail = await queries.get_initiative(pool, "init-00001")
+    assert detail is not None and detail.readiness is not None and detail.readiness.gate == "G1"
+    await stack.stop_all()
+    await pool.close()
+    await nc.close()

@@ -1,0 +1,76 @@
+"""The in-memory fold (rebuild, time travel) and the portfolio figures."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+
+from events.base import event_tag, type_parts
+from events.envelope import CloudEvent
+from services.projection.portfolio import percentile, portfolio, review_item
+from services.projection.views.fold import Fold
+from tests.unit.projection.given import T, decided, ideation_work, proposed, review
+
+
+def envelope(event: Any, version: int) -> CloudEvent:
+    tag = event_tag(event)
+    return CloudEvent(
+        specversion="1.0", id=str(uuid.uuid5(uuid.NAMESPACE_OID, f"{tag}{version}")),
+        source=f"/tollgate/{type_parts(tag)[0]}", type=tag, subject=event.initiative_id,
+        time=event.at, data=msgspec.Raw(msgspec.json.encode(event)), streamversion=version,
+    )  # fmt: skip
+
+
+STREAM = [proposed(), *ideation_work(), review(2), decided(3)]
+
+
+def test_an_event_before_its_predecessor_waits_and_then_applies_in_order():
+    in_order, shuffled = Fold(), Fold()
+    envelopes = [envelope(e, v) for v, e in enumerate(STREAM, 1)]
+    for seq, ce in enumerate(envelopes, 1):
+        in_order.feed(ce, seq)
+    for seq, ce in [(2, envelopes[1]), (3, envelopes[2]), (1, envelopes[0]), *list(
+        enumerate(envelopes, 1))[3:]]:  # fmt: skip
+        shuffled.feed(ce, seq)
+    assert shuffled.rows == in_order.rows
+    assert [ce.streamversion for _, ce in shuffled.applied] == list(range(1, len(STREAM) + 1))
+
+
+def test_a_repeated_event_is_applied_once():
+    fold = Fold()
+    envelopes = [envelope(e, v) for v, e in enumerate(STREAM, 1)]
+    for seq, ce in enumerate([*envelopes, *envelopes], 1):
+        fold.feed(ce, seq)
+    assert len(fold.applied) == len(STREAM)
+    assert fold.oldest_waiting() is None
+
+
+def test_the_portfolio_counts_converts_and_times_stages():
+    fold = Fold()
+    for v, e in enumerate(STREAM, 1):
+        fold.feed(envelope(e, v), v)
+    p = portfolio(list(fold.rows.values()), T(13), stale_days=5)
+    assert p.per_stage["poc"] == 1 and p.per_status == {"active": 1}
+    g1 = p.conversion[0]
+    assert (g1.gate, g1.decided, g1.passed, g1.rate) == ("G1", 1, 1, 1.0)
+    ideation = p.cycle_times[0]
+    assert (ideation.stage, ideation.median_days) == ("ideation", 3.0)
+    assert [s.days_in_stage for s in p.stale] == [10.0]
+    assert p.kill_rate == 0.0
+
+
+def test_a_pending_review_is_queued_with_its_readiness():
+    fold = Fold()
+    for v, e in enumerate(STREAM[:-1], 1):
+        fold.feed(envelope(e, v), v)
+    item = review_item(fold.rows["i-1"], T(4))
+    assert item is not None and item.gate == "G1" and item.waiting_days == 2.0
+    assert item.readiness is not None and item.readiness.must_met
+
+
+def test_percentiles_use_the_nearest_rank():
+    assert percentile([], 50) is None
+    assert percentile([1, 2, 3, 4], 50) == 2
+    assert percentile([float(i) for i in range(1, 11)], 90) == 9
