@@ -6,6 +6,7 @@ the command; `expected_version` travels as a NATS header, never inside the comma
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,7 @@ from infra.db import Pool
 from services.projection import queries
 
 _ENCODE = msgspec.json.Encoder()
+ROUTING_WAIT = 3.0
 KPI_STAGES = {"pilot": "pilot", "mvp": "mvp", "production": "mvp"}
 
 
@@ -110,16 +112,16 @@ async def send(
     )  # fmt: skip
 
 
-async def owner_stage(pool: Pool, initiative_id: str) -> str:
+async def owner_stage(broker: Broker, pool: Pool, initiative_id: str) -> str:
     """The service that owns the initiative now (per the read models); 404 when unknown.
     A launched initiative's production events come from the mvp service."""
-    stage, _ = await _whereabouts(pool, initiative_id)
+    stage, _ = await _whereabouts(broker, pool, initiative_id)
     return "mvp" if stage == "production" else stage
 
 
-async def kpi_stage(pool: Pool, initiative_id: str) -> str:
+async def kpi_stage(broker: Broker, pool: Pool, initiative_id: str) -> str:
     """Where a KPI measurement goes: pilot, mvp, or mvp again once launched."""
-    stage, status = await _whereabouts(pool, initiative_id)
+    stage, status = await _whereabouts(broker, pool, initiative_id)
     if status == "launched" or stage == "production":
         return "mvp"
     if stage not in KPI_STAGES:
@@ -130,7 +132,13 @@ async def kpi_stage(pool: Pool, initiative_id: str) -> str:
     return KPI_STAGES[stage]
 
 
-async def _whereabouts(pool: Pool, initiative_id: str) -> tuple[str, str]:
+async def _whereabouts(broker: Broker, pool: Pool, initiative_id: str) -> tuple[str, str]:
+    """Stage and status once the read models caught up with the stream (bounded), so that
+    a command right after another one is routed by the state that one left."""
+    with contextlib.suppress(Exception):
+        lag = await broker.lag(pool)
+        if lag.events_behind:
+            await queries.wait_for_position(pool, lag.stream_last, ROUTING_WAIT)
     detail = await queries.get_initiative(pool, initiative_id)
     if detail is None:
         raise CommandFailedError(Problem(code="not_found", detail=f"no initiative {initiative_id}"))

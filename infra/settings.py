@@ -21,6 +21,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     stream: str = "TOLLGATE"
+    stream_replicas: int = 1
     subject_root: str = "tollgate"
     command_timeout: float = 5.0
     secret: str = "change-me-in-production"
@@ -40,6 +41,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "TOLLGATE_HTTP_HOST": ("http_host", "address the API binds (default 127.0.0.1)"),
     "TOLLGATE_HTTP_PORT": ("http_port", "port of the API and pages (default 8000)"),
     "TOLLGATE_STREAM": ("stream", "JetStream stream name (default TOLLGATE)"),
+    "TOLLGATE_STREAM_REPLICAS": ("stream_replicas", "replicas of the stream (3 on a NATS cluster)"),
     "TOLLGATE_SUBJECT_ROOT": ("subject_root", "first token of every subject (default tollgate)"),
     "TOLLGATE_COMMAND_TIMEOUT": ("command_timeout", "seconds a command request may take (default 5)"),
     "TOLLGATE_SECRET": ("secret", "signs session cookies and CSRF tokens"),
@@ -66,6 +68,8 @@ def load(environ: dict[str, str] | None = None) -> Settings:
         raise ConfigError(f"{var}: {exc}") from None
     if not 0 < settings.http_port < 65536:
         raise ConfigError(f"TOLLGATE_HTTP_PORT: {settings.http_port} is not a port number")
+    if settings.stream_replicas not in (1, 3, 5):
+        raise ConfigError("TOLLGATE_STREAM_REPLICAS: use 1, 3 or 5")
     if settings.command_timeout <= 0:
         raise ConfigError("TOLLGATE_COMMAND_TIMEOUT: must be a positive number of seconds")
     for url, var in ((settings.database_url, "DATABASE_URL"), (settings.nats_url, "NATS_URL")):

@@ -53,7 +53,7 @@ async def run_stage(
         await migrate(conn, stage, "eventstore")
     nc = await connect(settings.nats_url, name=f"tollgate-{stage}")
     js = nc.jetstream()
-    await ensure_stream(js, settings.subjects)
+    await ensure_stream(js, settings.subjects, settings.stream_replicas)
     store = EventStore(pool, stage)
     publisher = Publisher(js, settings.subjects)
     runner = Runner(store, decider, publisher)

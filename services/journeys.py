@@ -102,7 +102,7 @@ def _steps(p: Profile, c: Clock) -> Iterator[Step]:
     if o == "recycled_g3":
         yield "pilot", _vote(i, c, CHAIR, "recycle", "KPI below target; extend the pilot")
         yield "pilot", _vote(i, c, MEMBER, "recycle", "Agree: more evidence needed", "v2")
-        yield from _measure("pilot", p, c, [p.target * 1.05] * 3, "r")
+        yield from _measure("pilot", p, c, [_on_target(p)] * 3, "r")
         yield "pilot", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=OWNER)
     yield "pilot", _vote(i, c, CHAIR, "go", "Pilot met its KPIs", "v3")
     yield "pilot", _vote(i, c, MEMBER, "go", "Oversight is sound", "v4")

@@ -37,9 +37,10 @@ class Stack:
         }
 
     async def start(self, *names: str) -> None:
+        """Start services by name; "poc#2" starts a second replica of poc."""
         for name in names:
             self.procs[name] = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "infra.cli", "service", name, env=self.env()
+                sys.executable, "-m", "infra.cli", "service", name.split("#")[0], env=self.env()
             )
         await self.wait_ready(names)
 
@@ -59,6 +60,7 @@ class Stack:
             await nc.close()
 
     async def _ready(self, nc: nats.NATS, name: str) -> bool:
+        name = name.split("#")[0]
         if name == "api":
             try:
                 async with httpx.AsyncClient() as client:

@@ -43,7 +43,7 @@ class GateController(Controller):
         data: JSONBody[GateReviewBody | None] = None,
     ) -> Accepted:
         """Ask the steering committee to review the current gate (owner or admin)."""
-        stage = await owner_stage(deps.pool, checked_id(initiative_id))
+        stage = await owner_stage(deps.broker, deps.pool, checked_id(initiative_id))
         return await record(
             deps.broker,
             actor,
@@ -66,7 +66,7 @@ class GateController(Controller):
         recycle or kill. It becomes the gate decision once the gate's quorum agrees
         (`event_ids` then holds two events). A go with unmet must-meet criteria is a 409
         listing them in `unmet`. Committee members who are people only."""
-        stage = await owner_stage(deps.pool, checked_id(initiative_id))
+        stage = await owner_stage(deps.broker, deps.pool, checked_id(initiative_id))
         command = gates.DecideGate(
             initiative_id=initiative_id, at=_now(), actor=actor,
             vote_id=data.vote_id or new_id(), decision=data.decision,
@@ -85,7 +85,7 @@ class GateController(Controller):
         data: JSONBody[FulfilBody | None] = None,
     ) -> Accepted:
         """Mark a condition of a conditional_go fulfilled (owner, committee or admin)."""
-        stage = await owner_stage(deps.pool, checked_id(initiative_id))
+        stage = await owner_stage(deps.broker, deps.pool, checked_id(initiative_id))
         return await record(
             deps.broker,
             actor,
@@ -106,7 +106,7 @@ class GateController(Controller):
         data: JSONBody[ResumeBody | None] = None,
     ) -> Accepted:
         """Resume an initiative on hold, into the same stage (owner, committee or admin)."""
-        stage = await owner_stage(deps.pool, checked_id(initiative_id))
+        stage = await owner_stage(deps.broker, deps.pool, checked_id(initiative_id))
         return await record(
             deps.broker,
             actor,

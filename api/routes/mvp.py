@@ -94,7 +94,7 @@ class KpiController(Controller):
     ) -> Accepted:
         """Record a KPI value (`at` defaults to now); the same measurement_id twice is a no-op.
         Goes to pilot or mvp, whichever owns the initiative (mvp once launched)."""
-        stage = await kpi_stage(deps.pool, checked_id(initiative_id))
+        stage = await kpi_stage(deps.broker, deps.pool, checked_id(initiative_id))
         return await record(
             deps.broker,
             actor,

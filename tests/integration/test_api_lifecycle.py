@@ -24,10 +24,12 @@ IDEA = {
 }  # fmt: skip
 
 
-async def settled(api: Api, iid: str, stage: str, status: str, timeout: float = 20) -> dict[str, Any]:
+async def settled(
+    api: Api, iid: str, stage: str, status: str, within: float = 20
+) -> dict[str, Any]:
     """The initiative once the read models show it in `stage` with `status` and the stage's
     service has opened it (a handoff happens asynchronously, through that service's consumer)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     opened = f"io.tollgate.{stage}.{stage}_opened.v1"
     while True:
         detail = await api.state(iid, None)
@@ -36,7 +38,9 @@ async def settled(api: Api, iid: str, stage: str, status: str, timeout: float = 
         if (summary["stage"], summary["status"]) == (stage, status) and opened in types:
             return detail
         if time.monotonic() > deadline:
-            raise AssertionError(f"{iid} is {summary['stage']}/{summary['status']}, not {stage}/{status}")
+            raise AssertionError(
+                f"{iid} is {summary['stage']}/{summary['status']}, not {stage}/{status}"
+            )
         await asyncio.sleep(0.1)
 
 
@@ -65,15 +69,33 @@ async def test_an_initiative_goes_from_idea_to_launch_through_every_gate(api: Ap
 
 async def ideation(api: Api, iid: str) -> None:
     base = f"/initiatives/{iid}/ideation"
-    await step(api, f"{base}/workshops", "contributor", {
-        "held_on": "2026-01-15", "participants": ["ana", "ben"], "outcome": "Worth a PoC"})
-    await step(api, f"{base}/scores", "owner",
-               {"value": 5, "feasibility": 4, "risk": 2, "strategic_fit": 4})
-    await step(api, f"{base}/sourcing", "contributor",
-               {"sourcing": "build", "rationale": "Our data, our model."})
-    reply = await step(api, f"{base}/risk", "contributor",
-                       {"risk_class": "limited", "rationale": "Assists clerks only."})
-    readiness = (await api.get(f"/initiatives/{iid}/readiness", min_position=reply["position"])).json()
+    await step(
+        api,
+        f"{base}/workshops",
+        "contributor",
+        {"held_on": "2026-01-15", "participants": ["ana", "ben"], "outcome": "Worth a PoC"},
+    )
+    await step(
+        api,
+        f"{base}/scores",
+        "owner",
+        {"value": 5, "feasibility": 4, "risk": 2, "strategic_fit": 4},
+    )
+    await step(
+        api,
+        f"{base}/sourcing",
+        "contributor",
+        {"sourcing": "build", "rationale": "Our data, our model."},
+    )
+    reply = await step(
+        api,
+        f"{base}/risk",
+        "contributor",
+        {"risk_class": "limited", "rationale": "Assists clerks only."},
+    )
+    readiness = (
+        await api.get(f"/initiatives/{iid}/readiness", min_position=reply["position"])
+    ).json()
     assert readiness["gate"] == "G1" and readiness["must_met"] is True
 
     reply = await step(api, f"/initiatives/{iid}/gate-reviews", "owner")
@@ -81,9 +103,16 @@ async def ideation(api: Api, iid: str) -> None:
     queue = (await api.get("/reviews", min_position=reply["position"])).json()
     assert iid in [item["initiative_id"] for item in queue]
 
-    reply = await step(api, f"/initiatives/{iid}/gate-decisions", "committee", {
-        "decision": "conditional_go", "rationale": "Promising; check data protection.",
-        "conditions": [{"condition_id": "dpo", "text": "Data protection officer signs off"}]})
+    reply = await step(
+        api,
+        f"/initiatives/{iid}/gate-decisions",
+        "committee",
+        {
+            "decision": "conditional_go",
+            "rationale": "Promising; check data protection.",
+            "conditions": [{"condition_id": "dpo", "text": "Data protection officer signs off"}],
+        },
+    )
     assert len(reply["event_ids"]) == 2  # G1 quorum is 1: the vote is the decision
     detail = await settled(api, iid, "poc", "active")
     assert detail["summary"]["last_decision"]["decision"] == "conditional_go"
@@ -91,69 +120,142 @@ async def ideation(api: Api, iid: str) -> None:
 
 async def poc(api: Api, iid: str) -> None:
     base = f"/initiatives/{iid}/poc"
-    hyp = await step(api, f"{base}/hypotheses", "contributor", {
-        "statement": "The model routes invoices well", "metric": "accuracy",
-        "comparator": ">=", "threshold": 0.9})
+    hyp = await step(
+        api,
+        f"{base}/hypotheses",
+        "contributor",
+        {
+            "statement": "The model routes invoices well",
+            "metric": "accuracy",
+            "comparator": ">=",
+            "threshold": 0.9,
+        },
+    )
     hid = hyp["record_id"]
     await step(api, f"{base}/data-sources", "contributor", {"name": "ERP invoices 2025"})
-    await step(api, f"{base}/model", "contributor", {"choice": "gradient boosting",
-                                                      "rationale": "Tabular data."})
-    await step(api, f"{base}/risk", "contributor", {"risk_class": "limited",
-                                                     "rationale": "Confirmed with legal."})
+    await step(
+        api,
+        f"{base}/model",
+        "contributor",
+        {"choice": "gradient boosting", "rationale": "Tabular data."},
+    )
+    await step(
+        api,
+        f"{base}/risk",
+        "contributor",
+        {"risk_class": "limited", "rationale": "Confirmed with legal."},
+    )
     # a go while a hypothesis has no result and the condition is open: refused, listed
     await step(api, f"/initiatives/{iid}/gate-reviews", "owner")
-    refused = await api.post(f"/initiatives/{iid}/gate-decisions", "committee",
-                             {"decision": "go", "rationale": "Looks fine"})
+    refused = await api.post(
+        f"/initiatives/{iid}/gate-decisions",
+        "committee",
+        {"decision": "go", "rationale": "Looks fine"},
+    )
     assert refused.status_code == 409, refused.text
     problem = refused.json()
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert "Every hypothesis has a result" in problem["unmet"]
     assert any("Conditions" in u for u in problem["unmet"])
     # recycle: back to rework in the same stage
-    reply = await step(api, f"/initiatives/{iid}/gate-decisions", "committee",
-                       {"decision": "recycle", "rationale": "Finish the experiments first."})
+    reply = await step(
+        api,
+        f"/initiatives/{iid}/gate-decisions",
+        "committee",
+        {"decision": "recycle", "rationale": "Finish the experiments first."},
+    )
     summary = await summary_after(api, iid, reply)
     assert (summary["stage"], summary["status"]) == ("poc", "active")
 
-    await step(api, f"{base}/hypotheses/{hid}/results", "contributor",
-               {"value": 0.94, "evidence_link": "https://wiki/exp-1"})
-    reply = await step(api, f"/initiatives/{iid}/conditions/dpo/fulfil", "owner",
-                       {"evidence": "DPO memo 2026-02"})
+    await step(
+        api,
+        f"{base}/hypotheses/{hid}/results",
+        "contributor",
+        {"value": 0.94, "evidence_link": "https://wiki/exp-1"},
+    )
+    reply = await step(
+        api, f"/initiatives/{iid}/conditions/dpo/fulfil", "owner", {"evidence": "DPO memo 2026-02"}
+    )
     detail = await api.state(iid, reply["position"])
     assert "dpo" in detail["gates"]["fulfilled"]
     await step(api, f"/initiatives/{iid}/gate-reviews", "owner")
-    await step(api, f"/initiatives/{iid}/gate-decisions", "committee",
-               {"decision": "go", "rationale": "Validated."})
+    await step(
+        api,
+        f"/initiatives/{iid}/gate-decisions",
+        "committee",
+        {"decision": "go", "rationale": "Validated."},
+    )
     await settled(api, iid, "pilot", "active")
 
 
 async def pilot(api: Api, iid: str) -> None:
     base = f"/initiatives/{iid}/pilot"
-    await step(api, f"{base}/scope", "contributor",
-               {"user_group": "AP clerks", "sites": ["Berlin"], "planned_weeks": 8})
-    await step(api, f"{base}/kpis", "contributor", {
-        "kpi_id": "minutes", "name": "Minutes per invoice", "unit": "min", "baseline": 10,
-        "target": 5, "direction": "lower", "importance": "must"})
+    await step(
+        api,
+        f"{base}/scope",
+        "contributor",
+        {"user_group": "AP clerks", "sites": ["Berlin"], "planned_weeks": 8},
+    )
+    await step(
+        api,
+        f"{base}/kpis",
+        "contributor",
+        {
+            "kpi_id": "minutes",
+            "name": "Minutes per invoice",
+            "unit": "min",
+            "baseline": 10,
+            "target": 5,
+            "direction": "lower",
+            "importance": "must",
+        },
+    )
     for value in (6.0, 4.5, 4.0):
-        reply = await step(api, f"/initiatives/{iid}/kpis/minutes/measurements", "agent",
-                           {"value": value, "source": "erp"})
+        reply = await step(
+            api,
+            f"/initiatives/{iid}/kpis/minutes/measurements",
+            "agent",
+            {"value": value, "source": "erp"},
+        )
     metrics = (await api.state(iid, reply["position"]))["metrics"]
     assert metrics and metrics[0]["kpi_id"] == "minutes"
-    await step(api, f"{base}/oversight", "contributor", {
-        "override_by": ["AP lead"], "decision_boundaries": "Invoices under 10k EUR",
-        "escalation_path": "AP lead, then CFO", "accountable": "AP lead"})
-    await step(api, f"{base}/feedback", "contributor", {"summary": "Saves time", "sentiment": "positive"})
-    inc = await step(api, f"{base}/incidents", "contributor", {"title": "Wrong cost centre", "severity": "low"})
-    await step(api, f"{base}/incidents/{inc['record_id']}/status", "contributor", {"status": "resolved"})
+    await step(
+        api,
+        f"{base}/oversight",
+        "contributor",
+        {
+            "override_by": ["AP lead"],
+            "decision_boundaries": "Invoices under 10k EUR",
+            "escalation_path": "AP lead, then CFO",
+            "accountable": "AP lead",
+        },
+    )
+    await step(
+        api, f"{base}/feedback", "contributor", {"summary": "Saves time", "sentiment": "positive"}
+    )
+    inc = await step(
+        api, f"{base}/incidents", "contributor", {"title": "Wrong cost centre", "severity": "low"}
+    )
+    await step(
+        api, f"{base}/incidents/{inc['record_id']}/status", "contributor", {"status": "resolved"}
+    )
 
     # hold at G3 (two votes), then resume into the same stage
     await step(api, f"/initiatives/{iid}/gate-reviews", "owner")
-    first = await step(api, f"/initiatives/{iid}/gate-decisions", "committee",
-                       {"decision": "hold", "rationale": "Budget freeze."})
+    first = await step(
+        api,
+        f"/initiatives/{iid}/gate-decisions",
+        "committee",
+        {"decision": "hold", "rationale": "Budget freeze."},
+    )
     assert len(first["event_ids"]) == 1  # one vote of two
     assert (await summary_after(api, iid, first))["status"] == "in_review"
-    second = await step(api, f"/initiatives/{iid}/gate-decisions", "committee2",
-                        {"decision": "hold", "rationale": "Agreed."})
+    second = await step(
+        api,
+        f"/initiatives/{iid}/gate-decisions",
+        "committee2",
+        {"decision": "hold", "rationale": "Agreed."},
+    )
     assert len(second["event_ids"]) == 2
     assert (await summary_after(api, iid, second))["status"] == "on_hold"
     resumed = await step(api, f"/initiatives/{iid}/resume", "owner", {"reason": "Budget back"})
@@ -161,35 +263,70 @@ async def pilot(api: Api, iid: str) -> None:
     assert (summary["stage"], summary["status"]) == ("pilot", "active")
 
     await step(api, f"/initiatives/{iid}/gate-reviews", "owner")
-    await step(api, f"/initiatives/{iid}/gate-decisions", "committee",
-               {"decision": "go", "rationale": "On target."})
-    await step(api, f"/initiatives/{iid}/gate-decisions", "committee2",
-               {"decision": "go", "rationale": "Agreed."})
+    await step(
+        api,
+        f"/initiatives/{iid}/gate-decisions",
+        "committee",
+        {"decision": "go", "rationale": "On target."},
+    )
+    await step(
+        api,
+        f"/initiatives/{iid}/gate-decisions",
+        "committee2",
+        {"decision": "go", "rationale": "Agreed."},
+    )
     await settled(api, iid, "mvp", "active")
 
 
 async def mvp(api: Api, iid: str) -> None:
     base = f"/initiatives/{iid}/mvp"
     for kind in ("model_card", "runbook"):
-        await step(api, f"{base}/documents", "agent",
-                   {"kind": kind, "link": f"https://wiki/{kind}", "author": "kpi-bot"})
-    await step(api, f"{base}/monitoring", "contributor", {
-        "metrics": [{"name": "accuracy", "threshold": 0.9}, {"name": "latency", "threshold": 2}],
-        "owner": "AP lead"})
-    await step(api, f"{base}/checklist", "contributor", {"items": [{"item": "Go-live plan", "done": True}]})
+        await step(
+            api,
+            f"{base}/documents",
+            "agent",
+            {"kind": kind, "link": f"https://wiki/{kind}", "author": "kpi-bot"},
+        )
+    await step(
+        api,
+        f"{base}/monitoring",
+        "contributor",
+        {
+            "metrics": [
+                {"name": "accuracy", "threshold": 0.9},
+                {"name": "latency", "threshold": 2},
+            ],
+            "owner": "AP lead",
+        },
+    )
+    await step(
+        api, f"{base}/checklist", "contributor", {"items": [{"item": "Go-live plan", "done": True}]}
+    )
     await step(api, f"/initiatives/{iid}/kpis/minutes/measurements", "contributor", {"value": 3.8})
     await step(api, f"/initiatives/{iid}/gate-reviews", "owner")
-    await step(api, f"/initiatives/{iid}/gate-decisions", "committee",
-               {"decision": "go", "rationale": "Ready."})
-    reply = await step(api, f"/initiatives/{iid}/gate-decisions", "committee2",
-                       {"decision": "go", "rationale": "Ready."})
+    await step(
+        api,
+        f"/initiatives/{iid}/gate-decisions",
+        "committee",
+        {"decision": "go", "rationale": "Ready."},
+    )
+    reply = await step(
+        api,
+        f"/initiatives/{iid}/gate-decisions",
+        "committee2",
+        {"decision": "go", "rationale": "Ready."},
+    )
     summary = await summary_after(api, iid, reply)
     assert summary["status"] == "launched"
 
 
 async def launched(api: Api, iid: str) -> None:
-    reply = await step(api, f"/initiatives/{iid}/kpis/minutes/measurements", "agent",
-                       {"value": 9.0, "source": "production"})
+    reply = await step(
+        api,
+        f"/initiatives/{iid}/kpis/minutes/measurements",
+        "agent",
+        {"value": 9.0, "source": "production"},
+    )
     events = (await api.get(f"/initiatives/{iid}/events", min_position=reply["position"])).json()
     types = [e["type"] for e in events]
     assert "io.tollgate.production.kpi_measured.v1" in types, (reply, types[-6:])
@@ -213,10 +350,17 @@ async def timeline_is_cloudevents(api: Api, iid: str) -> None:
 async def test_a_killed_initiative_takes_no_more_work(api: Api):
     iid = (await step(api, "/initiatives", "owner", IDEA))["id"]
     await step(api, f"/initiatives/{iid}/gate-reviews", "owner")
-    reply = await step(api, f"/initiatives/{iid}/gate-decisions", "committee",
-                       {"decision": "kill", "rationale": "Duplicate of another initiative."})
+    reply = await step(
+        api,
+        f"/initiatives/{iid}/gate-decisions",
+        "committee",
+        {"decision": "kill", "rationale": "Duplicate of another initiative."},
+    )
     assert (await summary_after(api, iid, reply))["status"] == "killed"
-    late = await api.post(f"/initiatives/{iid}/ideation/scores", "owner",
-                          {"value": 3, "feasibility": 3, "risk": 3, "strategic_fit": 3})
+    late = await api.post(
+        f"/initiatives/{iid}/ideation/scores",
+        "owner",
+        {"value": 3, "feasibility": 3, "risk": 3, "strategic_fit": 3},
+    )
     assert late.status_code == 409, late.text
     assert "killed" in late.json()["detail"]

@@ -23,7 +23,7 @@ READ = set(USERS)
 WORK = {"contributor", "owner", "admin", "agent"}
 REVIEW = {"owner", "admin"}
 DECIDE = {"committee", "committee2"}
-STEWARD = {"owner", "committee", "committee2", "admin"}
+STEWARD = {"owner", "committee", "committee2", "admin", "agent_committee"}  # not a vote
 ADMIN = {"admin"}
 SUB = {"url": "http://127.0.0.1:9/hook", "secret": "0123456789abcdef"}
 
@@ -110,8 +110,11 @@ async def test_every_role_gets_what_its_role_allows(api: Api, endpoint: Endpoint
     outcome: dict[str | None, int] = {}
     for who in [None, *USERS]:
         iid = await fresh(api, review=True) if endpoint.fresh_review else shared
-        sid = made if endpoint.method != "DELETE" else (
-            await api.ok("/subscriptions", "admin", SUB))["subscription_id"]
+        sid = (
+            made
+            if endpoint.method != "DELETE"
+            else (await api.ok("/subscriptions", "admin", SUB))["subscription_id"]
+        )
         outcome[who] = (await call(api, endpoint, who, iid, sid)).status_code
     wrong = {}
     for who, status in outcome.items():
@@ -130,8 +133,11 @@ async def test_every_role_gets_what_its_role_allows(api: Api, endpoint: Endpoint
 
 async def test_an_agent_is_told_why_it_may_not_decide(api: Api):
     iid = await fresh(api, review=True)
-    response = await api.post(f"/initiatives/{iid}/gate-decisions", "agent_committee",
-                              {"decision": "go", "rationale": "r"})
+    response = await api.post(
+        f"/initiatives/{iid}/gate-decisions",
+        "agent_committee",
+        {"decision": "go", "rationale": "r"},
+    )
     assert response.status_code == 403
     assert "agent" in response.json()["detail"]
 
@@ -150,5 +156,3 @@ async def test_a_bad_token_is_401_with_a_problem(api: Api):
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "token" in response.json()["detail"]
-
-

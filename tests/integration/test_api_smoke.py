@@ -8,8 +8,11 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 __all__ = ["api"]
 
 IDEA = {
-    "title": "Invoice triage", "problem_statement": "Invoices are routed by hand.",
-    "business_goal": "Halve routing time.", "sponsor": "CFO", "owner": "owner",
+    "title": "Invoice triage",
+    "problem_statement": "Invoices are routed by hand.",
+    "business_goal": "Halve routing time.",
+    "sponsor": "CFO",
+    "owner": "owner",
 }
 
 

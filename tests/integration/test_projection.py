@@ -7,6 +7,7 @@ versions), so the test covers the projection alone; the stage services are not i
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import msgspec
 import nats
@@ -52,6 +53,12 @@ async def caught_up(pool: Pool, last: int) -> bool:
         return False
 
 
+async def drained(js: Any, bus: Settings) -> bool:
+    """Every message delivered and acknowledged: the position alone is only the highest."""
+    info = await js.consumer_info(bus.stream, f"{bus.subject_root}-projection")
+    return bool(info.num_pending == 0 and info.num_ack_pending == 0)
+
+
 async def test_live_read_models_survive_sigkill_and_equal_a_rebuild(bus: Settings):
     nc = await nats.connect(bus.nats_url)
     js = nc.jetstream()
@@ -66,7 +73,8 @@ async def test_live_read_models_survive_sigkill_and_equal_a_rebuild(bus: Setting
     last = await publish(js, bus, events[len(events) // 2 :])
     await stack.start("projection")
     # messages the killed process had fetched come back after the ack wait (30 s)
-    await eventually(lambda: caught_up(pool, last), timeout=90, what="all applied")
+    await eventually(lambda: caught_up(pool, last), timeout=30, what="the last applied")
+    await eventually(lambda: drained(js, bus), timeout=90, what="all acknowledged")
     live = await snapshot(pool)
     assert len(live[1]) == len(events) == live[2]  # each event once in timeline and tracking
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import msgspec
 from msgspec.structs import replace
@@ -89,7 +89,20 @@ def _requested(h: GateHistory, e: gates.GateReviewRequested) -> GateHistory:
         return h
     review = Review(gate=e.gate, stage=STAGE_OF_GATE[e.gate], requested_at=e.at,
                     requested_by=e.requested_by, criteria_version=e.criteria_version)  # fmt: skip
-    return replace(h, reviews=(*h.reviews, review))
+    return replace(h, reviews=_ordered((*h.reviews, review)))
+
+
+def _ordered(reviews: tuple[Review, ...]) -> tuple[Review, ...]:
+    """By gate, then time: the same history whichever stage's stream was applied first."""
+    return tuple(sorted(reviews, key=lambda r: (r.gate, _when(r))))
+
+
+def _when(r: Review) -> datetime:
+    if r.requested_at is not None:
+        return r.requested_at
+    if r.votes:
+        return r.votes[0].at
+    return r.decision.at if r.decision else datetime.min.replace(tzinfo=UTC)
 
 
 def _target(h: GateHistory, gate: Gate, at: datetime) -> int:
@@ -104,7 +117,7 @@ def _target(h: GateHistory, gate: Gate, at: datetime) -> int:
 def _with(h: GateHistory, gate: Gate, at: datetime, change: Review) -> GateHistory:
     i = _target(h, gate, at)
     if i < 0:
-        return replace(h, reviews=(*h.reviews, change))
+        return replace(h, reviews=_ordered((*h.reviews, change)))
     return replace(h, reviews=(*h.reviews[:i], change, *h.reviews[i + 1 :]))
 
 

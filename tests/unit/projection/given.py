@@ -17,11 +17,11 @@ def T(days: float) -> datetime:  # noqa: N802
 
 
 def proposed(at: float = 0, **over: object) -> ideation.IdeaProposed:
-    fields: dict[str, object] = dict(
-        initiative_id=I, at=T(at), title="Invoice triage", problem_statement="Slow invoices",
-        business_goal="Pay on time", sponsor="cfo", owner="ana", team=("ana", "bo"),
-        tags=("finance",),
-    )  # fmt: skip
+    fields: dict[str, object] = {
+        "initiative_id": I, "at": T(at), "title": "Invoice triage",
+        "problem_statement": "Slow invoices", "business_goal": "Pay on time", "sponsor": "cfo",
+        "owner": "ana", "team": ("ana", "bo"), "tags": ("finance",),
+    }  # fmt: skip
     return ideation.IdeaProposed(**{**fields, **over})  # type: ignore[arg-type]
 
 
@@ -43,7 +43,8 @@ def review(at: float, cls: type = ideation.GateReviewRequested, gate: str = "G1"
 def vote(at: float, vote_id: str, decision: str = "go", cls: type = ideation.GateVoteCast,
          gate: str = "G1", conditions: tuple[Condition, ...] = ()) -> object:  # fmt: skip
     return cls(initiative_id=I, at=T(at), gate=gate, vote_id=vote_id, voter=f"v-{vote_id}",
-               decision=decision, rationale=f"because {decision}", conditions=conditions)  # fmt: skip
+               decision=decision, rationale=f"because {decision}",
+               conditions=conditions)  # fmt: skip
 
 
 def handoff(**over: object) -> Handoff:

@@ -179,3 +179,9 @@ def test_views_ignore_events_they_do_not_watch():
     assert gate_history.project(gate_history.GateHistory(), feedback) == gate_history.GateHistory()
     assert metrics.project(metrics.Metrics(), feedback) == metrics.Metrics()
     assert visits.project(visits.Visits(), feedback) == visits.Visits()
+
+
+def test_gate_history_is_the_same_whichever_stage_stream_came_first():
+    g1 = [review(2), vote(3, "1"), decided(3)]
+    g2 = [review(9, poc.GateReviewRequested, "G2"), decided(10, cls=poc.GateDecided, gate="G2")]
+    assert fold([proposed(), *g1, *g2]).gates == fold([proposed(), *g2, *g1]).gates

@@ -1,0 +1,92 @@
+"""Projection benchmark (make bench): rebuild throughput against a raw read of the same
+events, and publish -> read-model latency at a steady rate. Prints figures, asserts none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from itertools import islice
+
+import msgspec
+import nats
+import pytest
+
+from infra.bus import ensure_stream
+from infra.consumer import replay
+from infra.db import connect, create_pool
+from infra.settings import Settings
+from services.projection import queries
+from services.projection.rebuild import rebuild
+from tests.integration.bus import own_bus
+from tests.integration.test_projection_support import portfolio, subject
+from tests.stack import Stack
+
+pytestmark = pytest.mark.perf
+EVENTS = 200_000
+
+
+async def fill(js: object, bus: Settings, n: int) -> int:
+    events = list(islice(portfolio(20_000, measurements=20), n))
+    last = 0
+    for i in range(0, len(events), 2000):
+        acks = await asyncio.gather(*(
+            js.publish(subject(bus, ce), msgspec.json.encode(ce), headers={"Nats-Msg-Id": ce.id})  # type: ignore[attr-defined]
+            for ce in events[i : i + 2000]
+        ))  # fmt: skip
+        last = acks[-1].seq
+    return last
+
+
+async def test_rebuild_throughput_against_a_raw_read(settings: Settings):
+    bus = own_bus(settings)
+    conn = await connect(bus.database_url)
+    await conn.execute("DROP SCHEMA IF EXISTS projection, projection_next CASCADE")
+    await conn.close()
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects)
+    last = await fill(js, bus, EVENTS)
+    began, raw = time.perf_counter(), 0
+    async for chunk in replay(js, bus.stream, bus.subjects.events, start=1, end=last):
+        raw += len(chunk)
+    raw_s = time.perf_counter() - began
+    result = await rebuild(bus)
+    print(f"\nraw read-all: {raw:,} events in {raw_s:.2f}s = {raw / raw_s:,.0f} events/s")
+    print(f"rebuild:      {result.events:,} events in {result.seconds:.2f}s = "
+          f"{result.rate:,.0f} events/s ({result.initiatives:,} initiatives)")  # fmt: skip
+    print(f"rebuild / raw read ratio: {result.rate / (raw / raw_s):.2f}")
+    await js.delete_stream(bus.stream)
+    await nc.close()
+
+
+async def test_publish_to_read_model_latency_at_a_steady_rate(settings: Settings):
+    bus = own_bus(settings)
+    conn = await connect(bus.database_url)
+    await conn.execute("DROP SCHEMA IF EXISTS projection, projection_next CASCADE")
+    await conn.close()
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects)
+    stack = Stack(bus)
+    await stack.start("projection")
+    pool = await create_pool(bus.database_url)
+    rate, seconds = 100, 10
+    latencies: list[float] = []
+    for ce in islice(portfolio(500), rate * seconds):
+        sent = time.perf_counter()
+        ack = await js.publish(
+            subject(bus, ce), msgspec.json.encode(ce), headers={"Nats-Msg-Id": ce.id}
+        )
+        await queries.wait_for_position(pool, ack.seq, timeout=10)
+        latencies.append(time.perf_counter() - sent)
+        await asyncio.sleep(max(1 / rate - (time.perf_counter() - sent), 0))
+    q = statistics.quantiles(latencies, n=100)
+    print(
+        f"\npublish -> read model at {rate}/s: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms"
+    )
+    await stack.stop_all()
+    await pool.close()
+    await js.delete_stream(bus.stream)
+    await nc.close()
