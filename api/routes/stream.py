@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 
 import msgspec
@@ -25,6 +26,7 @@ class Head(msgspec.Struct):
 
 
 _HEAD = msgspec.json.Decoder(Head)
+REMEMBERED = 10_000
 
 
 def subject_for(subjects: Subjects, initiative_id: str | None, types: list[str],
@@ -39,14 +41,19 @@ def subject_for(subjects: Subjects, initiative_id: str | None, types: list[str],
 async def messages(
     source: AsyncIterator[bytes], types: list[str]
 ) -> AsyncIterator[ServerSentEventMessage]:
-    """SSE messages named by event type, with the CloudEvent JSON as data."""
+    """SSE messages named by event type, with the CloudEvent JSON as data. An event the
+    outbox relay republished reaches a live subscriber twice: sent once, by event id."""
+    seen: OrderedDict[str, None] = OrderedDict()
     async for body in source:
         try:
             head = _HEAD.decode(body)
         except msgspec.DecodeError:
             continue
-        if types and head.type not in types:
+        if (types and head.type not in types) or head.id in seen:
             continue
+        seen[head.id] = None
+        if len(seen) > REMEMBERED:
+            seen.popitem(last=False)
         yield ServerSentEventMessage(data=body.decode(), event=head.type, id=head.id)
 
 

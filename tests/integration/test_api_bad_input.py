@@ -71,15 +71,19 @@ async def test_invalid_bodies_are_problems_naming_the_field_and_write_nothing(
 async def test_an_unknown_decision_value_is_named(api: Api):
     iid, _ = await new_initiative(api)
     await api.ok(f"/initiatives/{iid}/gate-reviews", "owner")
-    response = await api.post(f"/initiatives/{iid}/gate-decisions", "committee",
-                              {"decision": "maybe", "rationale": "r"})
+    response = await api.post(
+        f"/initiatives/{iid}/gate-decisions", "committee", {"decision": "maybe", "rationale": "r"}
+    )
     assert response.status_code == 422
     assert response.json()["field"] == "decision"
 
 
 async def test_malformed_json_and_a_missing_body_are_400(api: Api):
-    bad = await api.http.post("/initiatives", content=b"{title:", headers={
-        **api.headers("owner"), "content-type": "application/json"})
+    bad = await api.http.post(
+        "/initiatives",
+        content=b"{title:",
+        headers={**api.headers("owner"), "content-type": "application/json"},
+    )
     assert bad.status_code == 400 and "JSON" in bad.json()["detail"]
     empty = await api.http.post("/initiatives", headers=api.headers("owner"))
     assert empty.status_code == 400 and "body" in empty.json()["detail"]
@@ -108,12 +112,14 @@ async def test_unknown_ids_are_404(api: Api):
 
 async def test_a_stale_expected_version_is_409_naming_the_current_one(api: Api):
     iid, _ = await new_initiative(api)
-    fine = await api.ok(f"/initiatives/{iid}/ideation/scores", "owner",
-                        {**SCORE, "expected_version": 1})
+    fine = await api.ok(
+        f"/initiatives/{iid}/ideation/scores", "owner", {**SCORE, "expected_version": 1}
+    )
     assert fine["version"] == 2
     before = await version_and_events(api, iid)
-    stale = await api.post(f"/initiatives/{iid}/ideation/scores", "owner",
-                           {**SCORE, "value": 5, "expected_version": 1})
+    stale = await api.post(
+        f"/initiatives/{iid}/ideation/scores", "owner", {**SCORE, "value": 5, "expected_version": 1}
+    )
     assert stale.status_code == 409, stale.text
     problem = stale.json()
     assert problem["current_version"] == 2 and "2" in problem["detail"]
@@ -133,10 +139,14 @@ async def test_bad_query_parameters_are_400(api: Api):
 
 async def test_a_rule_the_service_enforces_comes_back_as_409_or_422(api: Api):
     iid, _ = await new_initiative(api)
-    no_review = await api.post(f"/initiatives/{iid}/gate-decisions", "committee",
-                               {"decision": "hold", "rationale": "r"})
+    no_review = await api.post(
+        f"/initiatives/{iid}/gate-decisions", "committee", {"decision": "hold", "rationale": "r"}
+    )
     assert no_review.status_code == 409 and "review" in no_review.json()["detail"]
     await api.ok(f"/initiatives/{iid}/gate-reviews", "owner")
-    bare = await api.post(f"/initiatives/{iid}/gate-decisions", "committee",
-                          {"decision": "conditional_go", "rationale": "r"})
+    bare = await api.post(
+        f"/initiatives/{iid}/gate-decisions",
+        "committee",
+        {"decision": "conditional_go", "rationale": "r"},
+    )
     assert bare.status_code in (409, 422), bare.text

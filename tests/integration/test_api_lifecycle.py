@@ -343,8 +343,10 @@ async def timeline_is_cloudevents(api: Api, iid: str) -> None:
 
     events = [JSONFormat().read(None, json.dumps(e)) for e in response.json()]
     assert all(e.get_subject() == iid for e in events)
-    agent_events = [e for e in response.json() if e.get("actorkind") == "agent"]
-    assert agent_events and all(e["actor"] == "agent" for e in agent_events)
+    by_agent = [e for e in response.json() if e["actor"] == "agent"]  # the agent user's work
+    assert by_agent and all(e["actorkind"] == "agent" for e in by_agent)
+    by_people = [e for e in response.json() if e["actor"] in ("owner", "committee")]
+    assert by_people and all(e.get("actorkind", "person") == "person" for e in by_people)
 
 
 async def test_a_killed_initiative_takes_no_more_work(api: Api):

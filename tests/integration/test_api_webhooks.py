@@ -50,7 +50,9 @@ class Receiver:
         status = "503 Service Unavailable" if self.calls <= self.failures else "204 No Content"
         if self.calls > self.failures:
             self.received.append((headers, body))
-        writer.write(f"HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".encode())
+        writer.write(
+            f"HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".encode()
+        )
         await writer.drain()
         writer.close()
 
@@ -74,8 +76,11 @@ async def subscribe(api: Api, receiver: Receiver, initiative_id: str | None = No
 async def two_events(api: Api) -> str:
     iid: str = (await api.ok("/initiatives", "owner", IDEA))["id"]
     await api.ok(f"/initiatives/{iid}/ideation/workshops", "owner", WORKSHOP)
-    await api.ok(f"/initiatives/{iid}/ideation/scores", "owner",
-                 {"value": 3, "feasibility": 3, "risk": 3, "strategic_fit": 3})  # not subscribed
+    await api.ok(
+        f"/initiatives/{iid}/ideation/scores",
+        "owner",
+        {"value": 3, "feasibility": 3, "risk": 3, "strategic_fit": 3},
+    )  # not subscribed
     return iid
 
 
@@ -119,8 +124,11 @@ async def test_a_receiver_failing_three_times_then_recovering_gets_every_event(a
 
 
 async def test_a_subscription_to_an_unknown_event_type_is_refused(api: Api):
-    response = await api.post("/subscriptions", "admin", {
-        "url": "http://127.0.0.1:9/x", "secret": SECRET, "event_types": ["io.nope.v1"]})
+    response = await api.post(
+        "/subscriptions",
+        "admin",
+        {"url": "http://127.0.0.1:9/x", "secret": SECRET, "event_types": ["io.nope.v1"]},
+    )
     assert response.status_code == 422 and response.json()["field"] == "event_types"
     listed = (await api.get("/subscriptions", "admin")).json()
     assert all("io.nope.v1" not in s["event_types"] for s in listed)
