@@ -15,6 +15,7 @@ from infra.demo_portfolio import profiles
 from infra.driver import Driver
 from infra.settings import Settings
 from services.journeys import Clock, Profile, journey
+from services.projection import queries
 
 PASSWORD = "tollgate-demo"
 USERS = (  # name, role, kind: the journeys' actors, plus a viewer and an admin
@@ -47,16 +48,22 @@ async def seed(settings: Settings, pool: Pool) -> int:
         r["stream_id"] for r in await pool.fetch("SELECT DISTINCT stream_id FROM ideation.events")
     }
 
+    last = 0
+
     async def one(index: int, p: Profile) -> None:
+        nonlocal last
         async with gate:
             for stage, command in planned(p, index, now):
-                await driver.step(stage, command)  # type: ignore[arg-type]
+                reply = await driver.step(stage, command)  # type: ignore[arg-type]
+                last = max(last, reply.position or 0)
 
     todo = [(i, p) for i, p in enumerate(profiles()) if p.initiative_id not in existing]
     try:
         await asyncio.gather(*(one(i, p) for i, p in todo))
     finally:
         await nc.drain()
+    # the read models show the whole demo before anyone looks
+    await queries.wait_for_position(pool, last, timeout=30)
     return len(todo)
 
 

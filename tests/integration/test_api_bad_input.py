@@ -116,6 +116,7 @@ async def test_a_stale_expected_version_is_409_naming_the_current_one(api: Api):
         f"/initiatives/{iid}/ideation/scores", "owner", {**SCORE, "expected_version": 1}
     )
     assert fine["version"] == 2
+    await api.state(iid, fine["position"])
     before = await version_and_events(api, iid)
     stale = await api.post(
         f"/initiatives/{iid}/ideation/scores", "owner", {**SCORE, "value": 5, "expected_version": 1}
@@ -123,7 +124,6 @@ async def test_a_stale_expected_version_is_409_naming_the_current_one(api: Api):
     assert stale.status_code == 409, stale.text
     problem = stale.json()
     assert problem["current_version"] == 2 and "2" in problem["detail"]
-    await api.state(iid, fine["position"])
     assert await version_and_events(api, iid) == before
 
 

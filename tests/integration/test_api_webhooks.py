@@ -7,10 +7,17 @@ import asyncio
 import hashlib
 import hmac
 import json
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+import nats
 import pytest
 
+from events.base import Actor
+from events.ideation import ProposeIdea
+from infra.commands import send
 from infra.embedded import free_port
 from tests.integration.api_stack import Api, api
 from tests.integration.bus import eventually
@@ -132,3 +139,28 @@ async def test_a_subscription_to_an_unknown_event_type_is_refused(api: Api):
     assert response.status_code == 422 and response.json()["field"] == "event_types"
     listed = (await api.get("/subscriptions", "admin")).json()
     assert all("io.nope.v1" not in s["event_types"] for s in listed)
+
+
+async def test_events_recorded_while_the_api_is_down_are_delivered_after_it_restarts(api: Api):
+    settings = api.stack.settings
+    async with Receiver() as receiver:
+        sid = await subscribe(api, receiver)
+        await api.stack.stop("api")
+        nc = await nats.connect(settings.nats_url)
+        try:
+            command = ProposeIdea(
+                initiative_id=str(uuid.uuid4()), at=datetime.now(UTC),
+                actor=Actor(id="owner", roles=("owner",)), **IDEA,
+            )  # fmt: skip
+            reply = await send(nc, settings.subjects, "ideation", "propose-idea",
+                               msgspec.json.encode(command))  # fmt: skip
+            assert reply.ok, reply
+        finally:
+            await nc.close()
+        await api.stack.start("api")
+
+        async def arrived() -> bool:
+            return command.initiative_id in [e["subject"] for e in receiver.events()]
+
+        await eventually(arrived, timeout=30, what="the delivery after the restart")
+        await api.delete(f"/subscriptions/{sid}", "admin")

@@ -90,7 +90,8 @@ def test_plain_condition_texts_get_ids_and_given_ids_are_kept():
 
 
 @pytest.mark.parametrize(("extra", "status", "field"), [
-    ([{"message": "Expected `str` of length <= 200", "key": "title", "source": "body"}], 422, "title"),
+    ([{"message": "Expected `str` of length <= 200", "key": "title", "source": "body"}],
+     422, "title"),
     ([{"message": "Object contains unknown field `colour`", "key": "data", "source": "body"}],
      422, "colour"),
     ([{"message": "Object missing required field `title`", "key": "data", "source": "body"}],
