@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -85,8 +86,11 @@ def create_app(
     template_config: TemplateConfig[Any] | None = None,
     plugins: Sequence[Any] = (),
     extra_middleware: Sequence[Any] = (),
+    csrf: bool = False,
 ) -> Litestar:
-    """The whole app. With `deps` (tests) nothing is connected or started in the background."""
+    """The whole app. With `deps` (tests) nothing is connected or started in the background.
+    `csrf=True` protects the pages' cookie-authenticated forms; /api/v1 is exempt because
+    its writes need a Bearer token (cookies only authenticate API reads)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -127,6 +131,14 @@ def create_app(
             "details; send `Authorization: Bearer <token>`.",
         ),
         template_config=template_config,
+        csrf_config=CSRFConfig(
+            secret=settings.secret,
+            cookie_name="csrftoken",
+            header_name="x-csrftoken",
+            exclude=[f"^{API_PREFIX}/"],
+        )
+        if csrf
+        else None,
         plugins=list(plugins),
         debug=False,
     )
