@@ -25,7 +25,10 @@ async def connect(url: str, name: str) -> Client:
     """Connect with a bounded first attempt, then reconnect forever."""
     return await asyncio.wait_for(
         nats.connect(
-            [u.strip() for u in url.split(",")], name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+            [u.strip() for u in url.split(",")],
+            name=name,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
             connect_timeout=2,
         ),
         timeout=15,

@@ -12,6 +12,7 @@ import nats.errors
 from nats import micro
 from nats.aio.client import Client
 from nats.micro.request import Request
+from nats.micro.service import Service
 
 from events.replies import REPLY_DECODER, CommandReply
 from events.subjects import Subjects
@@ -25,9 +26,11 @@ class ServiceUnavailable(Exception):
 
 async def serve(
     nc: Client, subjects: Subjects, stage: str, commands: Iterable[str], handle: Handle
-) -> micro.Service:
+) -> Service:
     service = await micro.add_service(
-        nc, name=subjects.service(stage), version="1.0.0",
+        nc,
+        name=subjects.service(stage),
+        version="1.0.0",
         description=f"Tollgate {stage} stage commands",
     )
     group = service.add_group(name=subjects.command_group(stage))
@@ -44,8 +47,14 @@ def _endpoint(name: str, handle: Handle) -> Callable[[Request], Awaitable[None]]
 
 
 async def send(
-    nc: Client, subjects: Subjects, stage: str, command: str, body: bytes,
-    *, headers: Mapping[str, str] | None = None, timeout: float = 5.0,
+    nc: Client,
+    subjects: Subjects,
+    stage: str,
+    command: str,
+    body: bytes,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 5.0,
 ) -> CommandReply:
     try:
         msg = await nc.request(

@@ -11,11 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any, TypeAlias, cast
+from typing import TypeAlias
 
 import msgspec
 import nats.errors
-from asyncpg.pool import PoolConnectionProxy
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -25,7 +24,7 @@ from infra.db import Connection, Pool
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
-Tx: TypeAlias = "Connection | PoolConnectionProxy[Any]"  # what a handler's transaction runs on
+Tx: TypeAlias = Connection  # what a handler's transaction runs on
 
 
 class Retry(Exception):
@@ -125,7 +124,7 @@ class Consumer:
 
     async def handle_event(self, conn: Tx, event: CloudEvent, sequence: int) -> None:
         """Inside the transaction; subclasses that need the stream sequence override this."""
-        await self.handler(cast(Connection, conn), event)
+        await self.handler(conn, event)
 
 
 async def replay(

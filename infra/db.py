@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
 import msgspec
 
 Pool = asyncpg.Pool
-Connection = asyncpg.Connection
+if TYPE_CHECKING:  # a pooled connection is a proxy; both work wherever a Connection is taken
+    from asyncpg.pool import PoolConnectionProxy
+
+    Connection: TypeAlias = asyncpg.Connection[Any] | PoolConnectionProxy[Any]
+else:
+    Connection = asyncpg.Connection
 
 
 def _encode_jsonb(value: Any) -> bytes:
@@ -22,8 +27,11 @@ def _decode_jsonb(data: bytes) -> bytes:
 
 async def init_connection(conn: Connection) -> None:
     await conn.set_type_codec(
-        "jsonb", schema="pg_catalog", format="binary",
-        encoder=_encode_jsonb, decoder=_decode_jsonb,
+        "jsonb",
+        schema="pg_catalog",
+        format="binary",
+        encoder=_encode_jsonb,
+        decoder=_decode_jsonb,
     )
 
 
@@ -35,7 +43,7 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> Poo
     return pool
 
 
-async def connect(dsn: str) -> Connection:
-    conn = await asyncpg.connect(dsn)
+async def connect(dsn: str) -> asyncpg.Connection[Any]:
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(dsn)
     await init_connection(conn)
     return conn

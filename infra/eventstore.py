@@ -21,9 +21,7 @@ class ConcurrencyError(Exception):
     """The stream moved on: `current_version` is where it is now."""
 
     def __init__(self, stream_id: str, expected: int, current: int) -> None:
-        super().__init__(
-            f"stream {stream_id} is at version {current}, not the expected {expected}"
-        )
+        super().__init__(f"stream {stream_id} is at version {current}, not the expected {expected}")
         self.stream_id = stream_id
         self.expected = expected
         self.current_version = current
@@ -115,10 +113,7 @@ class EventStore:
         return int(await self.pool.fetchval(sql, stream_id))
 
     async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
-        sql = (
-            f"SELECT {_COLUMNS} FROM {self.schema}.events "
-            "WHERE stream_id = $1 ORDER BY version"
-        )
+        sql = f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE stream_id = $1 ORDER BY version"
         return [_recorded(r) for r in await self.pool.fetch(sql, stream_id)]
 
     async def read_all(

@@ -93,10 +93,12 @@ async def _run(settings: Settings) -> None:
     started = time.monotonic()
     await migrate_all(settings)
     env = {
-        "DATABASE_URL": settings.database_url, "NATS_URL": settings.nats_url,
+        "DATABASE_URL": settings.database_url,
+        "NATS_URL": settings.nats_url,
         "TOLLGATE_HTTP_PORT": str(settings.http_port),
         "TOLLGATE_HTTP_HOST": settings.http_host,
-        "TOLLGATE_STREAM": settings.stream, "TOLLGATE_SUBJECT_ROOT": settings.subject_root,
+        "TOLLGATE_STREAM": settings.stream,
+        "TOLLGATE_SUBJECT_ROOT": settings.subject_root,
     }
     names = available_services()
     supervisor = Supervisor(names, env)

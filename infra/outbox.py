@@ -23,8 +23,13 @@ CHECKPOINT = "outbox-relay"
 
 class Relay:
     def __init__(
-        self, dsn: str, store: EventStore, publisher: Publisher, *,
-        batch: int = 500, poll_interval: float = 1.0,
+        self,
+        dsn: str,
+        store: EventStore,
+        publisher: Publisher,
+        *,
+        batch: int = 500,
+        poll_interval: float = 1.0,
     ) -> None:
         self.dsn = dsn
         self.store = store

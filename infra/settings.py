@@ -35,7 +35,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 # variable -> (field, description); the README's configuration table follows this
 VARIABLES: dict[str, tuple[str, str]] = {
-    "DATABASE_URL": ("database_url", "PostgreSQL URL; unset = embedded PostgreSQL under the data dir"),
+    "DATABASE_URL": (
+        "database_url",
+        "PostgreSQL URL; unset = embedded PostgreSQL under the data dir",
+    ),
     "NATS_URL": ("nats_url", "NATS URL; unset = embedded nats-server -js under the data dir"),
     "TOLLGATE_DATA_DIR": ("data_dir", "folder for embedded servers and logs (default .tollgate)"),
     "TOLLGATE_HTTP_HOST": ("http_host", "address the API binds (default 127.0.0.1)"),
@@ -43,7 +46,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "TOLLGATE_STREAM": ("stream", "JetStream stream name (default TOLLGATE)"),
     "TOLLGATE_STREAM_REPLICAS": ("stream_replicas", "replicas of the stream (3 on a NATS cluster)"),
     "TOLLGATE_SUBJECT_ROOT": ("subject_root", "first token of every subject (default tollgate)"),
-    "TOLLGATE_COMMAND_TIMEOUT": ("command_timeout", "seconds a command request may take (default 5)"),
+    "TOLLGATE_COMMAND_TIMEOUT": (
+        "command_timeout",
+        "seconds a command request may take (default 5)",
+    ),
     "TOLLGATE_SECRET": ("secret", "signs session cookies and CSRF tokens"),
     "TOLLGATE_STALE_DAYS": ("stale_days", "days in one stage before an initiative counts as stale"),
     "TOLLGATE_DEMO": ("demo", "seed the demo portfolio into an empty store (1/0)"),

@@ -27,8 +27,13 @@ class Supervisor:
         width = max(len(n) for n in self.names)
         while not self.stopping:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "infra.cli", "service", name,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                sys.executable,
+                "-m",
+                "infra.cli",
+                "service",
+                name,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
                 env={**os.environ, **self.env},
             )
             self.procs[name] = proc

@@ -45,7 +45,10 @@ def command_names(decider: Decider) -> list[str]:
 
 
 async def run_stage(
-    settings: Settings, stage: str, decider: Decider, upstream: Upstream | None,
+    settings: Settings,
+    stage: str,
+    decider: Decider,
+    upstream: Upstream | None,
     stop: asyncio.Event,
 ) -> None:
     pool = await create_pool(settings.database_url)
@@ -65,10 +68,14 @@ async def run_stage(
     tasks = [asyncio.create_task(Relay(settings.database_url, store, publisher).run(stop))]
     if upstream is not None:
         consumer = Consumer(
-            js, pool, schema=stage, durable=f"{settings.subject_root}-{stage}-handoff",
+            js,
+            pool,
+            schema=stage,
+            durable=f"{settings.subject_root}-{stage}-handoff",
             stream=settings.stream,
-            filter_subjects=[settings.subjects.stage_events(upstream.stage, n)
-                             for n in upstream.event_names],
+            filter_subjects=[
+                settings.subjects.stage_events(upstream.stage, n) for n in upstream.event_names
+            ],
             handler=_reactor(runner, upstream),
         )
         tasks.append(asyncio.create_task(consumer.run(stop)))

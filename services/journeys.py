@@ -18,8 +18,18 @@ from events.base import Actor, Command
 from events.gates import Condition, RiskClass
 
 Outcome = Literal[
-    "ideation", "in_review", "poc", "pilot", "mvp", "launched",
-    "killed_g1", "killed_g2", "recycled_g3", "held", "conditional", "breached",
+    "ideation",
+    "in_review",
+    "poc",
+    "pilot",
+    "mvp",
+    "launched",
+    "killed_g1",
+    "killed_g2",
+    "recycled_g3",
+    "held",
+    "conditional",
+    "breached",
 ]
 Step = tuple[str, Command]
 OWNER = Actor(id="olivia", name="Olivia Owner", roles=("owner",))
@@ -83,9 +93,15 @@ def _steps(p: Profile, c: Clock) -> Iterator[Step]:
         if conditional else (),
     )  # fmt: skip
     if conditional:
-        yield "poc", gates.FulfilCondition(
-            initiative_id=i, at=c.tick(3), actor=OWNER, condition_id="works-council",
-            evidence="Minutes of the works council meeting",
+        yield (
+            "poc",
+            gates.FulfilCondition(
+                initiative_id=i,
+                at=c.tick(3),
+                actor=OWNER,
+                condition_id="works-council",
+                evidence="Minutes of the works council meeting",
+            ),
         )
     yield from _poc(p, c, validated=o != "killed_g2")
     if o in ("poc", "conditional", "held"):
@@ -116,85 +132,198 @@ def _steps(p: Profile, c: Clock) -> Iterator[Step]:
     yield from _measure("mvp", p, c, [_on_target(p), value], "prod")
 
 
-def _vote(
-    i: str, c: Clock, who: Actor, decision: gates.Decision, why: str, vote_id: str = "v1",
+def _vote(  # noqa: PLR0917
+    i: str,
+    c: Clock,
+    who: Actor,
+    decision: gates.Decision,
+    why: str,
+    vote_id: str = "v1",
     conditions: tuple[Condition, ...] = (),
 ) -> gates.DecideGate:
     return gates.DecideGate(
-        initiative_id=i, at=c.tick(2), actor=who, vote_id=f"{vote_id}-{decision}",
-        decision=decision, rationale=why, conditions=conditions,
+        initiative_id=i,
+        at=c.tick(2),
+        actor=who,
+        vote_id=f"{vote_id}-{decision}",
+        decision=decision,
+        rationale=why,
+        conditions=conditions,
     )
 
 
 def _ideation(p: Profile, c: Clock) -> Iterator[Step]:
     i = p.initiative_id
-    yield "ideation", ideation.ProposeIdea(
-        initiative_id=i, at=c.tick(0), actor=OWNER, title=p.title, problem_statement=p.problem,
-        business_goal=p.goal, sponsor=p.sponsor, owner=p.owner, team=("Carlos", "Olivia"),
-        ai_category=p.category, tags=p.tags,
+    yield (
+        "ideation",
+        ideation.ProposeIdea(
+            initiative_id=i,
+            at=c.tick(0),
+            actor=OWNER,
+            title=p.title,
+            problem_statement=p.problem,
+            business_goal=p.goal,
+            sponsor=p.sponsor,
+            owner=p.owner,
+            team=("Carlos", "Olivia"),
+            ai_category=p.category,
+            tags=p.tags,
+        ),
     )
-    yield "ideation", ideation.HoldWorkshop(
-        initiative_id=i, at=c.tick(), actor=CONTRIBUTOR, workshop_id="w1",
-        held_on=date(c.now.year, c.now.month, c.now.day),
-        participants=("Olivia", "Carlos", "Sabine"), outcome="Use case and data needs agreed",
+    yield (
+        "ideation",
+        ideation.HoldWorkshop(
+            initiative_id=i,
+            at=c.tick(),
+            actor=CONTRIBUTOR,
+            workshop_id="w1",
+            held_on=date(c.now.year, c.now.month, c.now.day),
+            participants=("Olivia", "Carlos", "Sabine"),
+            outcome="Use case and data needs agreed",
+        ),
     )
-    yield "ideation", ideation.ScoreIdea(
-        initiative_id=i, at=c.tick(), actor=CONTRIBUTOR, value=4, feasibility=4, risk=2,
-        strategic_fit=5,
+    yield (
+        "ideation",
+        ideation.ScoreIdea(
+            initiative_id=i,
+            at=c.tick(),
+            actor=CONTRIBUTOR,
+            value=4,
+            feasibility=4,
+            risk=2,
+            strategic_fit=5,
+        ),
     )
-    yield "ideation", ideation.DecideSourcing(
-        initiative_id=i, at=c.tick(), actor=OWNER, sourcing="build",
-        rationale="Core capability, our own data",
+    yield (
+        "ideation",
+        ideation.DecideSourcing(
+            initiative_id=i,
+            at=c.tick(),
+            actor=OWNER,
+            sourcing="build",
+            rationale="Core capability, our own data",
+        ),
     )
-    yield "ideation", ideation.PreclassifyRisk(
-        initiative_id=i, at=c.tick(), actor=OWNER, risk_class=p.risk,
-        rationale=f"Pre-classified {p.risk} under the EU AI Act",
+    yield (
+        "ideation",
+        ideation.PreclassifyRisk(
+            initiative_id=i,
+            at=c.tick(),
+            actor=OWNER,
+            risk_class=p.risk,
+            rationale=f"Pre-classified {p.risk} under the EU AI Act",
+        ),
     )
 
 
 def _poc(p: Profile, c: Clock, *, validated: bool) -> Iterator[Step]:
     i, who = p.initiative_id, CONTRIBUTOR
-    yield "poc", poc.AddHypothesis(
-        initiative_id=i, at=c.tick(2), actor=who, hypothesis_id="h1",
-        statement=f"The model improves {p.kpi.lower()}", metric=p.kpi,
-        comparator=">=" if p.direction == "higher" else "<=", threshold=p.target,
+    yield (
+        "poc",
+        poc.AddHypothesis(
+            initiative_id=i,
+            at=c.tick(2),
+            actor=who,
+            hypothesis_id="h1",
+            statement=f"The model improves {p.kpi.lower()}",
+            metric=p.kpi,
+            comparator=">=" if p.direction == "higher" else "<=",
+            threshold=p.target,
+        ),
     )
-    yield "poc", poc.ConfirmDataSource(
-        initiative_id=i, at=c.tick(), actor=who, source_id="ds1", name="Historic records",
+    yield (
+        "poc",
+        poc.ConfirmDataSource(
+            initiative_id=i,
+            at=c.tick(),
+            actor=who,
+            source_id="ds1",
+            name="Historic records",
+        ),
     )
-    yield "poc", poc.ChooseModel(
-        initiative_id=i, at=c.tick(), actor=who, choice="Fine-tuned open model",
-        rationale="Runs on our infrastructure",
+    yield (
+        "poc",
+        poc.ChooseModel(
+            initiative_id=i,
+            at=c.tick(),
+            actor=who,
+            choice="Fine-tuned open model",
+            rationale="Runs on our infrastructure",
+        ),
     )
-    yield "poc", poc.ConfirmRiskClass(
-        initiative_id=i, at=c.tick(), actor=OWNER, risk_class=p.risk,
-        rationale="Confirmed with the legal team",
+    yield (
+        "poc",
+        poc.ConfirmRiskClass(
+            initiative_id=i,
+            at=c.tick(),
+            actor=OWNER,
+            risk_class=p.risk,
+            rationale="Confirmed with the legal team",
+        ),
     )
-    yield "poc", poc.RecordResult(
-        initiative_id=i, at=c.tick(3), actor=who, hypothesis_id="h1",
-        value=_on_target(p) if validated else p.baseline,
-        evidence_link="https://wiki.example.com/poc/results",
+    yield (
+        "poc",
+        poc.RecordResult(
+            initiative_id=i,
+            at=c.tick(3),
+            actor=who,
+            hypothesis_id="h1",
+            value=_on_target(p) if validated else p.baseline,
+            evidence_link="https://wiki.example.com/poc/results",
+        ),
     )
 
 
 def _pilot(p: Profile, c: Clock, *, on_target: bool) -> Iterator[Step]:
     i = p.initiative_id
-    yield "pilot", pilot.DefineScope(
-        initiative_id=i, at=c.tick(2), actor=OWNER, user_group="First-level support",
-        sites=("Berlin", "Vienna"), planned_weeks=8,
+    yield (
+        "pilot",
+        pilot.DefineScope(
+            initiative_id=i,
+            at=c.tick(2),
+            actor=OWNER,
+            user_group="First-level support",
+            sites=("Berlin", "Vienna"),
+            planned_weeks=8,
+        ),
     )
-    yield "pilot", pilot.DefineKpi(
-        initiative_id=i, at=c.tick(), actor=OWNER, kpi_id="k1", name=p.kpi, unit=p.unit,
-        baseline=p.baseline, target=p.target, direction=p.direction, importance="must",
+    yield (
+        "pilot",
+        pilot.DefineKpi(
+            initiative_id=i,
+            at=c.tick(),
+            actor=OWNER,
+            kpi_id="k1",
+            name=p.kpi,
+            unit=p.unit,
+            baseline=p.baseline,
+            target=p.target,
+            direction=p.direction,
+            importance="must",
+        ),
     )
-    yield "pilot", pilot.DesignOversight(
-        initiative_id=i, at=c.tick(), actor=OWNER, override_by=("Team lead",),
-        decision_boundaries="The AI proposes, a person approves",
-        escalation_path="Team lead, then the AI manager", accountable=p.owner,
+    yield (
+        "pilot",
+        pilot.DesignOversight(
+            initiative_id=i,
+            at=c.tick(),
+            actor=OWNER,
+            override_by=("Team lead",),
+            decision_boundaries="The AI proposes, a person approves",
+            escalation_path="Team lead, then the AI manager",
+            accountable=p.owner,
+        ),
     )
-    yield "pilot", pilot.RecordFeedback(
-        initiative_id=i, at=c.tick(), actor=CONTRIBUTOR, feedback_id="f1",
-        summary="Users like the suggestions", sentiment="positive",
+    yield (
+        "pilot",
+        pilot.RecordFeedback(
+            initiative_id=i,
+            at=c.tick(),
+            actor=CONTRIBUTOR,
+            feedback_id="f1",
+            summary="Users like the suggestions",
+            sentiment="positive",
+        ),
     )
     step = (_on_target(p) - p.baseline) / 3
     values = [p.baseline + step * (n + 1) for n in range(3)] if on_target else [p.baseline] * 3
@@ -203,24 +332,52 @@ def _pilot(p: Profile, c: Clock, *, on_target: bool) -> Iterator[Step]:
 
 def _mvp(p: Profile, c: Clock) -> Iterator[Step]:
     i = p.initiative_id
-    kinds: list[mvp.DocumentKind] = ["model_card", "decision_logic", "data_sheet", "dpia", "runbook"]
+    kinds: list[mvp.DocumentKind] = [
+        "model_card",
+        "decision_logic",
+        "data_sheet",
+        "dpia",
+        "runbook",
+    ]
     for kind in kinds:
-        yield "mvp", mvp.RecordDocument(
-            initiative_id=i, at=c.tick(2), actor=CONTRIBUTOR, document_id=f"doc-{kind}",
-            kind=kind, link=f"https://docs.example.com/{i}/{kind}", author="Carlos",
+        yield (
+            "mvp",
+            mvp.RecordDocument(
+                initiative_id=i,
+                at=c.tick(2),
+                actor=CONTRIBUTOR,
+                document_id=f"doc-{kind}",
+                kind=kind,
+                link=f"https://docs.example.com/{i}/{kind}",
+                author="Carlos",
+            ),
         )
-    yield "mvp", mvp.ConfigureMonitoring(
-        initiative_id=i, at=c.tick(), actor=OWNER, owner=p.owner,
-        metrics=(mvp.MonitoredMetric(name=p.kpi, threshold=p.target),),
+    yield (
+        "mvp",
+        mvp.ConfigureMonitoring(
+            initiative_id=i,
+            at=c.tick(),
+            actor=OWNER,
+            owner=p.owner,
+            metrics=(mvp.MonitoredMetric(name=p.kpi, threshold=p.target),),
+        ),
     )
     yield from _measure("mvp", p, c, [_on_target(p)], "mv")
 
 
 def _measure(stage: str, p: Profile, c: Clock, values: list[float], prefix: str) -> Iterator[Step]:
     for n, value in enumerate(values):
-        yield stage, kpis.RecordMeasurement(
-            initiative_id=p.initiative_id, at=c.tick(), actor=KPI_BOT, kpi_id="k1",
-            measurement_id=f"{prefix}{n}", value=round(value, 2), source="kpi-agent",
+        yield (
+            stage,
+            kpis.RecordMeasurement(
+                initiative_id=p.initiative_id,
+                at=c.tick(),
+                actor=KPI_BOT,
+                kpi_id="k1",
+                measurement_id=f"{prefix}{n}",
+                value=round(value, 2),
+                source="kpi-agent",
+            ),
         )
 
 

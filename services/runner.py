@@ -72,8 +72,12 @@ class Runner:
         )
 
     async def execute(
-        self, command: Command, *, expected_version: int | None = None,
-        correlation_id: str | None = None, causation_id: str | None = None,
+        self,
+        command: Command,
+        *,
+        expected_version: int | None = None,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
         conn: Connection | None = None,
     ) -> CommandReply:
         """Run one command. Inside `conn` (a consumer's transaction) nothing is published:
@@ -94,10 +98,14 @@ class Runner:
                 return _failed(problem, stream_id, version)
             if not new:
                 return CommandReply(ok=True, initiative_id=stream_id, version=version)
-            meta = _ENCODE.encode(Metadata(
-                actor=command.actor.id, actorkind=command.actor.kind,
-                correlationid=correlation_id or str(uuid.uuid4()), causationid=causation_id,
-            ))
+            meta = _ENCODE.encode(
+                Metadata(
+                    actor=command.actor.id,
+                    actorkind=command.actor.kind,
+                    correlationid=correlation_id or str(uuid.uuid4()),
+                    causationid=causation_id,
+                )
+            )
             rows = [_new_event(e, meta) for e in new]
             try:
                 positions = await self.store.append(stream_id, rows, version, conn)
@@ -107,8 +115,11 @@ class Runner:
                 continue
             position = None if conn else await self._publish(stream_id, version, rows, positions)
             return CommandReply(
-                ok=True, initiative_id=stream_id, version=version + len(rows),
-                position=position, event_ids=[str(r.event_id) for r in rows],
+                ok=True,
+                initiative_id=stream_id,
+                version=version + len(rows),
+                position=position,
+                event_ids=[str(r.event_id) for r in rows],
             )
         return _failed(Problem(code="conflict", detail="too many concurrent changes; retry"))
 
@@ -119,9 +130,16 @@ class Runner:
             return None
         recorded = [
             RecordedEvent(
-                position=p, tx_id=0, stream_id=stream_id, version=version + i + 1,
-                event_id=r.event_id, type=r.type, occurred_at=r.occurred_at,
-                recorded_at=r.occurred_at, data=r.data, metadata=r.metadata,
+                position=p,
+                tx_id=0,
+                stream_id=stream_id,
+                version=version + i + 1,
+                event_id=r.event_id,
+                type=r.type,
+                occurred_at=r.occurred_at,
+                recorded_at=r.occurred_at,
+                data=r.data,
+                metadata=r.metadata,
             )
             for i, (r, p) in enumerate(zip(rows, positions, strict=True))
         ]
@@ -138,8 +156,11 @@ def event_tag_of(command: Command) -> str:
 
 def _new_event(event: Event, metadata: bytes) -> NewEvent:
     return NewEvent(
-        event_id=uuid.uuid4(), type=event_tag(event), occurred_at=event.at,
-        data=_ENCODE.encode(event), metadata=metadata,
+        event_id=uuid.uuid4(),
+        type=event_tag(event),
+        occurred_at=event.at,
+        data=_ENCODE.encode(event),
+        metadata=metadata,
     )
 
 

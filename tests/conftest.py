@@ -85,8 +85,11 @@ async def database_url(pg_server_url: str) -> AsyncIterator[str]:
 async def settings(database_url: str, nats_url: str) -> AsyncIterator[Settings]:
     """Settings with a stream and subject root of this session's own."""
     settings = Settings(
-        database_url=database_url, nats_url=nats_url,
-        stream=f"TG_TEST_{RUN}", subject_root=f"tgtest{RUN}", demo=False,
+        database_url=database_url,
+        nats_url=nats_url,
+        stream=f"TG_TEST_{RUN}",
+        subject_root=f"tgtest{RUN}",
+        demo=False,
     )
     yield settings
     nc = await nats.connect(nats_url)

@@ -30,9 +30,13 @@ class Stack:
     def env(self) -> dict[str, str]:
         s = self.settings
         return {
-            **os.environ, "DATABASE_URL": s.database_url, "NATS_URL": s.nats_url,
-            "TOLLGATE_STREAM": s.stream, "TOLLGATE_SUBJECT_ROOT": s.subject_root,
-            "TOLLGATE_HTTP_PORT": str(self.port), "TOLLGATE_DEMO": "0",
+            **os.environ,
+            "DATABASE_URL": s.database_url,
+            "NATS_URL": s.nats_url,
+            "TOLLGATE_STREAM": s.stream,
+            "TOLLGATE_SUBJECT_ROOT": s.subject_root,
+            "TOLLGATE_HTTP_PORT": str(self.port),
+            "TOLLGATE_DEMO": "0",
             "TOLLGATE_SECRET": "test-secret",
         }
 
@@ -60,7 +64,7 @@ class Stack:
             await nc.close()
 
     async def _ready(self, nc: nats.NATS, name: str) -> bool:
-        name = name.split("#")[0]
+        name = name.split("#", maxsplit=1)[0]
         if name == "api":
             try:
                 async with httpx.AsyncClient() as client:

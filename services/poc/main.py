@@ -11,7 +11,10 @@ from services.host import Upstream, run_stage
 from services.poc import decider, policy
 
 UPSTREAM = Upstream(
-    stage="ideation", event_names=("gate_decided",), decoder=ideation.EVENT_DECODER, react=policy.react
+    stage="ideation",
+    event_names=("gate_decided",),
+    decoder=ideation.EVENT_DECODER,
+    react=policy.react,
 )
 
 

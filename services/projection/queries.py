@@ -139,7 +139,7 @@ async def applied_position(pool: Pool) -> int:
     return int(await pool.fetchval(f"SELECT sequence FROM {SCHEMA}.position") or 0)
 
 
-async def wait_for_position(pool: Pool, position: int, timeout: float) -> bool:  # noqa: ASYNC109
+async def wait_for_position(pool: Pool, position: int, timeout: float) -> bool:
     """Wait until the read models include stream sequence `position`; False on timeout."""
     deadline = time.monotonic() + timeout
     while await applied_position(pool) < position:

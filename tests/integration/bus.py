@@ -14,8 +14,10 @@ def own_bus(settings: Settings) -> Settings:
     """A stream and subject root of this test's own on the session's NATS."""
     tag = uuid.uuid4().hex[:8]
     return Settings(
-        database_url=settings.database_url, nats_url=settings.nats_url,
-        stream=f"{settings.stream}_{tag}", subject_root=f"{settings.subject_root}x{tag}",
+        database_url=settings.database_url,
+        nats_url=settings.nats_url,
+        stream=f"{settings.stream}_{tag}",
+        subject_root=f"{settings.subject_root}x{tag}",
         demo=False,
     )
 

@@ -34,12 +34,21 @@ async def test_the_same_event_delivered_twice_changes_state_once(settings: Setti
     js = nc.jetstream()
     await js.add_stream(name=bus.stream, subjects=[f"{bus.subject_root}.>"])
     consumer = Consumer(
-        js, pool, schema=schema, durable="counter", stream=bus.stream,
-        filter_subjects=[f"{bus.subject_root}.events.>"], handler=count,
+        js,
+        pool,
+        schema=schema,
+        durable="counter",
+        stream=bus.stream,
+        filter_subjects=[f"{bus.subject_root}.events.>"],
+        handler=count,
     )
     event = CloudEvent(
-        specversion="1.0", id=str(uuid.uuid4()), source="/tollgate/ideation",
-        type="io.tollgate.ideation.test_happened.v1", subject="i1", time=datetime.now(UTC),
+        specversion="1.0",
+        id=str(uuid.uuid4()),
+        source="/tollgate/ideation",
+        type="io.tollgate.ideation.test_happened.v1",
+        subject="i1",
+        time=datetime.now(UTC),
         data=msgspec.Raw(b"{}"),
     )
     body = msgspec.json.encode(event)

@@ -19,8 +19,11 @@ from tests.conftest import fresh_schema
 def new_events(n: int) -> list[NewEvent]:
     return [
         NewEvent(
-            event_id=uuid.uuid4(), type="io.tollgate.ideation.test_happened.v1",
-            occurred_at=datetime.now(UTC), data=b'{"n": %d}' % i, metadata=b'{"actor": "t"}',
+            event_id=uuid.uuid4(),
+            type="io.tollgate.ideation.test_happened.v1",
+            occurred_at=datetime.now(UTC),
+            data=b'{"n": %d}' % i,
+            metadata=b'{"actor": "t"}',
         )
         for i in range(n)
     ]

@@ -68,7 +68,10 @@ async def test_live_read_models_of_a_real_portfolio_equal_a_rebuild_after_a_sigk
     assert page.total == len(initiatives)
     statuses = {s.initiative_id: s.status for s in page.items}
     assert {statuses[p.initiative_id] for p in initiatives} == {
-        "active", "in_review", "killed", "launched"
+        "active",
+        "in_review",
+        "killed",
+        "launched",
     }
     await rebuild(bus)
     assert await snapshot(pool) == live

@@ -19,8 +19,15 @@ from tests.integration.test_eventstore import new_events
 
 async def start_relay(settings: Settings, schema: str, batch: int) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.integration.relay_process", settings.database_url,
-        settings.nats_url, schema, settings.stream, settings.subject_root, str(batch),
+        sys.executable,
+        "-m",
+        "tests.integration.relay_process",
+        settings.database_url,
+        settings.nats_url,
+        schema,
+        settings.stream,
+        settings.subject_root,
+        str(batch),
     )
 
 

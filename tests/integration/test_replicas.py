@@ -35,10 +35,16 @@ async def test_two_replicas_answer_200_commands_once_each_without_losing_a_chang
         )) for i in ids))  # fmt: skip
         workshops = [
             ideation.HoldWorkshop(
-                initiative_id=i, at=now, actor=CONTRIBUTOR, workshop_id=f"w{n}",
-                held_on=date.today(), participants=("a",), outcome="ok",
+                initiative_id=i,
+                at=now,
+                actor=CONTRIBUTOR,
+                workshop_id=f"w{n}",
+                held_on=date.today(),
+                participants=("a",),
+                outcome="ok",
             )
-            for i in ids for n in range(9)
+            for i in ids
+            for n in range(9)
         ]
         replies = await asyncio.gather(*(driver.step("ideation", w) for w in workshops))
         stats = await all_replies(nc, f"$SRV.STATS.{settings.subjects.service('ideation')}")
@@ -51,7 +57,8 @@ async def test_two_replicas_answer_200_commands_once_each_without_losing_a_chang
     pool = await create_pool(settings.database_url)
     rows = await pool.fetch(
         "SELECT stream_id, array_agg(version ORDER BY version) AS versions "
-        "FROM ideation.events WHERE stream_id = ANY($1) GROUP BY stream_id", ids
+        "FROM ideation.events WHERE stream_id = ANY($1) GROUP BY stream_id",
+        ids,
     )
     await pool.close()
     assert {r["stream_id"]: r["versions"] for r in rows} == {i: list(range(1, 11)) for i in ids}

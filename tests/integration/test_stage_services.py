@@ -38,8 +38,11 @@ async def nc(settings: Settings) -> AsyncIterator[nats.NATS]:
 
 def profile(outcome: Outcome) -> Profile:
     return Profile(
-        initiative_id=str(uuid.uuid4()), title=f"Initiative {outcome}", problem="Slow work",
-        goal="Faster work", outcome=outcome,
+        initiative_id=str(uuid.uuid4()),
+        title=f"Initiative {outcome}",
+        problem="Slow work",
+        goal="Faster work",
+        outcome=outcome,
     )
 
 
@@ -54,7 +57,8 @@ async def published(nc: nats.NATS, settings: Settings, initiative_id: str) -> li
     """Every event of one initiative on the stream, in stream order."""
     js = nc.jetstream()
     sub = await js.subscribe(
-        f"{settings.subject_root}.events.*.*.{initiative_id}", stream=settings.stream,
+        f"{settings.subject_root}.events.*.*.{initiative_id}",
+        stream=settings.stream,
         ordered_consumer=True,
     )
     events = []

@@ -29,9 +29,17 @@ async def test_tollgate_up_starts_everything_seeds_the_demo_and_stops_cleanly(tm
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL")}
     port = free_port()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "infra.cli", "up", "--data-dir", str(tmp_path / "data"),
-        "--port", str(port), env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "infra.cli",
+        "up",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--port",
+        str(port),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     assert proc.stdout is not None
     seen: list[str] = []
@@ -47,7 +55,8 @@ async def test_tollgate_up_starts_everything_seeds_the_demo_and_stops_cleanly(tm
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
             assert (await client.get("/health")).status_code == 200
             page = await client.get(
-                "/api/v1/initiatives", params={"limit": 100},
+                "/api/v1/initiatives",
+                params={"limit": 100},
                 headers={"Authorization": f"Bearer {token}"},
             )
         assert page.status_code == 200
@@ -59,5 +68,5 @@ async def test_tollgate_up_starts_everything_seeds_the_demo_and_stops_cleanly(tm
         code = await asyncio.wait_for(proc.wait(), 60)
         await drain
     assert code == 0
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    _gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, f"left running: {[p.pid for p in alive]}"

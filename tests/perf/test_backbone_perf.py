@@ -62,7 +62,8 @@ async def test_backbone_throughput(settings: Settings):
     async with pool.acquire() as conn:
         await migrate(conn, schema, "eventstore")
         await conn.execute(
-            f"CREATE TABLE {schema}.raw (LIKE {schema}.events INCLUDING DEFAULTS INCLUDING IDENTITY)"
+            f"CREATE TABLE {schema}.raw "
+            f"(LIKE {schema}.events INCLUDING DEFAULTS INCLUDING IDENTITY)"
         )
     store = EventStore(pool, schema)
     print()

@@ -1,0 +1,1 @@
+"""Server-rendered pages (Jinja + htmx) served by the same Litestar app as the API."""

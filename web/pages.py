@@ -1,0 +1,91 @@
+"""What every page shares: the signed-in user, rendering, and how errors become pages.
+
+Pages authenticate with the session cookie (api.auth.AuthMiddleware puts the user, or
+None, in the scope). A page without a user redirects to the sign-in page; a refused role
+renders a 403 page rather than the API's problem JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest
+from litestar.response import Redirect, Template
+from litestar.types import ExceptionHandlersMap
+
+from api.deps import Deps
+from api.users import User
+from events.base import Role
+from infra.commands import ServiceUnavailable
+from services.projection import queries
+
+VARY = {"Vary": "HX-Request, HX-Target"}
+READ_WAIT = 5.0
+
+
+def user_of(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+    user = connection.scope.get("user")
+    return user if isinstance(user, User) else None
+
+
+def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: pages need a signed-in person or agent."""
+    if user_of(connection) is None:
+        raise NotAuthorizedException("sign in first")
+
+
+def may(user: User | None, roles: tuple[Role, ...]) -> bool:
+    return user is not None and user.role in roles
+
+
+def page(
+    template: str, request: Request[Any, Any, Any], status_code: int = 200, **context: Any
+) -> Template:
+    """A template with the user and the current path; `Vary` since fragments share URLs."""
+    context.setdefault("user", user_of(request))
+    context.setdefault("path", request.url.path)
+    return Template(template_name=template, context=context, status_code=status_code,
+                    headers=VARY)  # fmt: skip
+
+
+async def read_own_write(deps: Deps, position: int | None) -> None:
+    """Wait (bounded) until the read models show a command's effect before rendering."""
+    if position:
+        await queries.wait_for_position(deps.pool, position, READ_WAIT)
+
+
+def _is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return isinstance(request, HTMXRequest) and bool(request.htmx)
+
+
+def on_not_signed_in(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Response[Any]:
+    target = "/signin?next=" + quote(request.url.path, safe="/")
+    if _is_htmx(request):
+        return ClientRedirect(redirect_to=target)
+    return Redirect(path=target, status_code=303)
+
+
+def on_refused(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Template:
+    return page("error.html", request, 403, title="Not allowed", detail=str(exc.detail))
+
+
+def on_not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Template:
+    return page("error.html", request, 404, title="Not found", detail=str(exc.detail))
+
+
+def on_unavailable(request: Request[Any, Any, Any], exc: ServiceUnavailable) -> Template:
+    detail = f"{exc}; nothing was changed, try again shortly"
+    return page("error.html", request, 503, title="Service unavailable", detail=detail)
+
+
+PAGE_ERRORS: ExceptionHandlersMap = {
+    NotAuthorizedException: on_not_signed_in,
+    PermissionDeniedException: on_refused,
+    NotFoundException: on_not_found,
+    ServiceUnavailable: on_unavailable,
+}
