@@ -61,7 +61,9 @@ async def test_tollgate_up_starts_everything_seeds_the_demo_and_stops_cleanly(tm
             )
         assert page.status_code == 200
         assert page.json()["total"] >= 25
+        await a_dead_service_is_restarted(proc.pid, "poc")
     finally:
+        children = psutil.Process(proc.pid).children(recursive=True)  # as they are now
         if proc.returncode is None:
             proc.send_signal(signal.SIGINT)
         drain = asyncio.create_task(proc.stdout.read())
@@ -70,3 +72,21 @@ async def test_tollgate_up_starts_everything_seeds_the_demo_and_stops_cleanly(tm
     assert code == 0
     _gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, f"left running: {[p.pid for p in alive]}"
+
+
+async def a_dead_service_is_restarted(parent: int, name: str) -> None:
+    def service(pid: int) -> psutil.Process | None:
+        for child in psutil.Process(pid).children(recursive=True):
+            if f"service {name}" in " ".join(child.cmdline()):
+                return child
+        return None
+
+    victim = service(parent)
+    assert victim is not None
+    victim.kill()
+    for _ in range(100):
+        await asyncio.sleep(0.1)
+        successor = service(parent)
+        if successor is not None and successor.pid != victim.pid:
+            return
+    raise AssertionError(f"{name} was not restarted after it died")
