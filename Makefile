@@ -22,7 +22,11 @@ up: install
 browser:
 	bash infra/install-browser.sh
 
-test: install browser
+tests/asyncapi/node_modules: tests/asyncapi/package-lock.json
+	cd tests/asyncapi && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: install browser tests/asyncapi/node_modules
 	$(BIN)/pytest -q --ignore=tests/perf
 
 lint: install

@@ -18,6 +18,8 @@ from infra.settings import Settings
 from services.projection import queries
 from services.projection.models import Lag
 
+OPEN_WAIT = 3.0  # seconds a command waits for its stage to open (the handoff is in flight)
+
 
 class Broker(Protocol):
     async def send(
@@ -52,7 +54,7 @@ class NatsBroker:
     ) -> CommandReply:
         return await commands.send(
             self.nc, self.subjects, stage, command, body,
-            headers=headers, timeout=self.settings.command_timeout,
+            headers=headers, timeout=self.settings.command_timeout, open_wait=OPEN_WAIT,
         )  # fmt: skip
 
     async def ping(self, stage: str) -> bool:

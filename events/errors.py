@@ -32,3 +32,14 @@ class NotFound(DomainError):
 
 class Invalid(DomainError):
     code: ErrorCode = "invalid"
+
+
+NOT_OPEN = "is not open yet"
+
+
+class NotOpen(NotFound):
+    """The stage has not opened (yet): its opening travels over JetStream from the
+    previous stage's gate decision, so a caller may retry for a moment."""
+
+    def __init__(self, stage: str) -> None:
+        super().__init__(f"the {stage} of this initiative {NOT_OPEN}")

@@ -6,6 +6,8 @@ so replicas share the requests. Request subjects sit outside the event stream.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 import nats.errors
@@ -14,6 +16,7 @@ from nats.aio.client import Client
 from nats.micro.request import Request
 from nats.micro.service import Service
 
+from events.errors import NOT_OPEN
 from events.replies import REPLY_DECODER, CommandReply
 from events.subjects import Subjects
 
@@ -55,11 +58,25 @@ async def send(
     *,
     headers: Mapping[str, str] | None = None,
     timeout: float = 5.0,
+    open_wait: float = 0.0,
 ) -> CommandReply:
+    """Send one command. For up to `open_wait` seconds, a reply saying the stage has not
+    opened yet (its opening is on its way over JetStream) is retried."""
+    deadline = time.monotonic() + open_wait
+    while True:
+        reply = await _send_once(nc, subjects.command(stage, command), body, headers, timeout)
+        error = reply.error
+        if error is None or NOT_OPEN not in error.detail or time.monotonic() > deadline:
+            return reply
+        await asyncio.sleep(0.05)
+
+
+async def _send_once(
+    nc: Client, subject: str, body: bytes, headers: Mapping[str, str] | None, timeout: float
+) -> CommandReply:
+    stage = subject.split(".")[-2]
     try:
-        msg = await nc.request(
-            subjects.command(stage, command), body, timeout=timeout, headers=dict(headers or {})
-        )
+        msg = await nc.request(subject, body, timeout=timeout, headers=dict(headers or {}))
     except nats.errors.NoRespondersError:
         raise ServiceUnavailable(f"the {stage} service is not running") from None
     except nats.errors.TimeoutError:

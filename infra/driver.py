@@ -6,9 +6,6 @@ the previous stage's gate decision) is retried until the stage opens.
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import msgspec
 from nats.aio.client import Client
 
@@ -32,20 +29,14 @@ class Driver:
 
     async def send(self, stage: str, command: Command) -> CommandReply:
         name = str(type(command).__struct_config__.tag)
-        return await send(self.nc, self.subjects, stage, name, _ENCODE.encode(command))
+        body = _ENCODE.encode(command)
+        return await send(self.nc, self.subjects, stage, name, body, open_wait=self.open_timeout)
 
     async def run(self, steps: list[tuple[str, Command]]) -> list[CommandReply]:
         return [await self.step(stage, command) for stage, command in steps]
 
     async def step(self, stage: str, command: Command) -> CommandReply:
-        deadline = time.monotonic() + self.open_timeout
-        while True:
-            reply = await self.send(stage, command)
-            if reply.ok:
-                return reply
-            assert reply.error is not None
-            if reply.error.code != "not_found" or "is open" not in reply.error.detail:
-                raise StepFailed(f"{stage} {type(command).__name__}: {reply.error.detail}")
-            if time.monotonic() > deadline:
-                raise StepFailed(f"{stage} never opened for {command.initiative_id}")
-            await asyncio.sleep(0.05)
+        reply = await self.send(stage, command)
+        if reply.error is not None:
+            raise StepFailed(f"{stage} {type(command).__name__}: {reply.error.detail}")
+        return reply

@@ -16,7 +16,7 @@ from msgspec.structs import asdict
 
 from events import gates, kpis
 from events.base import Actor, Command, Event
-from events.errors import Forbidden, NotFound, Refused
+from events.errors import Forbidden, NotFound, NotOpen, Refused
 from events.facts import Facts, measured
 from events.gates import GateEvents
 
@@ -35,7 +35,7 @@ class StageState(msgspec.Struct, frozen=True, kw_only=True):
 def guard_live(kit: GateEvents, state: StageState) -> None:
     match state.status:
         case "not_started":
-            raise NotFound(f"no {kit.stage} is open for this initiative")
+            raise NotOpen(kit.stage)
         case "killed":
             raise Refused("the initiative was killed")
         case "passed" | "launched":

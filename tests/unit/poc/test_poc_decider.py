@@ -62,7 +62,7 @@ def test_only_tollgate_itself_opens_a_poc() -> None:
 
 
 def test_work_on_a_poc_that_was_never_opened_is_not_found() -> None:
-    given(decider).when(hypothesis()).refused(NotFound, "no poc is open")
+    given(decider).when(hypothesis()).refused(NotFound, "poc of this initiative is not open yet")
 
 
 def test_a_hypothesis_is_added_with_its_success_criterion() -> None:
