@@ -18,12 +18,19 @@ from infra.settings import Settings
 from services.projection import queries
 from services.projection.models import Lag
 
-OPEN_WAIT = 3.0  # seconds a command waits for its stage to open (the handoff is in flight)
+# seconds a command routed by the read models waits for its stage to open: the read models
+# may already show the next stage while its opening is still in flight over JetStream
+OPEN_WAIT = 3.0
 
 
 class Broker(Protocol):
     async def send(
-        self, stage: str, command: str, body: bytes, headers: Mapping[str, str]
+        self,
+        stage: str,
+        command: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        open_wait: float = 0.0,
     ) -> CommandReply: ...
 
     async def ping(self, stage: str) -> bool: ...
@@ -50,11 +57,16 @@ class NatsBroker:
             await self.nc.drain()
 
     async def send(
-        self, stage: str, command: str, body: bytes, headers: Mapping[str, str]
+        self,
+        stage: str,
+        command: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        open_wait: float = 0.0,
     ) -> CommandReply:
         return await commands.send(
             self.nc, self.subjects, stage, command, body,
-            headers=headers, timeout=self.settings.command_timeout, open_wait=OPEN_WAIT,
+            headers=headers, timeout=self.settings.command_timeout, open_wait=open_wait,
         )  # fmt: skip
 
     async def ping(self, stage: str) -> bool:

@@ -72,6 +72,7 @@ async def record(
     command_type: type[Command],
     body: Body,
     id_field: str | None = None,
+    open_wait: float = 0.0,
     **fields: Any,
 ) -> Accepted:
     """Stage work: the body as the stage's command; a missing record id is made up."""
@@ -81,7 +82,7 @@ async def record(
         record_id = getattr(body, id_field) or new_id()
         fields[id_field] = record_id
     command = build(command_type, body, initiative_id, actor, **fields)
-    return await send(broker, stage, command, body.expected_version, record_id)
+    return await send(broker, stage, command, body.expected_version, record_id, open_wait=open_wait)
 
 
 async def send(
@@ -90,14 +91,17 @@ async def send(
     command: Command,
     expected_version: int | None = None,
     record_id: str | None = None,
+    *,
+    open_wait: float = 0.0,
 ) -> Accepted:
-    """Send one command; a refusal raises CommandFailedError (mapped to a problem response)."""
+    """Send one command; a refusal raises CommandFailedError (mapped to a problem response).
+    `open_wait`: for a stage found in the read models, how long to wait for it to open."""
     name = str(type(command).__struct_config__.tag)
     headers = {CORRELATION_ID: str(uuid.uuid4())}
     if expected_version is not None:
         headers[EXPECTED_VERSION] = str(expected_version)
     try:
-        reply = await broker.send(stage, name, _ENCODE.encode(command), headers)
+        reply = await broker.send(stage, name, _ENCODE.encode(command), headers, open_wait)
     except Exception:
         COMMANDS.labels(stage=stage, command=name, outcome="unavailable").inc()
         raise

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from api.app import create_app
 from infra.settings import Settings
+from web.app import create_web_app
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class _Server(uvicorn.Server):
 
 async def main(settings: Settings, stop: asyncio.Event) -> None:
     config = uvicorn.Config(
-        create_app(settings), host=settings.http_host, port=settings.http_port,
+        create_web_app(settings), host=settings.http_host, port=settings.http_port,
         log_level="warning", lifespan="on", timeout_graceful_shutdown=5,
     )  # fmt: skip
     server = _Server(config)

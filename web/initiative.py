@@ -27,7 +27,8 @@ from services.projection.views.gate_history import ConditionView
 from web import charts
 from web.asof import parse_as_of
 from web.pages import PAGE_ERRORS, may, page, signed_in, user_of
-from web.stage_forms import for_stage
+from web.forms import FormSpec
+from web.stage_forms import MEASUREMENT, for_stage
 from web.timeline import entries, hypotheses, sse_trigger
 
 FRAGMENTS = {"live": "partials/initiative_live.html", "work": "partials/work.html"}
@@ -47,6 +48,16 @@ def open_conditions(detail: InitiativeDetail) -> list[ConditionView]:
             if not c.fulfilled]  # fmt: skip
 
 
+def work_forms(detail: InitiativeDetail, choices: dict[str, Any]) -> list[FormSpec]:
+    """The stage's forms while it is open (a launched one still takes measurements); a
+    form choosing a KPI or hypothesis only once there is one."""
+    status, stage = detail.summary.status, detail.summary.stage
+    if status not in (*OPEN, "launched"):
+        return []
+    found = for_stage(stage) if status in OPEN else [MEASUREMENT]
+    return [f for f in found if all(choices.get(x.name, True) for x in f.fields if x.extra)]
+
+
 async def context(
     deps: Deps, user: User | None, initiative_id: str, as_of: datetime | None
 ) -> dict[str, Any]:
@@ -57,14 +68,13 @@ async def context(
     timeline = entries(await queries.timeline(deps.pool, initiative_id), as_of)
     s = detail.summary
     live = as_of is None
+    choices = {"kpi_id": [(k.kpi_id, k.name or k.kpi_id) for k in detail.metrics],
+               "hypothesis_id": hypotheses(timeline)}  # fmt: skip
     return {
         "detail": detail, "s": s, "timeline": timeline, "kpi_charts": kpi_charts(detail),
         "as_of": as_of, "conditions": open_conditions(detail), "live": live,
-        "forms": for_stage(s.stage) if live and s.status in OPEN and may(user, WORKERS) else [],
-        "measurable": live and bool(detail.metrics) and may(user, WORKERS)
-        and s.status in (*OPEN, "launched"),
-        "choices": {"kpi_id": [(k.kpi_id, k.name or k.kpi_id) for k in detail.metrics],
-                    "hypothesis_id": hypotheses(timeline)},
+        "forms": work_forms(detail, choices) if live and may(user, WORKERS) else [],
+        "choices": choices,
         "can_request": live and s.status == "active" and detail.readiness is not None
         and may(user, REVIEW_REQUESTERS),
         "can_steward": live and may(user, STEWARDS), "quorum": QUORUM,

@@ -26,6 +26,8 @@ from services.projection import queries
 
 VARY = {"Vary": "HX-Request, HX-Target"}
 READ_WAIT = 5.0
+STAGE_NAMES = {"ideation": "Ideation", "poc": "PoC", "pilot": "Pilot", "mvp": "MVP",
+               "production": "Production"}  # fmt: skip
 
 
 def user_of(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
@@ -44,13 +46,15 @@ def may(user: User | None, roles: tuple[Role, ...]) -> bool:
 
 
 def page(
-    template: str, request: Request[Any, Any, Any], status_code: int = 200, **context: Any
-) -> Template:
+    template: str, request: Request[Any, Any, Any], status_code: int = 200,
+    headers: dict[str, str] | None = None, **context: Any,
+) -> Template:  # fmt: skip
     """A template with the user and the current path; `Vary` since fragments share URLs."""
     context.setdefault("user", user_of(request))
     context.setdefault("path", request.url.path)
+    context.setdefault("stage_names", STAGE_NAMES)
     return Template(template_name=template, context=context, status_code=status_code,
-                    headers=VARY)  # fmt: skip
+                    headers={**VARY, **(headers or {})})  # fmt: skip
 
 
 async def read_own_write(deps: Deps, position: int | None) -> None:

@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
 
 from api.auth import REVIEW_REQUESTERS, STEWARDS, current_user, requires
 from api.bodies import FulfilBody, GateReviewBody, ResumeBody
@@ -32,8 +32,9 @@ RECORDED = {"HX-Trigger": "tollgate:recorded"}
 
 
 def refusal(exc: CommandFailedError) -> str:
-    unmet = "; ".join(exc.problem.unmet)
-    return f"{exc.problem.detail}" + (f" Unmet: {unmet}" if unmet else "")
+    """The service's reason; the unmet criteria unless the reason already lists them."""
+    detail, unmet = exc.problem.detail, "; ".join(exc.problem.unmet)
+    return detail if not unmet or unmet in detail else f"{detail} Unmet: {unmet}"
 
 
 async def form_values(request: HTMXRequest) -> dict[str, str]:
@@ -58,8 +59,9 @@ class WorkPosts(Controller):
             raise NotFoundException(f"no form {key!r}")
         user = current_user(request)
         if user.role not in spec.roles:
+            roles = " or ".join(spec.roles)
             raise PermissionDeniedException(
-                f"{user.name} has the {user.role} role; {spec.title} needs {' or '.join(spec.roles)}"
+                f"{user.name} has the {user.role} role; {spec.title} needs {roles}"
             )
         parsed = parse(spec, await form_values(request))
         flash: tuple[str, str] | None = None
@@ -81,7 +83,7 @@ class WorkPosts(Controller):
         return page(template, request, spec=spec, parsed=parsed, flash=flash, **ctx)
 
     async def _act(
-        self, request: HTMXRequest, deps: Deps, initiative_id: str,
+        self, request: HTMXRequest, deps: Deps, initiative_id: str, *,
         command: type[Command], body: Any, done_text: str, **fields: Any,
     ) -> Response[Any]:  # fmt: skip
         user = current_user(request)
@@ -105,8 +107,10 @@ class WorkPosts(Controller):
         self, request: HTMXRequest, deps: NamedDependency[Deps], initiative_id: FromPath[str]
     ) -> Response[Any]:
         """Ask the steering committee to review the current gate."""
-        return await self._act(request, deps, initiative_id, gates.RequestGateReview,
-                               GateReviewBody(), "Gate review requested.")  # fmt: skip
+        return await self._act(
+            request, deps, initiative_id, command=gates.RequestGateReview,
+            body=GateReviewBody(), done_text="Gate review requested.",
+        )  # fmt: skip
 
     @post("/conditions/{condition_id:str}/fulfil", name="fulfil", status_code=200,
           guards=[requires(*STEWARDS)])  # fmt: skip
@@ -117,8 +121,9 @@ class WorkPosts(Controller):
         """Mark a condition of a conditional go fulfilled, with optional evidence."""
         evidence = (await form_values(request)).get("evidence", "").strip()[:200] or None
         return await self._act(
-            request, deps, initiative_id, gates.FulfilCondition, FulfilBody(evidence=evidence),
-            "Condition marked fulfilled.", condition_id=checked_id(condition_id, "condition"),
+            request, deps, initiative_id, command=gates.FulfilCondition,
+            body=FulfilBody(evidence=evidence), done_text="Condition marked fulfilled.",
+            condition_id=checked_id(condition_id, "condition"),
         )  # fmt: skip
 
     @post("/resume", name="resume", status_code=200, guards=[requires(*STEWARDS)])
@@ -127,5 +132,7 @@ class WorkPosts(Controller):
     ) -> Response[Any]:
         """Resume an initiative on hold into the same stage."""
         reason = (await form_values(request)).get("reason", "").strip()[:200] or None
-        return await self._act(request, deps, initiative_id, gates.Resume,
-                               ResumeBody(reason=reason), "Initiative resumed.")  # fmt: skip
+        return await self._act(
+            request, deps, initiative_id, command=gates.Resume,
+            body=ResumeBody(reason=reason), done_text="Initiative resumed.",
+        )  # fmt: skip

@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth import DECIDERS, REVIEW_REQUESTERS, STEWARDS, people_only, requires
 from api.bodies import ConditionIn, DecisionBody, FulfilBody, GateReviewBody, ResumeBody
+from api.broker import OPEN_WAIT
 from api.deps import Deps, checked_id
 from api.dispatch import Accepted, new_id, owner_stage, record, send
 from events import gates
@@ -49,6 +50,7 @@ class GateController(Controller):
             actor,
             initiative_id,
             stage=stage,
+            open_wait=OPEN_WAIT,
             command_type=gates.RequestGateReview,
             body=data or GateReviewBody(),
         )
@@ -72,7 +74,9 @@ class GateController(Controller):
             vote_id=data.vote_id or new_id(), decision=data.decision,
             rationale=data.rationale, conditions=conditions(data),
         )  # fmt: skip
-        return await send(deps.broker, stage, command, data.expected_version, command.vote_id)
+        return await send(
+            deps.broker, stage, command, data.expected_version, command.vote_id, open_wait=OPEN_WAIT
+        )
 
     @post("/conditions/{condition_id:str}/fulfil", operation_id="fulfilCondition",
           status_code=201, guards=[requires(*STEWARDS)])  # fmt: skip
@@ -91,6 +95,7 @@ class GateController(Controller):
             actor,
             initiative_id,
             stage=stage,
+            open_wait=OPEN_WAIT,
             command_type=gates.FulfilCondition,
             body=data or FulfilBody(),
             condition_id=checked_id(condition_id, "condition"),
@@ -112,6 +117,7 @@ class GateController(Controller):
             actor,
             initiative_id,
             stage=stage,
+            open_wait=OPEN_WAIT,
             command_type=gates.Resume,
             body=data or ResumeBody(),
         )

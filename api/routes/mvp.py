@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth import WORKERS, requires
 from api.bodies import ChecklistBody, DocumentBody, MeasurementBody, MonitoringBody
+from api.broker import OPEN_WAIT
 from api.deps import Deps, checked_id
 from api.dispatch import Accepted, kpi_stage, record
 from events import mvp
@@ -100,6 +101,7 @@ class KpiController(Controller):
             actor,
             initiative_id,
             stage=stage,
+            open_wait=OPEN_WAIT,
             command_type=RecordMeasurement,
             body=data,
             id_field="measurement_id",

@@ -36,7 +36,12 @@ class FakeBroker:
         self.sent: list[tuple[str, str, bytes, Mapping[str, str]]] = []
 
     async def send(
-        self, stage: str, command: str, body: bytes, headers: Mapping[str, str]
+        self,
+        stage: str,
+        command: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        open_wait: float = 0.0,
     ) -> CommandReply:
         self.sent.append((stage, command, body, headers))
         return self.reply

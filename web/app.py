@@ -1,0 +1,54 @@
+"""The whole Tollgate app: the API (api.app.create_app) plus the pages, their templates,
+the htmx plugin and CSRF protection for every cookie-session form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins import InitPluginProtocol
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
+
+from api.app import create_app
+from api.auth import API_PREFIX
+from api.deps import Deps
+from infra.settings import Settings
+from web.board import BoardPage
+from web.initiative import InitiativePage
+from web.propose import ProposePage
+from web.reviews import ReviewPages
+from web.session import SessionPages
+from web.work import WorkPosts
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PAGES: list[ControllerRouterHandler] = [
+    SessionPages, BoardPage, InitiativePage, WorkPosts, ProposePage, ReviewPages,
+]  # fmt: skip
+
+
+class CsrfPlugin(InitPluginProtocol):
+    """CSRF on everything but the bearer-token API (whose writes refuse session cookies)."""
+
+    def __init__(self, secret: str) -> None:
+        self.config = CSRFConfig(
+            secret=secret, cookie_name="csrftoken", header_name="x-csrftoken",
+            cookie_samesite="lax", exclude=[f"^{API_PREFIX}/"],
+        )  # fmt: skip
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.csrf_config = self.config
+        return app_config
+
+
+def create_web_app(settings: Settings, deps: Deps | None = None) -> Litestar:
+    """The API and the pages in one app; with `deps` nothing is connected (tests)."""
+    return create_app(
+        settings, deps, extra_route_handlers=PAGES,
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        plugins=[HTMXPlugin(), CsrfPlugin(settings.secret)],
+    )  # fmt: skip
