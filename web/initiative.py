@@ -26,8 +26,8 @@ from services.projection.models import InitiativeDetail
 from services.projection.views.gate_history import ConditionView
 from web import charts
 from web.asof import parse_as_of
-from web.pages import PAGE_ERRORS, may, page, signed_in, user_of
 from web.forms import FormSpec
+from web.pages import PAGE_ERRORS, may, page, signed_in, user_of
 from web.stage_forms import MEASUREMENT, for_stage
 from web.timeline import entries, hypotheses, sse_trigger
 

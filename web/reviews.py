@@ -4,6 +4,7 @@ readiness, the votes cast against the gate's quorum, and the decision form."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any, get_args
 
 import msgspec
@@ -21,7 +22,7 @@ from api.problems import CommandFailedError
 from api.routes.gates import conditions
 from api.users import User
 from events import gates
-from events.base import Actor
+from events.base import STAGES, Actor
 from events.criteria import QUORUM
 from events.gates import Decision
 from services.projection import queries
@@ -71,6 +72,7 @@ async def queue(deps: Deps, user: User | None) -> dict[str, Any]:
         votes[item.initiative_id] = review.votes if review and review.decision is None else ()
     can = may(user, DECIDERS) and user is not None and user.kind == "person"
     return {"items": items, "votes": votes, "quorum": QUORUM, "can_decide": can, "spec": DECIDE,
+            "next_stage": dict(pairwise(STAGES)),
             "state_trigger": sse_trigger("gate_review_requested.v1", "gate_decided.v1",
                                          "gate_vote_cast.v1")}  # fmt: skip
 

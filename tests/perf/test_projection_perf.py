@@ -90,3 +90,51 @@ async def test_publish_to_read_model_latency_at_a_steady_rate(settings: Settings
     await pool.close()
     await js.delete_stream(bus.stream)
     await nc.close()
+
+
+async def test_command_to_read_model_latency_at_a_steady_rate(settings: Settings):
+    """From sending a command to the stage service until its event shows in the read model."""
+    import uuid
+    from datetime import UTC, date, datetime
+
+    from events import ideation
+    from infra.driver import Driver
+    from services.journeys import CONTRIBUTOR, OWNER
+
+    bus = own_bus(settings)
+    conn = await connect(bus.database_url)
+    await conn.execute("DROP SCHEMA IF EXISTS projection, projection_next CASCADE")
+    await conn.close()
+    stack = Stack(bus)
+    await stack.start("ideation", "projection")
+    nc = await nats.connect(bus.nats_url)
+    pool = await create_pool(bus.database_url)
+    driver = Driver(nc, bus.subjects)
+    ids = [str(uuid.uuid4()) for _ in range(20)]
+    now = datetime.now(UTC)
+    for i in ids:
+        await driver.step("ideation", ideation.ProposeIdea(
+            initiative_id=i, at=now, actor=OWNER, title="Latency", problem_statement="p",
+            business_goal="g", sponsor="s", owner="o",
+        ))  # fmt: skip
+    rate, seconds = 50, 10
+    command_ms: list[float] = []
+    visible_ms: list[float] = []
+    for n in range(rate * seconds):
+        sent = time.perf_counter()
+        reply = await driver.step("ideation", ideation.HoldWorkshop(
+            initiative_id=ids[n % len(ids)], at=now, actor=CONTRIBUTOR, workshop_id=f"w{n}",
+            held_on=date.today(), participants=("a",), outcome="ok",
+        ))  # fmt: skip
+        command_ms.append((time.perf_counter() - sent) * 1000)
+        assert await queries.wait_for_position(pool, reply.position or 0, timeout=10)
+        visible_ms.append((time.perf_counter() - sent) * 1000)
+        await asyncio.sleep(max(1 / rate - (time.perf_counter() - sent), 0))
+    c = statistics.quantiles(command_ms, n=100)
+    v = statistics.quantiles(visible_ms, n=100)
+    print(f"\ncommand accepted at {rate}/s: p50 {c[49]:.1f} ms, p99 {c[98]:.1f} ms")
+    print(f"command -> read model at {rate}/s: p50 {v[49]:.1f} ms, p99 {v[98]:.1f} ms")
+    await stack.stop_all()
+    await pool.close()
+    await nc.jetstream().delete_stream(bus.stream)
+    await nc.close()

@@ -144,7 +144,7 @@ async def test_propose_starts_an_initiative_and_opens_its_page(site: Site):
     assert 'value="carlos"' in page.text  # the owner defaults to the user
     iid = await site.propose(title="Fresh idea")
     r = await site.get(f"/initiatives/{iid}")
-    assert "<h1 id=\"title\">Fresh idea</h1>" in r.text
+    assert '<h1 id="title">Fresh idea</h1>' in r.text
     assert ">Idea proposed<" in r.text and "by <strong>carlos</strong>" in r.text
 
 

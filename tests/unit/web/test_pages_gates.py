@@ -138,14 +138,26 @@ async def pilot(site: Site, iid: str) -> None:
     page = await site.opened(iid, "pilot")
     assert "Sign DPA with vendor" in page and "Open conditions" in page
     await site.as_("carlos")
-    r = await site.post(f"/initiatives/{iid}/forms/scope", {"user_group": "AP clerks",
-                                                              "sites": "", "planned_weeks": "0"})
+    r = await site.post(
+        f"/initiatives/{iid}/forms/scope",
+        {"user_group": "AP clerks", "sites": "", "planned_weeks": "0"},
+    )
     assert errors(r.text) == {"scope-sites": "Enter the sites",
                               "scope-planned_weeks": "Enter a number at least 1"}  # fmt: skip
     await site.work(iid, "scope", {"user_group": "AP clerks", "sites": "Berlin, Lyon",
                                    "planned_weeks": "8"})  # fmt: skip
-    await site.work(iid, "kpi", {"name": "Routing time", "unit": "min", "baseline": "30",
-                                 "target": "15", "direction": "lower", "importance": "must"})
+    await site.work(
+        iid,
+        "kpi",
+        {
+            "name": "Routing time",
+            "unit": "min",
+            "baseline": "30",
+            "target": "15",
+            "direction": "lower",
+            "importance": "must",
+        },
+    )
     page = (await site.get(f"/initiatives/{iid}")).text
     kid = page.split('id="measurement-kpi_id"')[1].split('<option value="')[2].split('"')[0]
     r = await site.post(f"/initiatives/{iid}/forms/measurement", {"kpi_id": kid, "value": "n/a"})
@@ -155,8 +167,9 @@ async def pilot(site: Site, iid: str) -> None:
     await site.work(iid, "oversight", {"override_by": "Team lead", "decision_boundaries": "< 5k",
                                        "escalation_path": "Lead, then CFO",
                                        "accountable": "olivia"})  # fmt: skip
-    r = await site.post(f"/initiatives/{iid}/forms/incident", {"title": "Misroute",
-                                                                 "severity": "catastrophic"})
+    r = await site.post(
+        f"/initiatives/{iid}/forms/incident", {"title": "Misroute", "severity": "catastrophic"}
+    )
     assert errors(r.text)["incident-severity"].startswith("Choose one of: low")
     await site.work(iid, "incident", {"title": "Misroute", "severity": "low"})
     page = (await site.get(f"/initiatives/{iid}")).text
@@ -178,14 +191,16 @@ async def mvp(site: Site, iid: str) -> None:
     page = await site.opened(iid, "mvp")
     assert 'id="form-document"' in page and 'id="form-monitoring"' in page
     await site.as_("carlos")
-    r = await site.post(f"/initiatives/{iid}/forms/document", {"kind": "poem", "link": "",
-                                                                 "author": "me"})
+    r = await site.post(
+        f"/initiatives/{iid}/forms/document", {"kind": "poem", "link": "", "author": "me"}
+    )
     assert set(errors(r.text)) == {"document-kind", "document-link"}
     for kind in ("model_card", "runbook"):
         await site.work(iid, "document", {"kind": kind, "link": f"https://docs/{kind}",
                                           "author": "carlos"})  # fmt: skip
-    r = await site.post(f"/initiatives/{iid}/forms/monitoring", {"metrics": "latency: fast",
-                                                                   "owner": "ops"})
+    r = await site.post(
+        f"/initiatives/{iid}/forms/monitoring", {"metrics": "latency: fast", "owner": "ops"}
+    )
     assert errors(r.text) == {"monitoring-metrics": "Enter a number"}
     await site.work(iid, "monitoring", {"metrics": "latency p95: 800\nerror rate: 0.02",
                                         "owner": "ops"})  # fmt: skip

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from html import unescape
 from collections.abc import AsyncIterator
+from html import unescape
 from typing import Any
 
 import httpx
@@ -64,8 +64,9 @@ class Site:
         headers = {"HX-Request": "true"} if htmx else {}
         if csrf:
             headers["x-csrftoken"] = self.csrf
-        return await self.client.post(path, data=data or {}, headers=headers,
-                                      follow_redirects=False)
+        return await self.client.post(
+            path, data=data or {}, headers=headers, follow_redirects=False
+        )
 
     async def propose(self, **changes: str) -> str:
         r = await self.post("/propose", {**IDEA, **changes}, htmx=False)

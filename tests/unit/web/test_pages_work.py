@@ -76,8 +76,8 @@ async def test_a_recorded_form_comes_back_empty_and_tells_the_page_to_refresh(si
                                           "outcome": "Worth a PoC"})  # fmt: skip
     assert r.headers["hx-trigger"] == "tollgate:recorded"
     assert flashes(r.text) == ["Ideation workshop recorded."]
-    page = await site.client.get(f"/initiatives/{iid}", headers={"HX-Request": "true",
-                                                                   "HX-Target": "live"})  # fmt: skip
+    fragment = {"HX-Request": "true", "HX-Target": "live"}
+    page = await site.client.get(f"/initiatives/{iid}", headers=fragment)
     assert "<html" not in page.text and "Workshop held" in page.text
     assert "outcome: Worth a PoC" in page.text
 
