@@ -37,6 +37,7 @@ from api.routes.portfolio import PortfolioController
 from api.routes.stream import StreamController
 from api.routes.subscriptions import SubscriptionController
 from api.routes.system import AsyncApiController, SystemController
+from api.routes.users import UserController
 from api.webhooks.worker import Deliverer, queue_deliveries
 from infra.db import connect, create_pool
 from infra.migrations import migrate
@@ -47,7 +48,7 @@ VENDOR = "/static/vendor"
 API_HANDLERS: list[ControllerRouterHandler] = [
     InitiativeController, IdeationController, PocController, PilotController, MvpController,
     KpiController, GateController, PortfolioController, StreamController,
-    SubscriptionController, AsyncApiController,
+    SubscriptionController, AsyncApiController, UserController,
 ]  # fmt: skip
 
 

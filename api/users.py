@@ -89,6 +89,11 @@ async def user_for_token(pool: Pool, token: str) -> User | None:
     return _user(dict(row)) if row else None
 
 
+async def list_users(pool: Pool) -> list[User]:
+    rows = await pool.fetch("SELECT user_id, name, role, kind FROM api.users ORDER BY name")
+    return [_user(dict(r)) for r in rows]
+
+
 async def user_by_id(pool: Pool, user_id: str) -> User | None:
     try:
         key = uuid.UUID(user_id)

@@ -122,3 +122,17 @@ async def test_an_idea_passes_g1_in_the_browser_and_the_board_follows_live(
 
     await expect(owner.locator("#live .badge").first).to_have_text("PoC", timeout=LIVE)
     await expect(owner.locator("#form-hypothesis")).to_be_visible(timeout=LIVE)
+
+
+async def test_the_pages_fit_a_phone_width(stack: Stack, browser: Browser):
+    _, page = await signed_in(browser, stack.url, "olivia")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/", "/reviews", "/propose"):
+        await page.goto(path)
+        overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+    await page.goto("/")
+    await page.screenshot(path=str(ARTIFACTS / "board-phone.png"), full_page=True)
+    await page.keyboard.press("Tab")
+    focused = await page.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"

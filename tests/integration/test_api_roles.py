@@ -87,6 +87,8 @@ ENDPOINTS = [
     Endpoint("GET", "/subscriptions", ADMIN),
     Endpoint("GET", "/subscriptions/{sid}/deliveries", ADMIN),
     Endpoint("DELETE", "/subscriptions/{sid}", ADMIN, strict=False),
+    Endpoint("POST", "/users", ADMIN, {"name": "new-user", "role": "viewer"}),
+    Endpoint("GET", "/users", ADMIN),
 ]  # fmt: skip
 
 
@@ -156,3 +158,20 @@ async def test_a_bad_token_is_401_with_a_problem(api: Api):
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "token" in response.json()["detail"]
+
+
+async def test_an_admin_creates_a_user_whose_token_works_at_once(api: Api):
+    made = await api.http.post(
+        "/users",
+        json={"name": "agent-7", "role": "contributor", "kind": "agent"},
+        headers=api.headers("admin"),
+    )
+    assert made.status_code == 201
+    token = made.json()["token"]
+    listed = await api.http.get("/users", headers=api.headers("admin"))
+    assert {"name": "agent-7", "role": "contributor", "kind": "agent"} in listed.json()
+    reads = await api.http.get("/initiatives", headers={"Authorization": f"Bearer {token}"})
+    assert reads.status_code == 200
+    bad = await api.http.post("/users", json={"name": "x y", "role": "boss"},
+                              headers=api.headers("admin"))  # fmt: skip
+    assert bad.status_code in (400, 422)
