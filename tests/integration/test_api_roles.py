@@ -93,10 +93,12 @@ ENDPOINTS = [
 
 
 async def fresh(api: Api, review: bool) -> str:
-    iid: str = (await api.ok("/initiatives", "owner", IDEA))["id"]
+    """A new initiative, once the read models show it (reads then see it, routing finds it)."""
+    made = await api.ok("/initiatives", "owner", IDEA)
     if review:
-        await api.ok(f"/initiatives/{iid}/gate-reviews", "owner")
-    return iid
+        made = await api.ok(f"/initiatives/{made['id']}/gate-reviews", "owner")
+    await api.state(made["id"], made["position"])
+    return str(made["id"])
 
 
 async def call(api: Api, e: Endpoint, who: str | None, iid: str, sid: str) -> httpx.Response:
