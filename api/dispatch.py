@@ -13,11 +13,12 @@ from typing import Any
 
 import msgspec
 
-from api.bodies import Body
-from api.broker import Broker
+from api.bodies import Body, ConditionIn, DecisionBody
+from api.broker import OPEN_WAIT, Broker
 from api.deps import checked_id
 from api.metrics import COMMANDS
 from api.problems import CommandFailedError
+from events import gates
 from events.base import Actor, Command
 from events.replies import CORRELATION_ID, EXPECTED_VERSION, Problem
 from infra.db import Pool
@@ -147,3 +148,27 @@ async def _whereabouts(broker: Broker, pool: Pool, initiative_id: str) -> tuple[
     if detail is None:
         raise CommandFailedError(Problem(code="not_found", detail=f"no initiative {initiative_id}"))
     return str(detail.summary.stage), str(detail.summary.status)
+
+
+def conditions(data: DecisionBody) -> tuple[gates.Condition, ...]:
+    """Plain strings become conditions with made-up ids."""
+    made = []
+    for given in data.conditions:
+        item = given if isinstance(given, ConditionIn) else ConditionIn(text=given)
+        made.append(gates.Condition(condition_id=item.condition_id or new_id(), text=item.text))
+    return tuple(made)
+
+
+async def cast_vote(
+    broker: Broker, pool: Pool, actor: Actor, initiative_id: str, data: DecisionBody
+) -> Accepted:
+    """One committee member's vote at the current gate; the decision once the quorum agrees."""
+    stage = await owner_stage(broker, pool, checked_id(initiative_id))
+    command = gates.DecideGate(
+        initiative_id=initiative_id, at=datetime.now(UTC), actor=actor,
+        vote_id=data.vote_id or new_id(), decision=data.decision,
+        rationale=data.rationale, conditions=conditions(data),
+    )  # fmt: skip
+    return await send(
+        broker, stage, command, data.expected_version, command.vote_id, open_wait=OPEN_WAIT
+    )

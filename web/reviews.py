@@ -3,7 +3,6 @@ readiness, the votes cast against the gate's quorum, and the decision form."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any, get_args
 
@@ -16,12 +15,10 @@ from litestar.response import Redirect, Template
 
 from api.auth import DECIDERS, current_user, people_only, requires
 from api.bodies import DecisionBody
-from api.deps import Deps, checked_id
-from api.dispatch import Accepted, new_id, owner_stage, send
+from api.deps import Deps
+from api.dispatch import Accepted, cast_vote
 from api.problems import CommandFailedError
-from api.routes.gates import conditions
 from api.users import User
-from events import gates
 from events.base import STAGES, Actor
 from events.criteria import QUORUM
 from events.gates import Decision
@@ -35,14 +32,8 @@ from web.work import form_values, refusal
 async def _decide(
     deps: Deps, actor: Actor, iid: str, body: msgspec.Struct, _: dict[str, Any]
 ) -> Accepted:
-    """As the API's decideGate does: one vote, the decision once the quorum agrees."""
     assert isinstance(body, DecisionBody)
-    stage = await owner_stage(deps.broker, deps.pool, checked_id(iid))
-    command = gates.DecideGate(
-        initiative_id=iid, at=datetime.now(UTC), actor=actor, vote_id=new_id(),
-        decision=body.decision, rationale=body.rationale, conditions=conditions(body),
-    )  # fmt: skip
-    return await send(deps.broker, stage, command, None, command.vote_id)
+    return await cast_vote(deps.broker, deps.pool, actor, iid, body)
 
 
 DECIDE = FormSpec(

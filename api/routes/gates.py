@@ -6,28 +6,17 @@ read models); an initiative that is not known there is a 404.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api.auth import DECIDERS, REVIEW_REQUESTERS, STEWARDS, people_only, requires
-from api.bodies import ConditionIn, DecisionBody, FulfilBody, GateReviewBody, ResumeBody
+from api.bodies import DecisionBody, FulfilBody, GateReviewBody, ResumeBody
 from api.broker import OPEN_WAIT
 from api.deps import Deps, checked_id
-from api.dispatch import Accepted, new_id, owner_stage, record, send
+from api.dispatch import Accepted, cast_vote, owner_stage, record
 from events import gates
 from events.base import Actor
-
-
-def conditions(data: DecisionBody) -> tuple[gates.Condition, ...]:
-    """Plain strings become conditions with made-up ids."""
-    made = []
-    for given in data.conditions:
-        item = given if isinstance(given, ConditionIn) else ConditionIn(text=given)
-        made.append(gates.Condition(condition_id=item.condition_id or new_id(), text=item.text))
-    return tuple(made)
 
 
 class GateController(Controller):
@@ -68,15 +57,7 @@ class GateController(Controller):
         recycle or kill. It becomes the gate decision once the gate's quorum agrees
         (`event_ids` then holds two events). A go with unmet must-meet criteria is a 409
         listing them in `unmet`. Committee members who are people only."""
-        stage = await owner_stage(deps.broker, deps.pool, checked_id(initiative_id))
-        command = gates.DecideGate(
-            initiative_id=initiative_id, at=_now(), actor=actor,
-            vote_id=data.vote_id or new_id(), decision=data.decision,
-            rationale=data.rationale, conditions=conditions(data),
-        )  # fmt: skip
-        return await send(
-            deps.broker, stage, command, data.expected_version, command.vote_id, open_wait=OPEN_WAIT
-        )
+        return await cast_vote(deps.broker, deps.pool, actor, initiative_id, data)
 
     @post("/conditions/{condition_id:str}/fulfil", operation_id="fulfilCondition",
           status_code=201, guards=[requires(*STEWARDS)])  # fmt: skip
@@ -121,7 +102,3 @@ class GateController(Controller):
             command_type=gates.Resume,
             body=data or ResumeBody(),
         )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

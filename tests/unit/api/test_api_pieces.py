@@ -13,9 +13,8 @@ from litestar.exceptions import ValidationException
 from api.asyncapi import document
 from api.auth import session_user_id, session_value
 from api.bodies import DecisionBody, RefineIdeaBody, WorkshopBody
-from api.dispatch import build, send
+from api.dispatch import build, conditions, send
 from api.problems import CommandFailedError, on_validation
-from api.routes.gates import conditions
 from api.routes.stream import messages, subject_for
 from api.users import password_hash, password_matches
 from api.webhooks.worker import backoff, signature
