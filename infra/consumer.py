@@ -46,7 +46,7 @@ class Consumer:
         stream: str,
         filter_subjects: Sequence[str],
         handler: Handler,
-        batch: int = 100,
+        batch: int = 1000,
     ) -> None:
         self.js = js
         self.pool = pool
@@ -62,35 +62,38 @@ class Consumer:
             "ON CONFLICT DO NOTHING RETURNING true"
         )
 
-    async def subscribe(self) -> JetStreamContext.PullSubscription:
+    async def subscribe(self) -> JetStreamContext.PushSubscription:
+        """A durable push consumer delivered to a queue group named like it: messages arrive
+        as soon as they are stored (no pull-request expiry races), and replicas of a
+        service share them."""
         config = ConsumerConfig(
             durable_name=self.durable,
-            # one filter works on every server; a list needs nats-server 2.10+
-            filter_subject=self.filter_subjects[0] if len(self.filter_subjects) == 1 else None,
-            filter_subjects=self.filter_subjects if len(self.filter_subjects) > 1 else None,
+            deliver_group=self.durable,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
-            ack_wait=5,  # a message lost to an expired fetch comes back soon
+            ack_wait=10,  # what a crashed process held comes back after this
             max_deliver=-1,
-            max_ack_pending=1000,
+            max_ack_pending=self.batch,
         )
-        await self.js.add_consumer(self.stream, config)
-        return await self.js.pull_subscribe_bind(durable=self.durable, stream=self.stream)
+        # one filter subject works on every server (a list needs nats-server 2.10+)
+        return await self.js.subscribe(
+            self.filter_subjects[0], queue=self.durable, durable=self.durable,
+            stream=self.stream, manual_ack=True, config=config,
+        )  # fmt: skip
 
     async def run(self, stop: asyncio.Event) -> None:
         sub = await self.subscribe()
         try:
             while not stop.is_set():
                 try:
-                    msgs = await sub.fetch(self.batch, timeout=1)
+                    msg = await sub.next_msg(timeout=0.5)
                 except (nats.errors.TimeoutError, TimeoutError):
                     continue
                 except Exception as exc:  # a broker hiccup must not end the consumer
-                    log.warning("%s: fetch failed (%r); retrying", self.durable, exc)
+                    log.warning("%s: receive failed (%r); retrying", self.durable, exc)
                     await asyncio.sleep(0.5)
                     continue
-                for msg in msgs:
-                    await self.handle(msg)
+                await self.handle(msg)
         finally:
             await sub.unsubscribe()
 
