@@ -20,8 +20,8 @@ from api.deps import Deps
 from events.base import STAGES
 from events.gates import RiskClass
 from services.projection import queries
-from services.projection.models import InitiativeDetail, Portfolio
-from services.projection.views.summary import Status, Summary
+from services.projection.models import Portfolio
+from services.projection.views.summary import Status
 from web import charts
 from web.asof import parse_as_of
 from web.pages import PAGE_ERRORS, STAGE_NAMES, page, signed_in
@@ -38,13 +38,6 @@ class Filters(msgspec.Struct, kw_only=True):
     risk_class: str | None = None
     q: str | None = None
 
-    def matches(self, s: Summary) -> bool:
-        text = " ".join((s.title, s.owner, s.sponsor, s.initiative_id, *s.tags)).lower()
-        return (
-            self.owner in (None, s.owner) and self.status in (None, s.status)
-            and self.risk_class in (None, s.risk_class) and (not self.q or self.q.lower() in text)
-        )  # fmt: skip
-
 
 class Card(msgspec.Struct, kw_only=True):
     id: str
@@ -57,29 +50,16 @@ class Card(msgspec.Struct, kw_only=True):
     stale: bool = False
 
 
-def _card(d: InitiativeDetail) -> Card:
-    s = d.summary
-    return Card(id=s.initiative_id, title=s.title, owner=s.owner, stage=s.stage, status=s.status,
-                days=d.time_in_stage_days,
-                readiness=d.readiness.percent if d.readiness else None)  # fmt: skip
-
-
 async def cards(deps: Deps, f: Filters, as_of: datetime | None) -> list[Card]:
-    """Now: the filtered list with each card's readiness. As of a time: each initiative's
-    state then, filtered by what it was then."""
-    if as_of is None:
-        page_ = await queries.list_initiatives(deps.pool, limit=MOST, **msgspec.to_builtins(f))
-        found = []
-        for s in page_.items:
-            r = await queries.readiness(deps.pool, s.initiative_id)
-            found.append(Card(id=s.initiative_id, title=s.title, owner=s.owner, stage=s.stage,
-                              status=s.status, days=s.time_in_stage_days,
-                              readiness=r.percent if r else None))  # fmt: skip
-        return found
-    everyone = await queries.list_initiatives(deps.pool, limit=MOST)
-    details = [await queries.get_initiative(deps.pool, s.initiative_id, as_of=as_of)
-               for s in everyone.items]  # fmt: skip
-    return [_card(d) for d in details if d is not None and f.matches(d.summary)]
+    """The filtered initiatives (as they were at `as_of`, when given) with their readiness."""
+    found = await queries.list_initiatives(
+        deps.pool, limit=MOST, as_of=as_of, **msgspec.to_builtins(f)
+    )
+    return [
+        Card(id=s.initiative_id, title=s.title, owner=s.owner, stage=s.stage, status=s.status,
+             days=s.time_in_stage_days, readiness=s.readiness_percent)
+        for s in found.items
+    ]  # fmt: skip
 
 
 def portfolio_charts(p: Portfolio) -> list[tuple[str, str]]:

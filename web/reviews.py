@@ -56,11 +56,7 @@ def check_conditions(parsed: Parsed) -> None:
 
 async def queue(deps: Deps, user: User | None) -> dict[str, Any]:
     items = await queries.review_queue(deps.pool)
-    votes = {}
-    for item in items:
-        detail = await queries.get_initiative(deps.pool, item.initiative_id)
-        review = detail.gates.reviews[-1] if detail and detail.gates.reviews else None
-        votes[item.initiative_id] = review.votes if review and review.decision is None else ()
+    votes = {item.initiative_id: item.ballots for item in items}
     can = may(user, DECIDERS) and user is not None and user.kind == "person"
     return {"items": items, "votes": votes, "quorum": QUORUM, "can_decide": can, "spec": DECIDE,
             "next_stage": dict(pairwise(STAGES)),

@@ -54,13 +54,15 @@ class InitiativeController(Controller):
         q: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        as_of: FromQuery[datetime | None] = None,
         min_position: MinPosition = None,
     ) -> InitiativePage:
-        """The initiatives, filtered by stage, status, owner, risk class and free text."""
+        """The initiatives, filtered by stage, status, owner, risk class and free text, each
+        with its readiness for the next gate; `as_of` (RFC 3339) lists them as they were then."""
         await caught_up(deps, min_position)
         return await queries.list_initiatives(
             deps.pool, stage=stage, status=status, owner=owner, risk_class=risk_class, q=q,
-            limit=limit, offset=offset,
+            limit=limit, offset=offset, as_of=as_of,
         )  # fmt: skip
 
     @get("/{initiative_id:str}", operation_id="getInitiative", guards=[requires(*READERS)])

@@ -9,7 +9,7 @@ import msgspec
 from events.base import Stage
 from events.criteria import CriterionResult, Readiness
 from events.gates import Gate
-from services.projection.views.gate_history import GateHistory
+from services.projection.views.gate_history import GateHistory, Vote
 from services.projection.views.metrics import KpiView
 from services.projection.views.summary import Status, Summary
 from services.projection.views.visits import Visit
@@ -98,6 +98,7 @@ class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
     waiting_days: float
     votes: int
     readiness: ReadinessView | None
+    ballots: tuple[Vote, ...] = ()  # the votes cast so far, oldest first
 
 
 class Lag(msgspec.Struct, frozen=True, kw_only=True):

@@ -43,7 +43,11 @@ def time_in_stage(row: Initiative, now: datetime) -> float:
 
 
 def summary_at(s: Summary, row: Initiative, now: datetime) -> Summary:
-    return replace(s, time_in_stage_days=time_in_stage(row, now))
+    ready = readiness_of(row)
+    return replace(
+        s, time_in_stage_days=time_in_stage(row, now),
+        readiness_percent=ready.percent if ready else None,
+    )  # fmt: skip
 
 
 def readiness_of(row: Initiative) -> ReadinessView | None:
@@ -71,7 +75,7 @@ def review_item(row: Initiative, now: datetime) -> ReviewItem | None:
         initiative_id=s.initiative_id, title=s.title, owner=s.owner, stage=s.stage, gate=gate,
         requested_at=requested, requested_by=review.requested_by if requested and review else None,
         waiting_days=days(requested, now), votes=len(review.votes) if requested and review else 0,
-        readiness=readiness_of(row),
+        readiness=readiness_of(row), ballots=review.votes if requested and review else (),
     )  # fmt: skip
 
 

@@ -85,8 +85,18 @@ def _filters(**given: str | None) -> tuple[str, list[object]]:
 async def list_initiatives(
     pool: Pool, *, stage: str | None = None, status: str | None = None, owner: str | None = None,
     risk_class: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0,
+    as_of: datetime | None = None,
 ) -> InitiativePage:  # fmt: skip
-    """Newest activity first; `q` searches title, owner, sponsor, id and tags."""
+    """Newest activity first; `q` searches title, owner, sponsor, id and tags. With `as_of`
+    the initiatives as they were then (folded from the timeline), filtered by that state."""
+    if as_of is not None:
+        rows = [r for r in await _rows(pool, as_of) if r.summary.proposed_at]
+        found = [figures.summary_at(r.summary, r, as_of) for r in rows]
+        found = [s for s in found if _matches(s, stage, status, owner, risk_class, q)]
+        found.sort(key=lambda s: (s.updated_at or as_of, s.initiative_id), reverse=True)
+        return InitiativePage(
+            items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset
+        )
     where, args = _filters(stage=stage, status=status, owner=owner, risk_class=risk_class, search=q)
     total = await pool.fetchval(f"SELECT count(*) FROM {I}{where}", *args)
     n = len(args)
@@ -97,6 +107,15 @@ async def list_initiatives(
     now = _now()
     items = [_summary(r["summary"], r["doc"], now) for r in records]
     return InitiativePage(items=items, total=total, limit=limit, offset=offset)
+
+
+def _matches(s: InitiativeSummary, *wanted: str | None) -> bool:
+    stage, status, owner, risk_class, q = wanted
+    text = " ".join((s.title, s.owner, s.sponsor, s.initiative_id, *s.tags)).lower()
+    return (
+        stage in (None, s.stage) and status in (None, s.status) and owner in (None, s.owner)
+        and risk_class in (None, s.risk_class) and (not q or q.lower() in text)
+    )  # fmt: skip
 
 
 def _summary(summary: bytes, doc: bytes, now: datetime) -> InitiativeSummary:

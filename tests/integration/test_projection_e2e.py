@@ -100,6 +100,11 @@ async def test_the_state_between_two_real_gate_decisions_shows_the_earlier(
     assert (between.summary.last_decision.gate, between.summary.stage) == ("G1", "poc")
     before = await queries.get_initiative(pool, p.initiative_id, as_of=g1 - timedelta(seconds=1))
     assert before is not None and before.summary.stage == "ideation"
+    then = await queries.list_initiatives(pool, q=p.initiative_id, as_of=g1 + (g2 - g1) / 2)
+    assert [(s.stage, s.status) for s in then.items] == [("poc", "active")]
+    assert then.items[0].readiness_percent is not None  # readiness for G2 at that time
+    assert (await queries.list_initiatives(pool, q=p.initiative_id, stage="pilot",
+                                           as_of=g1 + (g2 - g1) / 2)).total == 0  # fmt: skip
     await stack.stop_all()
     await pool.close()
     await nc.close()

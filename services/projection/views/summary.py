@@ -42,6 +42,7 @@ class Summary(msgspec.Struct, frozen=True, kw_only=True):
     last_decision: LastDecision | None = None
     breached: bool = False
     time_in_stage_days: float = 0.0  # filled in when read, from business time
+    readiness_percent: int | None = None  # filled in when read: readiness for the next gate
 
 
 def project(s: Summary, event: Event) -> Summary:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.web.test_pages_site import IDEA, PASSWORD, Site, errors, flashes, site
+from tests.integration.web.site import IDEA, PASSWORD, Site, errors, flashes, site
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 __all__ = ["site"]

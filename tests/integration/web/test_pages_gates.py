@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.web.test_pages_site import Site, errors, flashes, site
+from tests.integration.web.site import Site, errors, flashes, site
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 __all__ = ["site"]
