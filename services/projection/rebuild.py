@@ -64,9 +64,12 @@ class Progress:
 class Replayer:
     """Folds stretches of the stream into the next schema, with checkpoints."""
 
-    def __init__(self, js: Any, conn: Connection, fold: Fold, settings: Settings) -> None:
+    def __init__(
+        self, js: Any, conn: Connection, fold: Fold, settings: Settings, every: int = CHECKPOINT
+    ) -> None:
         self.js, self.conn, self.fold, self.settings = js, conn, fold, settings
         self.durable = durable_name(settings)
+        self.every = every
 
     async def run(self, first: int, last: int, progress: Progress | None = None) -> int:
         """Fold sequences first..last; returns the last sequence folded (first - 1 if none)."""
@@ -77,7 +80,7 @@ class Replayer:
                     self.fold.feed(CLOUDEVENT.decode(data), sequence)
                 position = sequence
             since += len(chunk)
-            if since >= CHECKPOINT:
+            if since >= self.every:
                 await tables.checkpoint(self.conn, self.fold, position, self.durable)
                 since = 0
             if progress:
@@ -99,7 +102,10 @@ class Replayer:
         return position
 
 
-async def rebuild(settings: Settings, out: TextIO | None = None) -> Result:
+async def rebuild(
+    settings: Settings, out: TextIO | None = None, checkpoint_every: int = CHECKPOINT
+) -> Result:
+    """Rebuild into the next schema (resuming an interrupted rebuild there), then switch."""
     began = time.monotonic()
     conn = await connect_db(settings.database_url)
     nc = await connect_bus(settings.nats_url, "tollgate-projection-rebuild")
@@ -108,7 +114,7 @@ async def rebuild(settings: Settings, out: TextIO | None = None) -> Result:
         fold, start = await tables.prepare(conn)
         end = int((await js.stream_info(settings.stream)).state.last_seq)
         progress = Progress(out, start, end)
-        replayer = Replayer(js, conn, fold, settings)
+        replayer = Replayer(js, conn, fold, settings, checkpoint_every)
         position = max(await replayer.run(start + 1, end, progress), start)
         progress.show(end, final=True)
         position = await replayer.switch(position)

@@ -16,8 +16,8 @@ import pytest_asyncio
 from infra.bus import ensure_stream
 from infra.db import Pool, connect, create_pool
 from infra.settings import Settings
-from services.projection import queries
-from services.projection.rebuild import rebuild
+from services.projection import queries, rebuild_store
+from services.projection.rebuild import Replayer, rebuild
 from tests.integration.bus import eventually, own_bus
 from tests.integration.test_projection_support import START, portfolio, publish
 from tests.stack import Stack
@@ -142,6 +142,37 @@ async def test_an_event_before_its_predecessor_waits_for_it(bus: Settings):
     assert not await queries.wait_for_position(pool, last + 10, timeout=0.1)
     detail = await queries.get_initiative(pool, "init-00001")
     assert detail is not None and detail.readiness is not None and detail.readiness.gate == "G1"
+    await stack.stop_all()
+    await pool.close()
+    await nc.close()
+
+
+async def test_an_interrupted_rebuild_resumes_where_it_stopped_and_still_equals_live(
+    bus: Settings,
+):
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects)
+    events = list(portfolio(40, measurements=20))
+    stack = Stack(bus)
+    await stack.start("projection")
+    pool = await create_pool(bus.database_url)
+    last = await publish(js, bus, events)
+    await eventually(lambda: drained(js, bus), timeout=90, what="all acknowledged")
+    live = await snapshot(pool)
+
+    # a rebuild that got as far as half the stream, then died (its connection just closes)
+    conn = await connect(bus.database_url)
+    fold, start = await rebuild_store.prepare(conn)
+    replayer = Replayer(js, conn, fold, bus, every=100)
+    await replayer.run(start + 1, last // 2)
+    await conn.close()
+    resumed_from = await pool.fetchval("SELECT sequence FROM projection_next.position")
+    assert 0 < resumed_from <= last // 2
+
+    result = await rebuild(bus)
+    assert result.events == last - resumed_from, "the second run started over"
+    assert await snapshot(pool) == live
     await stack.stop_all()
     await pool.close()
     await nc.close()
