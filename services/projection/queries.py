@@ -161,10 +161,12 @@ async def applied_position(pool: Pool) -> int:
 async def wait_for_position(pool: Pool, position: int, timeout: float) -> bool:
     """Wait until the read models include stream sequence `position`; False on timeout."""
     deadline = time.monotonic() + timeout
+    pause = 0.002  # short first: the read model is usually a few milliseconds behind
     while await applied_position(pool) < position:
         if time.monotonic() >= deadline:
             return False
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)
     return True
 
 
