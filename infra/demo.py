@@ -33,8 +33,10 @@ CONCURRENCY = 6
 def planned(p: Profile, index: int, now: datetime) -> list[tuple[str, object]]:
     """The journey of the index-th initiative, started 40-280 days ago, ending before now."""
     start = now - timedelta(days=280 - index * 9)
-    count = len(journey(p, Clock(start, timedelta(hours=1))))
-    step = (now - start) * 0.8 / max(count, 1)
+    dry = Clock(start, timedelta(hours=1))
+    journey(p, dry)  # how many ticks the journey takes
+    ticks = (dry.now - start) / timedelta(hours=1)
+    step = (now - start) * 0.85 / max(ticks, 1)
     return list(journey(p, Clock(start, step)))
 
 
