@@ -98,5 +98,14 @@ async def settings(database_url: str, nats_url: str) -> AsyncIterator[Settings]:
     await nc.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_leftover_processes() -> Iterator[None]:
+    """Service processes of a test that failed before stopping them end with the session."""
+    yield
+    from tests.stack import kill_leftovers
+
+    kill_leftovers()
+
+
 def fresh_schema() -> str:
     return f"t_{uuid.uuid4().hex[:10]}"

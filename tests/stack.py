@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -16,6 +17,17 @@ from infra.cli import available_services
 from infra.embedded import free_port
 from infra.launcher import migrate_all
 from infra.settings import Settings
+
+LIVE: set[asyncio.subprocess.Process] = set()  # every process a Stack started and still runs
+
+
+def kill_leftovers() -> None:
+    """Kill what a failed test left running (its Stack never got to stop it)."""
+    for proc in list(LIVE):
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+        LIVE.discard(proc)
 
 
 class Stack:
@@ -46,6 +58,7 @@ class Stack:
             self.procs[name] = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "infra.cli", "service", name.split("#")[0], env=self.env()
             )
+            LIVE.add(self.procs[name])
         await self.wait_ready(names)
 
     async def wait_ready(self, names: Iterable[str], timeout: float = 30.0) -> None:
@@ -91,7 +104,9 @@ class Stack:
         proc = self.procs.pop(name)
         if proc.returncode is None:
             proc.send_signal(sig)
-        return await asyncio.wait_for(proc.wait(), 20)
+        code = await asyncio.wait_for(proc.wait(), 20)
+        LIVE.discard(proc)
+        return code
 
     async def kill(self, name: str) -> int:
         return await self.stop(name, signal.SIGKILL)
