@@ -29,7 +29,7 @@ from web.asof import parse_as_of
 from web.forms import FormSpec
 from web.pages import PAGE_ERRORS, may, page, signed_in, user_of
 from web.stage_forms import MEASUREMENT, for_stage
-from web.timeline import entries, hypotheses, sse_trigger
+from web.timeline import entries, recorded, sse_trigger
 
 FRAGMENTS = {"live": "partials/initiative_live.html", "work": "partials/work.html"}
 OPEN = ("active", "in_review")
@@ -68,8 +68,11 @@ async def context(
     timeline = entries(await queries.timeline(deps.pool, initiative_id), as_of)
     s = detail.summary
     live = as_of is None
-    choices = {"kpi_id": [(k.kpi_id, k.name or k.kpi_id) for k in detail.metrics],
-               "hypothesis_id": hypotheses(timeline)}  # fmt: skip
+    choices = {
+        "kpi_id": [(k.kpi_id, k.name or k.kpi_id) for k in detail.metrics],
+        "hypothesis_id": recorded(timeline, "hypothesis_added", "hypothesis_id", "statement"),
+        "incident_id": recorded(timeline, "incident_reported", "incident_id", "title"),
+    }
     return {
         "detail": detail, "s": s, "timeline": timeline, "kpi_charts": kpi_charts(detail),
         "as_of": as_of, "conditions": open_conditions(detail), "live": live,

@@ -16,7 +16,7 @@ from events.gates import RiskClass
 from events.ideation import Sourcing
 from events.kpis import Direction, Importance, RecordMeasurement
 from events.mvp import DocumentKind
-from events.pilot import Severity
+from events.pilot import IncidentStatus, Sentiment, Severity
 from events.poc import Comparator
 from web.forms import Field, FormSpec, Send
 
@@ -96,6 +96,9 @@ FORMS: tuple[FormSpec, ...] = (
     spec("data-source", "Data source confirmed", ("poc",), b.DataSourceBody,
          recorder("poc", poc.ConfirmDataSource, "source_id"),
          Field("name", "Name"), Field("description", "Description", required=False)),
+    spec("model", "Model or tool choice", ("poc",), b.ModelChoiceBody,
+         recorder("poc", poc.ChooseModel),
+         Field("choice", "Model or tool"), RATIONALE),
     spec("poc-risk", "Risk class confirmed", ("poc",), b.RiskBody,
          recorder("poc", poc.ConfirmRiskClass), RISK, RATIONALE),
     spec("scope", "Pilot scope", ("pilot",), b.ScopeBody,
@@ -121,6 +124,16 @@ FORMS: tuple[FormSpec, ...] = (
          Field("title", "Title"),
          Field("severity", "Severity", "select", get_args(Severity)),
          Field("description", "Description", "textarea", required=False)),
+    spec("incident-status", "Incident status", ("pilot",), b.IncidentStatusBody,
+         recorder("pilot", pilot.ChangeIncidentStatus),
+         Field("incident_id", "Incident", "select", extra=True),
+         Field("status", "Status", "select", get_args(IncidentStatus)),
+         Field("note", "Note", required=False)),
+    spec("feedback", "User feedback", ("pilot",), b.FeedbackBody,
+         recorder("pilot", pilot.RecordFeedback, "feedback_id"),
+         Field("summary", "Feedback", "textarea"),
+         Field("sentiment", "Sentiment", "select", get_args(Sentiment)),
+         Field("severity", "Severity", "select", get_args(Severity))),
     spec("document", "Documentation", ("mvp",), b.DocumentBody,
          recorder("mvp", mvp.RecordDocument, "document_id"),
          Field("kind", "Document", "select", get_args(DocumentKind)),

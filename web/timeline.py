@@ -61,10 +61,11 @@ def entries(bodies: list[bytes], as_of: datetime | None = None) -> list[Entry]:
     return sorted(found, key=lambda e: e.time, reverse=True)
 
 
-def hypotheses(found: list[Entry]) -> list[tuple[str, str]]:
-    """(id, statement) of every hypothesis added, for the result form's choice."""
-    return [(str(e.data["hypothesis_id"]), str(e.data.get("statement", "")))
-            for e in reversed(found) if e.type.endswith(".hypothesis_added.v1")]  # fmt: skip
+def recorded(found: list[Entry], event: str, id_field: str, label: str) -> list[tuple[str, str]]:
+    """(id, label) of every `event` recorded, oldest first: the choices of a form that
+    refers to one of them (a result to a hypothesis, a status to an incident)."""
+    return [(str(e.data[id_field]), str(e.data.get(label, "")))
+            for e in reversed(found) if e.type.endswith(f".{event}.v1")]  # fmt: skip
 
 
 def sse_trigger(*suffixes: str) -> str:

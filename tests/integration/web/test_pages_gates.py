@@ -127,6 +127,9 @@ async def test_every_later_stage_form_through_conditions_and_quorum(site: Site):
     await site.work(iid, "result", {"hypothesis_id": hid, "value": "7",
                                     "evidence_link": "https://wiki/exp1"})  # fmt: skip
     await site.work(iid, "data-source", {"name": "ERP invoices"})
+    r = await site.post(f"/initiatives/{iid}/forms/model", {"choice": "", "rationale": ""})
+    assert set(errors(r.text)) == {"model-choice", "model-rationale"}
+    await site.work(iid, "model", {"choice": "Gradient boosting", "rationale": "Explainable"})
     await site.work(iid, "poc-risk", {"risk_class": "limited", "rationale": "confirmed"})
     await request_review(site, iid)
     await decide(site, "clara", iid, "conditional_go", "Sign DPA with vendor")
@@ -173,6 +176,16 @@ async def pilot(site: Site, iid: str) -> None:
     assert errors(r.text)["incident-severity"].startswith("Choose one of: low")
     await site.work(iid, "incident", {"title": "Misroute", "severity": "low"})
     page = (await site.get(f"/initiatives/{iid}")).text
+    incident = page.split('id="incident-status-incident_id"')[1]
+    incident = incident.split('<option value="')[2].split('"')[0]
+    r = await site.post(f"/initiatives/{iid}/forms/incident-status",
+                        {"incident_id": incident, "status": "gone"})  # fmt: skip
+    assert errors(r.text)["incident-status-status"].startswith("Choose one of: open")
+    await site.work(iid, "incident-status", {"incident_id": incident, "status": "resolved"})
+    await site.work(iid, "feedback", {"summary": "Clerks trust it", "sentiment": "positive",
+                                      "severity": "low"})  # fmt: skip
+    page = (await site.get(f"/initiatives/{iid}")).text
+    assert "Incident status changed" in page and "Feedback recorded" in page
     assert page.count("<svg") >= 1 and "Routing time" in page and "on target" in page
     assert "Sign DPA with vendor" in page and "Mark fulfilled" not in page  # not a steward
     await site.as_("olivia")
