@@ -18,7 +18,7 @@ from api.broker import OPEN_WAIT, Broker
 from api.deps import checked_id
 from api.metrics import COMMANDS
 from api.problems import CommandFailedError
-from events import gates
+from events import gates, production
 from events.base import Actor, Command
 from events.replies import CORRELATION_ID, EXPECTED_VERSION, Problem
 from infra.db import Pool
@@ -162,13 +162,33 @@ def conditions(data: DecisionBody) -> tuple[gates.Condition, ...]:
 async def cast_vote(
     broker: Broker, pool: Pool, actor: Actor, initiative_id: str, data: DecisionBody
 ) -> Accepted:
-    """One committee member's vote at the current gate; the decision once the quorum agrees."""
-    stage = await owner_stage(broker, pool, checked_id(initiative_id))
+    """One committee member's vote at the current gate; the decision once the quorum agrees.
+    For a launched initiative under re-review: go keeps it running, kill retires it."""
+    stage, status = await _whereabouts(broker, pool, checked_id(initiative_id))
+    if status == "launched":
+        return await send(broker, "mvp", _re_review(actor, initiative_id, data))
     command = gates.DecideGate(
         initiative_id=initiative_id, at=datetime.now(UTC), actor=actor,
         vote_id=data.vote_id or new_id(), decision=data.decision,
         rationale=data.rationale, conditions=conditions(data),
     )  # fmt: skip
     return await send(
-        broker, stage, command, data.expected_version, command.vote_id, open_wait=OPEN_WAIT
-    )
+        broker, "mvp" if stage == "production" else stage, command, data.expected_version,
+        command.vote_id, open_wait=OPEN_WAIT,
+    )  # fmt: skip
+
+
+RE_REVIEW: dict[str, production.ReReviewOutcome] = {"go": "continue", "kill": "retire"}
+
+
+def _re_review(actor: Actor, initiative_id: str, data: DecisionBody) -> production.DecideReReview:
+    outcome = RE_REVIEW.get(data.decision)
+    if outcome is None:
+        raise CommandFailedError(Problem(code="invalid", detail=(
+            "a launched initiative's re-review is decided with go (keep it running) "
+            f"or kill (retire it), not {data.decision}"
+        )))  # fmt: skip
+    return production.DecideReReview(
+        initiative_id=initiative_id, at=datetime.now(UTC), actor=actor, decision=outcome,
+        rationale=data.rationale,
+    )  # fmt: skip

@@ -83,6 +83,7 @@ def apply(facts: Facts, event: AnyEvent) -> Facts:
             | gates.GateDecided()
             | gates.InitiativeResumed()
             | production.ReReviewRequested()
+            | production.ReReviewDecided()
         ):
             return facts
         case kpis.KpiMeasured():

@@ -13,6 +13,7 @@ import msgspec
 from events import gates, kpis
 from events.base import Command, Event, Id, Text, event_type
 from events.kpis import RecordMeasurement
+from events.production import DecideReReview
 
 DocumentKind = Literal["model_card", "decision_logic", "data_sheet", "dpia", "runbook"]
 
@@ -130,6 +131,7 @@ MvpCommand = (
     | ConfigureMonitoring
     | RecordMeasurement
     | UpdateReleaseChecklist
+    | DecideReReview
     | gates.GateCommand
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyMvpEvent)

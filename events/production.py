@@ -4,11 +4,15 @@ target raises KpiBreached and a re-review request. The MVP service emits these e
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
 from events import kpis
-from events.base import Event, Id, Text, event_type
+from events.base import Command, Event, Id, LongText, Text, event_type
 from events.kpis import Direction, RecordMeasurement
+
+ReReviewOutcome = Literal["continue", "retire"]
 
 
 def _t(name: str) -> str:
@@ -33,7 +37,20 @@ class ReReviewRequested(Event, tag=_t("re_review_requested"), frozen=True, kw_on
     reason: Text
 
 
-AnyProductionEvent = KpiMeasured | KpiBreached | ReReviewRequested
-ProductionCommand = RecordMeasurement
+class ReReviewDecided(Event, tag=_t("re_review_decided"), frozen=True, kw_only=True):
+    """The committee's answer to a re-review: keep it running, or retire it (terminal)."""
+
+    decision: ReReviewOutcome
+    rationale: LongText
+    decided_by: Id
+
+
+class DecideReReview(Command, tag="decide-re-review", frozen=True, kw_only=True):
+    decision: ReReviewOutcome
+    rationale: LongText
+
+
+AnyProductionEvent = KpiMeasured | KpiBreached | ReReviewRequested | ReReviewDecided
+ProductionCommand = RecordMeasurement | DecideReReview
 EVENT_DECODER = msgspec.json.Decoder(AnyProductionEvent)
 COMMAND_DECODER = msgspec.json.Decoder(ProductionCommand)

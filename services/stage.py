@@ -30,6 +30,7 @@ class StageState(msgspec.Struct, frozen=True, kw_only=True):
     votes: tuple[gates.GateVoteCast, ...] = ()  # of the open review
     vote_ids: frozenset[str] = frozenset()
     last_decision: gates.Decision | None = None
+    re_review: str | None = None  # after launch: why the committee is asked to look again
 
 
 def guard_live(kit: GateEvents, state: StageState) -> None:

@@ -61,7 +61,8 @@ async def queue(deps: Deps, user: User | None) -> dict[str, Any]:
     return {"items": items, "votes": votes, "quorum": QUORUM, "can_decide": can, "spec": DECIDE,
             "next_stage": dict(pairwise(STAGES)),
             "state_trigger": sse_trigger("gate_review_requested.v1", "gate_decided.v1",
-                                         "gate_vote_cast.v1")}  # fmt: skip
+                                         "gate_vote_cast.v1", "re_review_requested.v1",
+                                         "re_review_decided.v1")}  # fmt: skip
 
 
 class ReviewPages(Controller):

@@ -13,6 +13,7 @@ from msgspec.structs import replace
 
 from events import gates, mvp, production
 from events.base import Event
+from events.errors import Forbidden, Refused
 from events.facts import apply, measured, on_target
 from events.kpis import RecordMeasurement
 from events.mvp import (
@@ -23,7 +24,7 @@ from events.mvp import (
     RecordDocument,
     UpdateReleaseChecklist,
 )
-from events.production import AnyProductionEvent
+from events.production import AnyProductionEvent, DecideReReview
 from events.records import Monitoring
 from services import gate
 from services.stage import (
@@ -52,7 +53,9 @@ def decide(command: MvpCommand, state: State) -> list[Event]:
     - monitoring and the release checklist identical to the current ones are no-ops;
     - before launch a measurement is an MVP measurement; after launch a production one,
       raising KpiBreached when on the wrong side of target and ReReviewRequested when
-      the KPI was not already breached; the same measurement_id twice is a no-op.
+      the KPI was not already breached; the same measurement_id twice is a no-op;
+    - an open re-review is decided by one committee member who is a person: continue
+      (it stays launched) or retire (terminal, like a kill).
     """
     match command:
         case OpenMvp():
@@ -69,6 +72,8 @@ def decide(command: MvpCommand, state: State) -> list[Event]:
             return _production_measurement(command, state)
         case RecordMeasurement():
             return record_measurement(KIT, command, state, mvp.KpiMeasured)
+        case DecideReReview():
+            return _re_review(command, state)
         case UpdateReleaseChecklist():
             guard_work(KIT, state, command.actor)
             same = state.facts.checklist == command.items
@@ -115,6 +120,19 @@ def _production_measurement(command: RecordMeasurement, state: State) -> list[Ev
     return events
 
 
+def _re_review(command: DecideReReview, state: State) -> list[Event]:
+    if command.actor.kind != "person" or "committee" not in command.actor.roles:
+        raise Forbidden("only steering committee members who are people decide a re-review")
+    if state.status != "launched" or state.re_review is None:
+        raise Refused("no re-review is open for this initiative")
+    return [
+        production.ReReviewDecided(
+            initiative_id=command.initiative_id, at=command.at, decision=command.decision,
+            rationale=command.rationale, decided_by=command.actor.id,
+        )
+    ]  # fmt: skip
+
+
 def evolve(state: State, event: AnyEvent) -> State:
     state = replace(state, facts=apply(state.facts, event))
     match event:
@@ -127,9 +145,13 @@ def evolve(state: State, event: AnyEvent) -> State:
             | mvp.ReleaseChecklistUpdated()
             | production.KpiMeasured()
             | production.KpiBreached()
-            | production.ReReviewRequested()
         ):
             return state
+        case production.ReReviewRequested():
+            return replace(state, re_review=event.reason)
+        case production.ReReviewDecided():
+            status = "killed" if event.decision == "retire" else state.status
+            return replace(state, re_review=None, status=status)
         case (
             mvp.GateReviewRequested()
             | mvp.GateVoteCast()

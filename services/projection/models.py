@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import msgspec
 
@@ -99,6 +100,8 @@ class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
     votes: int
     readiness: ReadinessView | None
     ballots: tuple[Vote, ...] = ()  # the votes cast so far, oldest first
+    kind: Literal["gate", "re_review"] = "gate"  # re_review: a launched KPI breached
+    reason: str | None = None  # why a re-review was requested
 
 
 class Lag(msgspec.Struct, frozen=True, kw_only=True):

@@ -65,6 +65,8 @@ def detail(row: Initiative, now: datetime, as_of: datetime | None = None) -> Ini
 
 
 def review_item(row: Initiative, now: datetime) -> ReviewItem | None:
+    if row.summary.status == "launched" and row.summary.re_review:
+        return re_review_item(row, now)
     review = open_review(row.gates)
     gate = GATE_OF_STAGE.get(row.summary.stage)
     if row.summary.status != "in_review" or gate is None:
@@ -76,6 +78,17 @@ def review_item(row: Initiative, now: datetime) -> ReviewItem | None:
         requested_at=requested, requested_by=review.requested_by if requested and review else None,
         waiting_days=days(requested, now), votes=len(review.votes) if requested and review else 0,
         readiness=readiness_of(row), ballots=review.votes if requested and review else (),
+    )  # fmt: skip
+
+
+def re_review_item(row: Initiative, now: datetime) -> ReviewItem:
+    """A launched initiative whose KPI breached: the committee keeps it running or retires it."""
+    s = row.summary
+    return ReviewItem(
+        initiative_id=s.initiative_id, title=s.title, owner=s.owner, stage="production",
+        gate="G4", requested_at=s.re_review_at, requested_by=None,
+        waiting_days=days(s.re_review_at, now), votes=0, readiness=None, kind="re_review",
+        reason=s.re_review,
     )  # fmt: skip
 
 

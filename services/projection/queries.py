@@ -147,9 +147,11 @@ async def portfolio(pool: Pool, *, stale_days: int, as_of: datetime | None = Non
 
 
 async def review_queue(pool: Pool) -> list[ReviewItem]:
-    """Gate reviews awaiting a decision, oldest request first, each with its readiness."""
+    """Gate reviews awaiting a decision and re-reviews of launched initiatives whose KPI
+    breached, oldest request first, each with its readiness."""
     now = _now()
-    rows = await _rows(pool, None, " WHERE status = 'in_review'")
+    re_review = "status = 'launched' AND summary->>'re_review' IS NOT NULL"
+    rows = await _rows(pool, None, f" WHERE status = 'in_review' OR ({re_review})")
     items = [i for i in (figures.review_item(r, now) for r in rows) if i is not None]
     return sorted(items, key=lambda i: (i.requested_at or now, i.initiative_id))
 

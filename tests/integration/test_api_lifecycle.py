@@ -335,6 +335,27 @@ async def launched(api: Api, iid: str) -> None:
     assert portfolio["per_status"].get("launched", 0) >= 1
     listing = (await api.get("/initiatives", status="launched", q="invoice")).json()
     assert iid in [item["initiative_id"] for item in listing["items"]]
+    await re_reviewed(api, iid, reply["position"])
+
+
+async def re_reviewed(api: Api, iid: str, position: int) -> None:
+    """The breach asks the committee again: it appears in the queue; go keeps it running."""
+    queue = (await api.get("/reviews", min_position=position)).json()
+    item = next(i for i in queue if i["initiative_id"] == iid)
+    assert (item["kind"], item["stage"]) == ("re_review", "production")
+    assert "misses its target" in item["reason"]
+    hold = await api.post(f"/initiatives/{iid}/gate-decisions", "committee",
+                          {"decision": "hold", "rationale": "wait"})  # fmt: skip
+    assert hold.status_code == 422 and "go (keep it running)" in hold.json()["detail"]
+    agent = await api.post(f"/initiatives/{iid}/gate-decisions", "agent_committee",
+                           {"decision": "kill", "rationale": "stop"})  # fmt: skip
+    assert agent.status_code == 403
+    reply = await step(api, f"/initiatives/{iid}/gate-decisions", "committee",
+                       {"decision": "go", "rationale": "A seasonal dip"})  # fmt: skip
+    queue = (await api.get("/reviews", min_position=reply["position"])).json()
+    assert iid not in [i["initiative_id"] for i in queue]
+    summary = await summary_after(api, iid, reply)
+    assert summary["status"] == "launched" and summary["re_review"] is None
 
 
 async def timeline_is_cloudevents(api: Api, iid: str) -> None:

@@ -11,10 +11,11 @@ import nats
 import pytest
 import pytest_asyncio
 
+from events import production
 from events.envelope import CLOUDEVENT_DECODER, CloudEvent
 from infra.driver import Driver
 from infra.settings import Settings
-from services.journeys import Clock, Outcome, Profile, journey
+from services.journeys import CHAIR, Clock, Outcome, Profile, journey
 from tests.integration.bus import eventually
 from tests.stack import Stack, start_stack
 
@@ -129,6 +130,24 @@ async def test_a_breach_in_production_raises_a_re_review(stack, nc, settings):
     events = await published(nc, settings, iid)
     assert "production.kpi_breached" in names(events)
     assert "production.re_review_requested" in names(events)
+    retire = production.DecideReReview(
+        initiative_id=iid,
+        at=datetime.now(UTC),
+        actor=CHAIR,
+        decision="retire",
+        rationale="The KPI will not recover",
+    )
+    await Driver(nc, settings.subjects).step("mvp", retire)
+    again = production.DecideReReview(
+        initiative_id=iid,
+        at=datetime.now(UTC),
+        actor=CHAIR,
+        decision="continue",
+        rationale="changed my mind",
+    )
+    reply = await Driver(nc, settings.subjects).send("mvp", again)
+    assert reply.error is not None and "no re-review is open" in reply.error.detail
+    assert names(await published(nc, settings, iid))[-1] == "production.re_review_decided"
 
 
 async def test_a_handoff_pending_while_its_service_is_down_happens_once_after_restart(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import typing
 from datetime import UTC, datetime
 from types import ModuleType
 
@@ -50,7 +51,9 @@ def test_event_types_name_their_stage_and_event() -> None:
 def test_the_catalog_knows_every_event_type_once() -> None:
     assert "io.tollgate.production.kpi_breached.v1" in catalog.EVENT_TYPES
     assert catalog.EVENT_TYPES["io.tollgate.mvp.gate_decided.v1"] is mvp.GateDecided
-    assert len(catalog.EVENT_TYPES) == 48
+    assert "io.tollgate.production.re_review_decided.v1" in catalog.EVENT_TYPES
+    members = typing.get_args(catalog.AnyEvent)
+    assert len(catalog.EVENT_TYPES) == len(members) == len(set(members))  # one class per type
 
 
 def test_the_gate_commands_decode_in_every_stage() -> None:

@@ -41,6 +41,8 @@ class Summary(msgspec.Struct, frozen=True, kw_only=True):
     priority: float | None = None
     last_decision: LastDecision | None = None
     breached: bool = False
+    re_review: str | None = None  # an open post-launch re-review: its reason
+    re_review_at: datetime | None = None
     time_in_stage_days: float = 0.0  # filled in when read, from business time
     readiness_percent: int | None = None  # filled in when read: readiness for the next gate
 
@@ -72,6 +74,15 @@ def project(s: Summary, event: Event) -> Summary:
             return _status(s, "active") if s.status == "on_hold" else s
         case production.KpiBreached():
             return replace(s, breached=True)
+        case production.ReReviewRequested():
+            return replace(s, re_review=event.reason, re_review_at=event.at)
+        case production.ReReviewDecided():
+            s = replace(s, re_review=None, re_review_at=None)
+            if event.decision == "continue":
+                return s
+            retired = LastDecision(gate="G4", decision="kill", at=event.at,
+                                   rationale=event.rationale)  # fmt: skip
+            return replace(_status(s, "killed"), last_decision=retired)
         case _:
             return s
 

@@ -219,3 +219,25 @@ async def mvp(site: Site, iid: str) -> None:
                                         "owner": "ops"})  # fmt: skip
     page = (await site.get(f"/initiatives/{iid}")).text
     assert "Readiness for G4" in page and "Monitoring configured" in page
+    await launch_and_retire(site, iid)
+
+
+async def launch_and_retire(site: Site, iid: str) -> None:
+    """G4 on two votes; a production measurement off target; the committee retires it."""
+    await site.as_("olivia")
+    await request_review(site, iid)
+    await decide(site, "clara", iid, "go")
+    await decide(site, "conrad", iid, "go")
+    await site.as_("carlos")
+    page = (await site.get(f"/initiatives/{iid}")).text
+    assert "launched" in page
+    kid = page.split('id="measurement-kpi_id"')[1].split('<option value="')[2].split('"')[0]
+    await site.work(iid, "measurement", {"kpi_id": kid, "value": "40", "source": "BI"})
+    await site.as_("clara")
+    queue = (await site.get("/reviews")).text
+    assert "re-review in production" in queue and "misses its target" in queue
+    r = await site.post(f"/reviews/{iid}/decision", {"decision": "hold", "rationale": "wait"})
+    assert "go (keep it running)" in r.text
+    await decide(site, "clara", iid, "kill")
+    page = (await site.get(f"/initiatives/{iid}")).text
+    assert "killed" in page and "Re review decided" in page

@@ -178,3 +178,40 @@ def test_mvp_work_after_launch_is_refused_as_moved_on_to_production() -> None:
 def test_the_events_decoder_reads_production_events() -> None:
     raw = msgspec.json.encode(breach(14))
     assert decider.EVENTS.decode(raw) == breach(14)
+
+
+def re_review(
+    decision: production.ReReviewOutcome, actor: Actor = CHAIR
+) -> production.DecideReReview:
+    return production.DecideReReview(
+        initiative_id=ID, at=AT, actor=actor, decision=decision, rationale="Looked at it again"
+    )
+
+
+def breached() -> list[Event]:
+    return [*launched(), *given(decider, launched()).when(measure(14)).decided()]
+
+
+def test_the_committee_keeps_a_breached_initiative_running() -> None:
+    given(decider, breached()).when(re_review("continue")).then(
+        production.ReReviewDecided(initiative_id=ID, at=AT, decision="continue",
+                                   rationale="Looked at it again", decided_by=CHAIR.id)
+    )  # fmt: skip
+    state = given(decider, breached(), given(decider, breached()).when(
+        re_review("continue")).decided()).state  # fmt: skip
+    assert (state.status, state.re_review) == ("launched", None)
+
+
+def test_a_retired_initiative_is_terminal() -> None:
+    retired = given(decider, breached()).when(re_review("retire")).decided()
+    assert given(decider, breached(), retired).state.status == "killed"
+    given(decider, breached(), retired).when(measure(9, "p-9")).refused(Refused, "killed")
+
+
+def test_a_re_review_needs_an_open_request() -> None:
+    given(decider, launched()).when(re_review("continue")).refused(Refused, "no re-review")
+
+
+def test_agents_and_non_members_never_decide_a_re_review() -> None:
+    given(decider, breached()).when(re_review("retire", AGENT)).refused(Forbidden)
+    given(decider, breached()).when(re_review("retire", CONTRIBUTOR)).refused(Forbidden)

@@ -185,3 +185,34 @@ def test_gate_history_is_the_same_whichever_stage_stream_came_first():
     g1 = [review(2), vote(3, "1"), decided(3)]
     g2 = [review(9, poc.GateReviewRequested, "G2"), decided(10, cls=poc.GateDecided, gate="G2")]
     assert fold([proposed(), *g1, *g2]).gates == fold([proposed(), *g2, *g1]).gates
+
+
+def test_a_breach_after_launch_puts_a_re_review_in_the_queue_until_decided():
+    from events import mvp, production
+    from services.projection.portfolio import review_item
+
+    g4 = decided(40, "go", cls=mvp.GateDecided, gate="G4")
+    asked = production.ReReviewRequested(initiative_id=I, at=T(50), kpi_id="k1", reason="late")
+    row = fold([proposed(), g4, asked])
+    item = review_item(row, T(52))
+    assert item is not None and (item.kind, item.reason, item.waiting_days) == (
+        "re_review",
+        "late",
+        2.0,
+    )
+    kept = production.ReReviewDecided(initiative_id=I, at=T(53), decision="continue",
+                                      rationale="seasonal dip", decided_by="cara")  # fmt: skip
+    row = fold([proposed(), g4, asked, kept])
+    assert review_item(row, T(54)) is None and row.summary.status == "launched"
+
+
+def test_retiring_a_launched_initiative_kills_it_with_the_reason():
+    from events import mvp, production
+
+    g4 = decided(40, "go", cls=mvp.GateDecided, gate="G4")
+    asked = production.ReReviewRequested(initiative_id=I, at=T(50), kpi_id="k1", reason="late")
+    retired = production.ReReviewDecided(initiative_id=I, at=T(51), decision="retire",
+                                         rationale="no longer pays", decided_by="cara")  # fmt: skip
+    s = fold([proposed(), g4, asked, retired]).summary
+    assert (s.status, s.re_review) == ("killed", None)
+    assert s.last_decision is not None and s.last_decision.rationale == "no longer pays"
