@@ -15,6 +15,7 @@ from infra.db import create_pool
 from infra.driver import Driver
 from infra.settings import Settings
 from services.journeys import CONTRIBUTOR, OWNER
+from tests.integration.bus import eventually
 from tests.stack import start_stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -25,6 +26,12 @@ async def test_two_replicas_answer_200_commands_once_each_without_losing_a_chang
 ):
     stack = await start_stack(settings, ["ideation", "ideation#2"])
     nc = await nats.connect(settings.nats_url)
+    ping = f"$SRV.PING.{settings.subjects.service('ideation')}"
+
+    async def both_up() -> bool:
+        return len(await all_replies(nc, ping)) == 2
+
+    await eventually(both_up, what="both replicas to answer a ping")
     driver = Driver(nc, settings.subjects)
     ids = [str(uuid.uuid4()) for _ in range(20)]
     now = datetime.now(UTC)
