@@ -8,7 +8,9 @@ outbox relay publishes anything this misses.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import random
 import uuid
 from collections.abc import Mapping
 from typing import Any, Protocol
@@ -31,7 +33,7 @@ from infra.eventstore import ConcurrencyError, EventStore, NewEvent, RecordedEve
 
 log = logging.getLogger(__name__)
 _ENCODE = msgspec.json.Encoder()
-RETRIES = 5
+RETRIES = 20  # a stream under heavy contention: each round one writer wins
 
 
 class Decider(Protocol):
@@ -83,7 +85,9 @@ class Runner:
         """Run one command. Inside `conn` (a consumer's transaction) nothing is published:
         the relay publishes once that transaction commits."""
         stream_id = command.initiative_id
-        for _ in range(RETRIES):
+        for attempt in range(RETRIES):
+            if attempt:  # jitter, so that the losers of one round do not collide again
+                await asyncio.sleep(random.uniform(0, 0.002 * attempt))
             recorded = await self.store.read_stream(stream_id)
             version = len(recorded)
             if expected_version is not None and expected_version != version:
