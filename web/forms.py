@@ -18,7 +18,7 @@ from api.deps import Deps
 from api.dispatch import Accepted
 from events.base import Actor, Role
 
-Widget = str  # text, textarea, number, date, datetime, select, list, lines, metrics
+Widget = str  # text, textarea, number, date, datetime, select, list, lines, metrics, checklist
 Send = Callable[[Deps, Actor, str, msgspec.Struct, dict[str, Any]], Awaitable[Accepted]]
 _LIMIT = re.compile(r"Expected `(\w+)`(?: of length)? ([<>]=?) ([\d.]+)")
 _MISSING = re.compile(r"missing required field `(\w+)`")
@@ -93,6 +93,16 @@ def _metrics(raw: str) -> list[dict[str, str]]:
     return rows
 
 
+def _checklist(raw: str) -> list[dict[str, object]]:
+    """Lines of items; `[x]` in front marks one done (`[ ]` or nothing: not yet)."""
+    rows: list[dict[str, object]] = []
+    for line in _split(raw, by_line=True):
+        done = line.lower().startswith("[x]")
+        text = line[3:] if done or line.startswith("[ ]") else line
+        rows.append({"item": text.strip(), "done": done})
+    return rows
+
+
 def _raw_value(item: Field, raw: str) -> Any:
     if item.widget == "list":
         return _split(raw, by_line=False)
@@ -100,6 +110,8 @@ def _raw_value(item: Field, raw: str) -> Any:
         return _split(raw, by_line=True)
     if item.widget == "metrics":
         return _metrics(raw)
+    if item.widget == "checklist":
+        return _checklist(raw)
     return raw
 
 

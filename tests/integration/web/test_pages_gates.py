@@ -111,6 +111,8 @@ async def test_hold_then_resume_brings_the_initiative_back(site: Site):
 
 async def test_every_later_stage_form_through_conditions_and_quorum(site: Site):
     iid = await ready_for_g1(site, "All the way")
+    await site.work(iid, "refine", {"title": "All the way, refined", "tags": "ops"})
+    assert "All the way, refined" in (await site.get(f"/initiatives/{iid}")).text
     await request_review(site, iid)
     await decide(site, "clara", iid, "go")
     await site.opened(iid, "poc")
@@ -217,8 +219,10 @@ async def mvp(site: Site, iid: str) -> None:
     assert errors(r.text) == {"monitoring-metrics": "Enter a number"}
     await site.work(iid, "monitoring", {"metrics": "latency p95: 800\nerror rate: 0.02",
                                         "owner": "ops"})  # fmt: skip
+    await site.work(iid, "checklist", {"items": "[x] Runbook reviewed\n[ ] Pen test"})
     page = (await site.get(f"/initiatives/{iid}")).text
     assert "Readiness for G4" in page and "Monitoring configured" in page
+    assert "Release checklist updated" in page
     await launch_and_retire(site, iid)
 
 
