@@ -20,7 +20,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 
 from api.auth import API_PREFIX, AuthMiddleware
 from api.broker import NatsBroker
@@ -87,6 +87,7 @@ def create_app(
     template_config: TemplateConfig[Any] | None = None,
     plugins: Sequence[Any] = (),
     extra_middleware: Sequence[Any] = (),
+    exception_handlers: ExceptionHandlersMap | None = None,
     csrf: bool = False,
 ) -> Litestar:
     """The whole app. With `deps` (tests) nothing is connected or started in the background.
@@ -122,7 +123,7 @@ def create_app(
             ),
             *extra_middleware,
         ],
-        exception_handlers=HANDLERS,
+        exception_handlers={**HANDLERS, **(exception_handlers or {})},
         openapi_config=OpenAPIConfig(
             title="Tollgate API",
             version="1.0.0",

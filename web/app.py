@@ -4,10 +4,12 @@ the htmx plugin and CSRF protection for every cookie-session form."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.config.app import AppConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import PermissionDeniedException
 from litestar.plugins import InitPluginProtocol
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -17,9 +19,11 @@ from litestar.types import ControllerRouterHandler
 from api.app import create_app
 from api.auth import API_PREFIX
 from api.deps import Deps
+from api.problems import on_http
 from infra.settings import Settings
 from web.board import BoardPage
 from web.initiative import InitiativePage
+from web.pages import on_refused
 from web.propose import ProposePage
 from web.reviews import ReviewPages
 from web.session import SessionPages
@@ -51,4 +55,12 @@ def create_web_app(settings: Settings, deps: Deps | None = None) -> Litestar:
         settings, deps, extra_route_handlers=PAGES,
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         plugins=[HTMXPlugin(), CsrfPlugin(settings.secret)],
+        exception_handlers={PermissionDeniedException: on_forbidden},
     )  # fmt: skip
+
+
+def on_forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Response[Any]:
+    """Refusals before any route (the CSRF check): a page for the pages, a problem for the API."""
+    if request.url.path.startswith(API_PREFIX):
+        return on_http(request, exc)
+    return on_refused(request, exc)

@@ -75,6 +75,9 @@ def on_not_signed_in(request: Request[Any, Any, Any], _: NotAuthorizedException)
 
 
 def on_refused(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Template:
+    if "CSRF" in str(exc.detail):  # the form's token is missing, stale or forged
+        detail = "This form has expired or was sent from elsewhere. Reload the page and try again."
+        return page("error.html", request, 403, title="Form expired", detail=detail)
     return page("error.html", request, 403, title="Not allowed", detail=str(exc.detail))
 
 
