@@ -83,9 +83,11 @@ async def test_publish_to_read_model_latency_at_a_steady_rate(settings: Settings
         latencies.append(time.perf_counter() - sent)
         await asyncio.sleep(max(1 / rate - (time.perf_counter() - sent), 0))
     q = statistics.quantiles(latencies, n=100)
-    print(
-        f"\npublish -> read model at {rate}/s: p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms"
-    )
+    raw = statistics.quantiles(await _raw_round_trips(nc, rate, seconds), n=100)
+    print(f"\nraw NATS request/reply at {rate}/s: p50 {raw[49]:.2f} ms")
+    p50, p99 = q[49] * 1000, q[98] * 1000
+    print(f"publish -> read model at {rate}/s: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+          f"({p50 / raw[49]:.1f}x the raw round trip)")  # fmt: skip
     await stack.stop_all()
     await pool.close()
     await js.delete_stream(bus.stream)
@@ -132,9 +134,30 @@ async def test_command_to_read_model_latency_at_a_steady_rate(settings: Settings
         await asyncio.sleep(max(1 / rate - (time.perf_counter() - sent), 0))
     c = statistics.quantiles(command_ms, n=100)
     v = statistics.quantiles(visible_ms, n=100)
-    print(f"\ncommand accepted at {rate}/s: p50 {c[49]:.1f} ms, p99 {c[98]:.1f} ms")
-    print(f"command -> read model at {rate}/s: p50 {v[49]:.1f} ms, p99 {v[98]:.1f} ms")
+    raw = statistics.quantiles(await _raw_round_trips(nc, rate, seconds), n=100)
+    print(f"\nraw NATS request/reply at {rate}/s: p50 {raw[49]:.2f} ms, p99 {raw[98]:.2f} ms")
+    print(f"command accepted at {rate}/s: p50 {c[49]:.1f} ms, p99 {c[98]:.1f} ms "
+          f"({c[49] / raw[49]:.1f}x the raw round trip)")  # fmt: skip
+    print(f"command -> read model at {rate}/s: p50 {v[49]:.1f} ms, p99 {v[98]:.1f} ms "
+          f"({v[49] / raw[49]:.1f}x the raw round trip)")  # fmt: skip
     await stack.stop_all()
     await pool.close()
     await nc.jetstream().delete_stream(bus.stream)
     await nc.close()
+
+
+async def _raw_round_trips(nc: nats.NATS, rate: int, seconds: int) -> list[float]:
+    """The baseline: an echo responder on plain NATS, at the same rate, in milliseconds."""
+
+    async def echo(msg: nats.aio.msg.Msg) -> None:
+        await msg.respond(msg.data)
+
+    sub = await nc.subscribe("tollgate-bench.echo", cb=echo)
+    out = []
+    for _ in range(rate * seconds):
+        sent = time.perf_counter()
+        await nc.request("tollgate-bench.echo", b"{}", timeout=5)
+        out.append((time.perf_counter() - sent) * 1000)
+        await asyncio.sleep(max(1 / rate - (time.perf_counter() - sent), 0))
+    await sub.unsubscribe()
+    return out
