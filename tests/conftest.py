@@ -93,8 +93,11 @@ async def settings(database_url: str, nats_url: str) -> AsyncIterator[Settings]:
     )
     yield settings
     nc = await nats.connect(nats_url)
-    with contextlib.suppress(Exception):
-        await nc.jetstream().delete_stream(settings.stream)
+    js = nc.jetstream()
+    for info in await js.streams_info():  # this session's, also those of failed tests
+        if info.config.name.startswith(settings.stream):
+            with contextlib.suppress(Exception):
+                await js.delete_stream(info.config.name)
     await nc.close()
 
 
