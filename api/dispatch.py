@@ -117,6 +117,23 @@ async def send(
     )  # fmt: skip
 
 
+async def record_at_current_stage(
+    broker: Broker,
+    pool: Pool,
+    actor: Actor,
+    initiative_id: str,
+    *,
+    command_type: type[Command],
+    body: Body,
+    **fields: Any,
+) -> Accepted:
+    """A gate command (review, condition, resume) for whichever service owns the initiative
+    now, as the read models say; it waits briefly for a stage whose opening is in flight."""
+    stage = await owner_stage(broker, pool, checked_id(initiative_id))
+    return await record(broker, actor, initiative_id, stage=stage, command_type=command_type,
+                        body=body, open_wait=OPEN_WAIT, **fields)  # fmt: skip
+
+
 async def owner_stage(broker: Broker, pool: Pool, initiative_id: str) -> str:
     """The service that owns the initiative now (per the read models); 404 when unknown.
     A launched initiative's production events come from the mvp service."""

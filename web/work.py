@@ -19,7 +19,7 @@ from litestar.response import Redirect
 from api.auth import REVIEW_REQUESTERS, STEWARDS, current_user, requires
 from api.bodies import FulfilBody, GateReviewBody, ResumeBody
 from api.deps import Deps, checked_id
-from api.dispatch import Accepted, owner_stage, record
+from api.dispatch import Accepted, record_at_current_stage
 from api.problems import CommandFailedError
 from events import gates
 from events.base import Command
@@ -89,9 +89,10 @@ class WorkPosts(Controller):
         user = current_user(request)
         flash = ("success", done_text)
         try:
-            stage = await owner_stage(deps.broker, deps.pool, checked_id(initiative_id))
-            done: Accepted = await record(deps.broker, user.actor, initiative_id, stage=stage,
-                                          command_type=command, body=body, **fields)  # fmt: skip
+            done: Accepted = await record_at_current_stage(
+                deps.broker, deps.pool, user.actor, initiative_id, command_type=command,
+                body=body, **fields,
+            )  # fmt: skip
             await read_own_write(deps, done.position)
         except CommandFailedError as exc:
             flash = ("error", refusal(exc))

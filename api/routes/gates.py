@@ -12,9 +12,8 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth import DECIDERS, REVIEW_REQUESTERS, STEWARDS, people_only, requires
 from api.bodies import DecisionBody, FulfilBody, GateReviewBody, ResumeBody
-from api.broker import OPEN_WAIT
 from api.deps import Deps, checked_id
-from api.dispatch import Accepted, cast_vote, owner_stage, record
+from api.dispatch import Accepted, cast_vote, record_at_current_stage
 from events import gates
 from events.base import Actor
 
@@ -33,16 +32,10 @@ class GateController(Controller):
         data: JSONBody[GateReviewBody | None] = None,
     ) -> Accepted:
         """Ask the steering committee to review the current gate (owner or admin)."""
-        stage = await owner_stage(deps.broker, deps.pool, checked_id(initiative_id))
-        return await record(
-            deps.broker,
-            actor,
-            initiative_id,
-            stage=stage,
-            open_wait=OPEN_WAIT,
-            command_type=gates.RequestGateReview,
-            body=data or GateReviewBody(),
-        )
+        return await record_at_current_stage(
+            deps.broker, deps.pool, actor, initiative_id,
+            command_type=gates.RequestGateReview, body=data or GateReviewBody(),
+        )  # fmt: skip
 
     @post("/gate-decisions", operation_id="decideGate", status_code=201,
           guards=[requires(*DECIDERS), people_only])  # fmt: skip
@@ -70,17 +63,11 @@ class GateController(Controller):
         data: JSONBody[FulfilBody | None] = None,
     ) -> Accepted:
         """Mark a condition of a conditional_go fulfilled (owner, committee or admin)."""
-        stage = await owner_stage(deps.broker, deps.pool, checked_id(initiative_id))
-        return await record(
-            deps.broker,
-            actor,
-            initiative_id,
-            stage=stage,
-            open_wait=OPEN_WAIT,
-            command_type=gates.FulfilCondition,
-            body=data or FulfilBody(),
+        return await record_at_current_stage(
+            deps.broker, deps.pool, actor, initiative_id,
+            command_type=gates.FulfilCondition, body=data or FulfilBody(),
             condition_id=checked_id(condition_id, "condition"),
-        )
+        )  # fmt: skip
 
     @post("/resume", operation_id="resumeInitiative", status_code=201,
           guards=[requires(*STEWARDS)])  # fmt: skip
@@ -92,13 +79,7 @@ class GateController(Controller):
         data: JSONBody[ResumeBody | None] = None,
     ) -> Accepted:
         """Resume an initiative on hold, into the same stage (owner, committee or admin)."""
-        stage = await owner_stage(deps.broker, deps.pool, checked_id(initiative_id))
-        return await record(
-            deps.broker,
-            actor,
-            initiative_id,
-            stage=stage,
-            open_wait=OPEN_WAIT,
-            command_type=gates.Resume,
-            body=data or ResumeBody(),
-        )
+        return await record_at_current_stage(
+            deps.broker, deps.pool, actor, initiative_id,
+            command_type=gates.Resume, body=data or ResumeBody(),
+        )  # fmt: skip
