@@ -111,6 +111,8 @@ async def test_hold_then_resume_brings_the_initiative_back(site: Site):
 
 async def test_every_later_stage_form_through_conditions_and_quorum(site: Site):
     iid = await ready_for_g1(site, "All the way")
+    r = await site.post(f"/initiatives/{iid}/forms/refine", {"title": "x" * 201})
+    assert errors(r.text) == {"refine-title": "Use at most 200 characters"}
     await site.work(iid, "refine", {"title": "All the way, refined", "tags": "ops"})
     assert "All the way, refined" in (await site.get(f"/initiatives/{iid}")).text
     await request_review(site, iid)
@@ -184,6 +186,10 @@ async def pilot(site: Site, iid: str) -> None:
                         {"incident_id": incident, "status": "gone"})  # fmt: skip
     assert errors(r.text)["incident-status-status"].startswith("Choose one of: open")
     await site.work(iid, "incident-status", {"incident_id": incident, "status": "resolved"})
+    r = await site.post(
+        f"/initiatives/{iid}/forms/feedback", {"summary": "", "sentiment": "meh", "severity": "low"}
+    )
+    assert set(errors(r.text)) == {"feedback-summary", "feedback-sentiment"}
     await site.work(iid, "feedback", {"summary": "Clerks trust it", "sentiment": "positive",
                                       "severity": "low"})  # fmt: skip
     page = (await site.get(f"/initiatives/{iid}")).text
@@ -219,6 +225,8 @@ async def mvp(site: Site, iid: str) -> None:
     assert errors(r.text) == {"monitoring-metrics": "Enter a number"}
     await site.work(iid, "monitoring", {"metrics": "latency p95: 800\nerror rate: 0.02",
                                         "owner": "ops"})  # fmt: skip
+    r = await site.post(f"/initiatives/{iid}/forms/checklist", {"items": ""})
+    assert errors(r.text) == {"checklist-items": "Enter the checklist"}
     await site.work(iid, "checklist", {"items": "[x] Runbook reviewed\n[ ] Pen test"})
     page = (await site.get(f"/initiatives/{iid}")).text
     assert "Readiness for G4" in page and "Monitoring configured" in page
