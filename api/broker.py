@@ -50,7 +50,7 @@ class NatsBroker:
     async def connect(self) -> None:
         self.nc = await bus.connect(self.settings.nats_url, name="tollgate-api")
         self.js = self.nc.jetstream()
-        await bus.ensure_stream(self.js, self.subjects)
+        await bus.ensure_stream(self.js, self.subjects, self.settings.stream_replicas)
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):

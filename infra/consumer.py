@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import TypeAlias
 
 import msgspec
 import nats.errors
@@ -23,8 +22,8 @@ from events.envelope import CLOUDEVENT_DECODER, CloudEvent
 from infra.db import Connection, Pool
 
 log = logging.getLogger(__name__)
-Handler = Callable[[Connection, CloudEvent], Awaitable[None]]
-Tx: TypeAlias = Connection  # what a handler's transaction runs on
+# (transaction, event, its JetStream stream sequence): effects go in that transaction
+Handler = Callable[[Connection, CloudEvent, int], Awaitable[None]]
 
 
 class Retry(Exception):
@@ -55,7 +54,6 @@ class Consumer:
         self.filter_subjects = list(filter_subjects)
         self.handler = handler
         self.batch = batch
-        self.last_sequence = 0
         self.handled = 0
         self._track_sql = (
             f"INSERT INTO {schema}.processed (consumer, event_id) VALUES ($1, $2) "
@@ -113,7 +111,6 @@ class Consumer:
             log.exception("%s: failed on event %s; will retry", self.durable, event.id)
             await msg.nak(delay=1)
             return
-        self.last_sequence = max(self.last_sequence, msg.metadata.sequence.stream)
         await msg.ack()
 
     async def apply(self, event: CloudEvent, sequence: int = 0) -> bool:
@@ -121,13 +118,9 @@ class Consumer:
         async with self.pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval(self._track_sql, self.durable, event.id):
                 return False
-            await self.handle_event(conn, event, sequence)
+            await self.handler(conn, event, sequence)
         self.handled += 1
         return True
-
-    async def handle_event(self, conn: Tx, event: CloudEvent, sequence: int) -> None:
-        """Inside the transaction; subclasses that need the stream sequence override this."""
-        await self.handler(conn, event)
 
 
 async def replay(

@@ -17,7 +17,7 @@ from events.base import Command
 from events.envelope import CloudEvent
 from infra import commands
 from infra.bus import Publisher, connect, ensure_stream
-from infra.consumer import Consumer
+from infra.consumer import Consumer, Handler
 from infra.db import Connection, create_pool
 from infra.eventstore import EventStore
 from infra.migrations import migrate
@@ -89,8 +89,8 @@ async def run_stage(
         await pool.close()
 
 
-def _reactor(runner: Runner, upstream: Upstream) -> Callable[[Connection, CloudEvent], Any]:
-    async def on_event(conn: Connection, event: CloudEvent) -> None:
+def _reactor(runner: Runner, upstream: Upstream) -> Handler:
+    async def on_event(conn: Connection, event: CloudEvent, _sequence: int) -> None:
         try:
             decoded = upstream.decoder.decode(event.data)
         except msgspec.ValidationError as exc:  # not ours to understand: skip, don't loop

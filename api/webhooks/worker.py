@@ -54,7 +54,7 @@ def backoff(attempts: int, base: float, cap: float) -> float:
     return float(min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-async def queue_deliveries(conn: Connection, event: CloudEvent) -> None:
+async def queue_deliveries(conn: Connection, event: CloudEvent, _sequence: int) -> None:
     """The consumer's handler: one pending delivery per interested subscription."""
     await store.fan_out(conn, event.id, event.type, event.subject, _ENCODE.encode(event))
 

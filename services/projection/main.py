@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from events.envelope import CloudEvent
 from infra.bus import connect, ensure_stream
-from infra.consumer import Consumer, Tx
+from infra.consumer import Consumer
 from infra.db import connect as connect_db
 from infra.db import create_pool
 from infra.migrations import migrate
@@ -21,17 +20,6 @@ def durable_name(settings: Settings) -> str:
     return f"{settings.subject_root}-projection"
 
 
-class ProjectionConsumer(Consumer):
-    """Applies each event with its JetStream sequence, in the consumer's transaction."""
-
-    async def handle_event(self, conn: Tx, event: CloudEvent, sequence: int) -> None:
-        await apply_live(conn, event, sequence)
-
-
-async def _ignore(conn: object, event: CloudEvent) -> None:
-    """Unused: ProjectionConsumer handles events itself."""
-
-
 async def main(settings: Settings, stop: asyncio.Event) -> None:
     conn = await connect_db(settings.database_url)
     try:
@@ -41,10 +29,10 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
     pool = await create_pool(settings.database_url)
     nc = await connect(settings.nats_url, "tollgate-projection")
     js = nc.jetstream()
-    await ensure_stream(js, settings.subjects)
-    consumer = ProjectionConsumer(
+    await ensure_stream(js, settings.subjects, settings.stream_replicas)
+    consumer = Consumer(
         js, pool, schema=SCHEMA, durable=durable_name(settings), stream=settings.stream,
-        filter_subjects=[settings.subjects.events], handler=_ignore, batch=500,
+        filter_subjects=[settings.subjects.events], handler=apply_live, batch=500,
     )  # fmt: skip
     log.info("projection consuming %s from %s", settings.subjects.events, settings.stream)
     try:

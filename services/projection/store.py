@@ -8,7 +8,8 @@ import msgspec
 
 from events.base import type_parts
 from events.envelope import CloudEvent
-from infra.consumer import Retry, Tx
+from infra.consumer import Retry
+from infra.db import Connection
 from services.projection.views.fold import decode
 from services.projection.views.initiative import (
     Initiative,
@@ -70,7 +71,7 @@ def upsert_sql(schema: str) -> str:
     )
 
 
-async def claim(conn: Tx, schema: str, sequence: int) -> None:
+async def claim(conn: Connection, schema: str, sequence: int) -> None:
     """Advance the position first: it serialises writers and sees a switched-out schema."""
     retired = await conn.fetchval(
         f"UPDATE {schema}.position SET sequence = GREATEST(sequence, $1), applied_at = now() "
@@ -81,7 +82,7 @@ async def claim(conn: Tx, schema: str, sequence: int) -> None:
         raise Retry("the read models were switched to a rebuild; applying there", delay=0.05)
 
 
-async def apply_live(conn: Tx, ce: CloudEvent, sequence: int, schema: str = SCHEMA) -> None:
+async def apply_live(conn: Connection, ce: CloudEvent, sequence: int, schema: str = SCHEMA) -> None:
     """Apply one event: skip a repeat, wait for a missing predecessor, else fold and store."""
     await claim(conn, schema, sequence)
     stage = store_stream(ce.type)
@@ -108,7 +109,7 @@ async def apply_live(conn: Tx, ce: CloudEvent, sequence: int, schema: str = SCHE
     await _fold(conn, ce, schema)
 
 
-async def _fold(conn: Tx, ce: CloudEvent, schema: str) -> None:
+async def _fold(conn: Connection, ce: CloudEvent, schema: str) -> None:
     event = decode(ce)
     if event is None:
         return

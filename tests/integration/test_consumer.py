@@ -27,7 +27,7 @@ async def test_the_same_event_delivered_twice_changes_state_once(settings: Setti
         await conn.execute(f"CREATE TABLE {schema}.counter (n int NOT NULL)")
         await conn.execute(f"INSERT INTO {schema}.counter VALUES (0)")
 
-    async def count(conn: Connection, event: CloudEvent) -> None:
+    async def count(conn: Connection, event: CloudEvent, sequence: int) -> None:
         await conn.execute(f"UPDATE {schema}.counter SET n = n + 1")
 
     nc = await nats.connect(bus.nats_url)
