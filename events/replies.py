@@ -32,3 +32,7 @@ REPLY_DECODER = msgspec.json.Decoder(CommandReply)
 EXPECTED_VERSION = "Tollgate-Expected-Version"
 CORRELATION_ID = "Tollgate-Correlation-Id"
 CAUSATION_ID = "Tollgate-Causation-Id"
+# the client's Idempotency-Key, scoped by the API to the caller ("{actor}:{key}"), and a
+# digest of the HTTP request it came with: the stage service records both with the events
+IDEMPOTENCY_KEY = "Tollgate-Idempotency-Key"
+REQUEST_DIGEST = "Tollgate-Request-Digest"
