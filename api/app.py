@@ -6,7 +6,6 @@ The pages (web/) join the same app through `extra_route_handlers`, `template_con
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -38,7 +37,6 @@ from api.routes.stream import StreamController
 from api.routes.subscriptions import SubscriptionController
 from api.routes.system import AsyncApiController, SystemController
 from api.routes.users import UserController
-from api.webhooks.worker import Deliverer, queue_deliveries
 from infra.db import connect, create_pool
 from infra.migrations import migrate
 from infra.settings import Settings
@@ -54,7 +52,7 @@ API_HANDLERS: list[ControllerRouterHandler] = [
 
 @contextlib.asynccontextmanager
 async def running(app: Litestar, settings: Settings) -> AsyncIterator[None]:
-    """Pool, broker and the webhook workers for the lifetime of the app."""
+    """Pool and broker for the lifetime of the app (webhooks run apart: api.webhooks.main)."""
     conn = await connect(settings.database_url)
     try:
         await migrate(conn, "api", "api")
@@ -64,17 +62,9 @@ async def running(app: Litestar, settings: Settings) -> AsyncIterator[None]:
     broker = NatsBroker(settings)
     await broker.connect()
     app.state.deps = Deps(settings=settings, pool=pool, broker=broker)
-    stop = asyncio.Event()
-    consumer = broker.consumer(pool, f"{settings.subject_root}-api-webhooks", queue_deliveries)
-    tasks = [
-        asyncio.create_task(consumer.run(stop)),
-        asyncio.create_task(Deliverer(pool).run(stop)),
-    ]
     try:
         yield
     finally:
-        stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
         await broker.close()
         await pool.close()
 

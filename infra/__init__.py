@@ -1,1 +1,1 @@
-"""Infrastructure: PostgreSQL, NATS, processes. The only package that imports asyncpg or nats."""
+"""Infrastructure: PostgreSQL and NATS. The only package that imports asyncpg or nats."""

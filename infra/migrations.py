@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from importlib import resources
 
-from infra.db import Connection
+from infra.db import Connection, connect
 
 KINDS = ("eventstore", "projection", "api")
+# (schema, kind): each stage service's event store, the read models, the API's tables
+SCHEMAS = (
+    *((stage, "eventstore") for stage in ("ideation", "poc", "pilot", "mvp")),
+    ("projection", "projection"),
+    ("api", "api"),
+)
 
 
 def _files(kind: str) -> list[tuple[str, str]]:
@@ -38,3 +44,13 @@ async def migrate(conn: Connection, schema: str, kind: str) -> list[str]:
             await conn.execute(f"INSERT INTO {schema}.migrations (name) VALUES ($1)", name)
             applied.append(name)
     return applied
+
+
+async def migrate_all(database_url: str) -> None:
+    """Apply the pending migrations of every schema."""
+    conn = await connect(database_url)
+    try:
+        for schema, kind in SCHEMAS:
+            await migrate(conn, schema, kind)
+    finally:
+        await conn.close()

@@ -45,7 +45,7 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with PostgresContainer("postgres:16", driver=None) as pg:
             yield pg.get_connection_url()
     else:
-        from infra.embedded import start_postgres
+        from launch.embedded import start_postgres
 
         yield start_postgres(tmp_path_factory.mktemp("pg"))
 
@@ -60,7 +60,7 @@ def nats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with NatsContainer(jetstream=True) as container:
             yield container.nats_uri()
     else:
-        from infra.embedded import start_nats
+        from launch.embedded import start_nats
 
         proc, url = start_nats(Path(tmp_path_factory.mktemp("nats")))
         yield url

@@ -13,11 +13,13 @@ from collections.abc import Iterable
 import httpx
 import nats
 
-from infra.cli import available_services
-from infra.embedded import free_port
-from infra.launcher import migrate_all
+from infra.migrations import migrate_all
 from infra.settings import Settings
+from launch.cli import SERVICES
+from launch.embedded import free_port
 
+# services with no NATS endpoint to ping: their durable consumer's name after the subject root
+CONSUMERS = {"projection": "projection", "webhooks": "api-webhooks"}
 LIVE: set[asyncio.subprocess.Process] = set()  # every process a Stack started and still runs
 
 
@@ -56,7 +58,7 @@ class Stack:
         """Start services by name; "poc#2" starts a second replica of poc."""
         for name in names:
             self.procs[name] = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "infra.cli", "service", name.split("#")[0], env=self.env()
+                sys.executable, "-m", "launch.cli", "service", name.split("#")[0], env=self.env()
             )
             LIVE.add(self.procs[name])
         await self.wait_ready(names)
@@ -88,13 +90,15 @@ class Stack:
         try:
             await nc.request(subject, b"", timeout=0.5)
         except (nats.errors.NoRespondersError, nats.errors.TimeoutError):
-            return name == "projection" and await self._projection_ready(nc)
+            durable = CONSUMERS.get(name)
+            return durable is not None and await self._consuming(nc, durable)
         return True
 
-    async def _projection_ready(self, nc: nats.NATS) -> bool:
+    async def _consuming(self, nc: nats.NATS, durable: str) -> bool:
+        """A consumer-only service is ready once its durable JetStream consumer exists."""
         try:
             await nc.jetstream().consumer_info(
-                self.settings.stream, f"{self.settings.subject_root}-projection"
+                self.settings.stream, f"{self.settings.subject_root}-{durable}"
             )
         except Exception:
             return False
@@ -117,7 +121,7 @@ class Stack:
 
 
 async def start_stack(settings: Settings, names: Iterable[str] | None = None) -> Stack:
-    await migrate_all(settings)
+    await migrate_all(settings.database_url)
     stack = Stack(settings)
-    await stack.start(*(names or available_services()))
+    await stack.start(*(names or SERVICES))
     return stack

@@ -7,18 +7,11 @@ import asyncio
 import hashlib
 import hmac
 import json
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-import msgspec
-import nats
 import pytest
 
-from events.base import Actor
-from events.ideation import ProposeIdea
-from infra.commands import send
-from infra.embedded import free_port
+from launch.embedded import free_port
 from tests.integration.api_stack import Api, api
 from tests.integration.bus import eventually
 from tests.integration.test_api_lifecycle import IDEA
@@ -141,26 +134,20 @@ async def test_a_subscription_to_an_unknown_event_type_is_refused(api: Api):
     assert all("io.nope.v1" not in s["event_types"] for s in listed)
 
 
-async def test_events_recorded_while_the_api_is_down_are_delivered_after_it_restarts(api: Api):
-    settings = api.stack.settings
+async def test_events_recorded_while_the_webhook_worker_is_down_are_delivered_after_it_restarts(
+    api: Api,
+):
     async with Receiver() as receiver:
+        await api.stack.stop("webhooks")
         sid = await subscribe(api, receiver)
-        await api.stack.stop("api")
-        nc = await nats.connect(settings.nats_url)
-        try:
-            command = ProposeIdea(
-                initiative_id=str(uuid.uuid4()), at=datetime.now(UTC),
-                actor=Actor(id="owner", roles=("owner",)), **IDEA,
-            )  # fmt: skip
-            reply = await send(nc, settings.subjects, "ideation", "propose-idea",
-                               msgspec.json.encode(command))  # fmt: skip
-            assert reply.ok, reply
-        finally:
-            await nc.close()
-        await api.stack.start("api")
+        created = await api.ok("/initiatives", "owner", IDEA)
+        await api.state(created["id"], created["position"])  # the API and projection took it
+        deliveries = (await api.get(f"/subscriptions/{sid}/deliveries", "admin")).json()
+        assert deliveries == [], "the API process must not queue webhook deliveries"
+        await api.stack.start("webhooks")
 
         async def arrived() -> bool:
-            return command.initiative_id in [e["subject"] for e in receiver.events()]
+            return created["id"] in [e["subject"] for e in receiver.events()]
 
         await eventually(arrived, timeout=30, what="the delivery after the restart")
         await api.delete(f"/subscriptions/{sid}", "admin")

@@ -10,10 +10,10 @@ import nats
 import pytest
 
 from infra.db import create_pool
-from infra.demo import planned
-from infra.demo_portfolio import profiles
 from infra.driver import Driver
 from infra.settings import Settings
+from launch.demo import planned
+from launch.demo_portfolio import profiles
 from services.journeys import Outcome, Profile
 from services.projection import queries
 from services.projection.rebuild import rebuild

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from infra.embedded import free_port
+from launch.embedded import free_port
 
 
 async def read_until(stream: asyncio.StreamReader, marker: str, seen: list[str]) -> None:
@@ -31,7 +31,7 @@ async def test_tollgate_up_starts_everything_seeds_the_demo_and_stops_cleanly(tm
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "infra.cli",
+        "launch.cli",
         "up",
         "--data-dir",
         str(tmp_path / "data"),
@@ -47,7 +47,7 @@ async def test_tollgate_up_starts_everything_seeds_the_demo_and_stops_cleanly(tm
         await asyncio.wait_for(read_until(proc.stdout, "Tollgate is up", seen), 120)
         children = psutil.Process(proc.pid).children(recursive=True)
         names = " ".join(" ".join(c.cmdline()) for c in children)
-        for service in ("ideation", "poc", "pilot", "mvp", "projection", "api"):
+        for service in ("ideation", "poc", "pilot", "mvp", "projection", "api", "webhooks"):
             assert f"service {service}" in names
         assert "nats-server" in names
         token = next(m.group(1) for line in seen

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.cli import SERVICES, parser
 from infra.settings import VARIABLES, load
+from launch.cli import SERVICES, parser
 
 ROOT = Path(__file__).resolve().parents[3]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from infra.demo import planned
-from infra.demo_portfolio import profiles
+from launch.demo import planned
+from launch.demo_portfolio import profiles
 
 
 def test_the_demo_has_at_least_25_initiatives_over_every_outcome():

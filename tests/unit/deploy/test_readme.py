@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from infra.cli import parser
 from infra.settings import VARIABLES
+from launch.cli import parser
 
 README = (Path(__file__).resolve().parents[3] / "README.md").read_text()
 

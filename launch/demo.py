@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from api.users import add_user
 from infra.bus import connect as connect_nats
 from infra.db import Pool, create_pool
-from infra.demo_portfolio import profiles
 from infra.driver import Driver
+from infra.migrations import migrate_all
 from infra.settings import Settings
+from launch.demo_portfolio import profiles
 from services.journeys import Clock, Profile, journey
 from services.projection import queries
 
@@ -70,8 +72,6 @@ async def seed(settings: Settings, pool: Pool) -> int:
 
 
 async def demo_users(pool: Pool) -> list[str]:
-    from api.users import add_user
-
     lines = [f"Demo sign-ins (password for every one: {PASSWORD}):"]
     for name, role, kind in USERS:
         _, token = await add_user(pool, name, role, kind, PASSWORD)
@@ -97,9 +97,7 @@ async def ensure_demo(settings: Settings, url: str) -> list[str]:
 
 
 async def seed_cli(settings: Settings) -> int:
-    from infra.launcher import migrate_all
-
-    await migrate_all(settings)
+    await migrate_all(settings.database_url)
     pool = await create_pool(settings.database_url, max_size=4)
     try:
         count = await seed(settings, pool)

@@ -29,7 +29,7 @@ class Supervisor:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "infra.cli",
+                "launch.cli",
                 "service",
                 name,
                 stdout=asyncio.subprocess.PIPE,

