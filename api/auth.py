@@ -23,6 +23,7 @@ from litestar.types import Guard
 from api.deps import Deps
 from api.users import User, user_by_id, user_for_token
 from events.base import Role
+from infra.db import unavailable_as_error
 
 API_PREFIX = "/api/v1"
 SESSION_COOKIE = "tollgate_session"
@@ -68,7 +69,8 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            user = await user_for_token(deps.pool, token.strip())
+            with unavailable_as_error():  # a 503 with Retry-After, not a 500
+                user = await user_for_token(deps.pool, token.strip())
             if user is None:
                 raise NotAuthorizedException("the token is not valid (unknown or revoked)")
             return AuthenticationResult(user=user, auth=token)
@@ -81,7 +83,8 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException("send `Authorization: Bearer <token>` with every request")
         cookie = connection.cookies.get(SESSION_COOKIE)
         user_id = session_user_id(deps.settings.secret, cookie) if cookie else None
-        user = await user_by_id(deps.pool, user_id) if user_id else None
+        with unavailable_as_error():
+            user = await user_by_id(deps.pool, user_id) if user_id else None
         if user is None and connection.url.path.startswith(API_PREFIX):
             raise NotAuthorizedException("the session has expired; sign in again")
         return AuthenticationResult(user=user, auth=cookie)

@@ -8,7 +8,8 @@ Status codes:
 - 404: unknown initiative, record or route;
 - 409: a refused command (the rule in `detail`, unmet gate criteria in `unmet`)
   or a stale `expected_version` (`current_version` names the current one);
-- 503: a stage service or the read models did not answer in time.
+- 503: a stage service or the read models did not answer in time, or the database is
+  unreachable; with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from litestar.types import ExceptionHandlersMap
 
 from events.replies import Problem
 from infra.commands import ServiceUnavailable
+from infra.db import DATABASE_ERRORS, is_unavailable
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -35,6 +37,7 @@ TITLES = {
 STATUS_OF_CODE = {"refused": 409, "conflict": 409, "not_found": 404, "forbidden": 403,
                   "invalid": 422}  # fmt: skip
 _FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
+RETRY_AFTER = {"Retry-After": "2"}  # seconds; an outage of the database or a service
 
 
 class ProblemBody(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -72,7 +75,21 @@ def on_command_failed(_: Request[Any, Any, Any], exc: CommandFailedError) -> Res
 
 
 def on_unavailable(_: Request[Any, Any, Any], exc: ServiceUnavailable) -> Response[ProblemBody]:
-    return problem(503, f"{exc}; nothing was changed, try again shortly", kind="unavailable")
+    response = problem(503, f"{exc}; nothing was changed, try again shortly", kind="unavailable")
+    response.headers.update(RETRY_AFTER)
+    return response
+
+
+def on_database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[ProblemBody]:
+    """503 when the database cannot be reached (refused, timed out, connection lost): the
+    request did nothing. Any other database error is unexpected."""
+    if not is_unavailable(exc):
+        return on_unexpected(request, exc)
+    log.warning("database unreachable on %s %s: %r", request.method, request.url.path, exc)
+    detail = "the database is unreachable; nothing was changed, try again shortly"
+    response = problem(503, detail, kind="database_unavailable")
+    response.headers.update(RETRY_AFTER)
+    return response
 
 
 def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ProblemBody]:
@@ -116,6 +133,7 @@ def _malformed(detail: str) -> str:
 HANDLERS: ExceptionHandlersMap = {
     CommandFailedError: on_command_failed,
     ServiceUnavailable: on_unavailable,
+    **dict.fromkeys(DATABASE_ERRORS, on_database_error),
     ValidationException: on_validation,
     HTTPException: on_http,
     Exception: on_unexpected,

@@ -19,9 +19,11 @@ from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
 from api.deps import Deps
+from api.problems import RETRY_AFTER, on_unexpected
 from api.users import User
 from events.base import Role
 from infra.commands import ServiceUnavailable
+from infra.db import DATABASE_ERRORS, is_unavailable
 from services.projection import queries
 
 VARY = {"Vary": "HX-Request, HX-Target"}
@@ -87,10 +89,22 @@ def on_not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Tem
 
 def on_unavailable(request: Request[Any, Any, Any], exc: ServiceUnavailable) -> Template:
     detail = f"{exc}; nothing was changed, try again shortly"
-    return page("error.html", request, 503, title="Service unavailable", detail=detail)
+    return page("error.html", request, 503, RETRY_AFTER, title="Service unavailable", detail=detail)
 
 
+def on_database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """A page saying so when the database cannot be reached; other errors stay unexpected."""
+    if not is_unavailable(exc):
+        return on_unexpected(request, exc)
+    detail = (
+        "The database cannot be reached right now, so nothing was changed. Try again in a moment."
+    )
+    return page("error.html", request, 503, RETRY_AFTER, title="Service unavailable", detail=detail)
+
+
+UNREACHABLE: ExceptionHandlersMap = dict.fromkeys(DATABASE_ERRORS, on_database_error)
 PAGE_ERRORS: ExceptionHandlersMap = {
+    **UNREACHABLE,
     NotAuthorizedException: on_not_signed_in,
     PermissionDeniedException: on_refused,
     NotFoundException: on_not_found,

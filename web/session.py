@@ -13,7 +13,7 @@ from litestar.response import Redirect
 from api.auth import SESSION_COOKIE, SESSION_SECONDS, session_value
 from api.deps import Deps
 from api.users import check_password
-from web.pages import page, user_of
+from web.pages import UNREACHABLE, page, user_of
 
 
 def safe_next(target: str | None) -> str:
@@ -26,6 +26,7 @@ def safe_next(target: str | None) -> str:
 class SessionPages(Controller):
     path = "/"
     include_in_schema = False
+    exception_handlers = UNREACHABLE
 
     @get("/signin", name="signin")
     async def form(self, request: HTMXRequest, next: FromQuery[str | None] = None) -> Response[Any]:
