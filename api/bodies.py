@@ -8,7 +8,7 @@ hypothesis_id, ...) are optional: the API makes one up and returns it as `record
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -174,9 +174,15 @@ class ConditionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     condition_id: Id | None = None
 
 
-class DecisionBody(Body, kw_only=True, forbid_unknown_fields=True):
-    """One committee member's vote; at quorum it becomes the gate decision."""
+GateName = Literal["G1", "G2", "G3", "G4", "re-review"]
 
+
+class DecisionBody(Body, kw_only=True, forbid_unknown_fields=True):
+    """One committee member's vote; at quorum it becomes the gate decision. `gate` names
+    the gate voted on (G1..G4, or re-review for a launched initiative); a vote for a gate
+    that is not under decision is a 409. Without it, the current gate is meant."""
+
+    gate: Literal["G1", "G2", "G3", "G4", "re-review"] | None = None
     decision: Decision
     rationale: LongText
     conditions: Annotated[tuple[Text | ConditionIn, ...], msgspec.Meta(max_length=20)] = ()

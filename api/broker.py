@@ -10,7 +10,7 @@ import contextlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Protocol
 
-from events.replies import CommandReply
+from events.replies import CommandReply, Whereabouts
 from infra import bus, commands
 from infra.consumer import Consumer, Handler
 from infra.db import Pool
@@ -18,8 +18,8 @@ from infra.settings import Settings
 from services.projection import queries
 from services.projection.models import Lag
 
-# seconds a command routed by the read models waits for its stage to open: the read models
-# may already show the next stage while its opening is still in flight over JetStream
+# seconds a command waits for its stage to open: the previous stage's gate let the
+# initiative through, and the opening is still in flight over JetStream
 OPEN_WAIT = 3.0
 
 
@@ -32,6 +32,8 @@ class Broker(Protocol):
         headers: Mapping[str, str],
         open_wait: float = 0.0,
     ) -> CommandReply: ...
+
+    async def locate(self, stage: str, initiative_id: str) -> Whereabouts: ...
 
     async def ping(self, stage: str) -> bool: ...
 
@@ -68,6 +70,11 @@ class NatsBroker:
             self.nc, self.subjects, stage, command, body,
             headers=headers, timeout=self.settings.command_timeout, open_wait=open_wait,
         )  # fmt: skip
+
+    async def locate(self, stage: str, initiative_id: str) -> Whereabouts:
+        return await commands.locate(
+            self.nc, self.subjects, stage, initiative_id, self.settings.command_timeout
+        )
 
     async def ping(self, stage: str) -> bool:
         """Whether at least one instance of the stage's NATS service answers."""

@@ -6,7 +6,6 @@ the command; `expected_version` travels as a NATS header, never inside the comma
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -16,17 +15,23 @@ import msgspec
 from api.bodies import Body, ConditionIn, DecisionBody
 from api.broker import OPEN_WAIT, Broker
 from api.deps import checked_id
+from api.idempotency_context import CURRENT
 from api.metrics import COMMANDS
 from api.problems import CommandFailedError
 from events import gates, production
 from events.base import Actor, Command
-from events.replies import CORRELATION_ID, EXPECTED_VERSION, Problem
-from infra.db import Pool
-from services.projection import queries
+from events.replies import (
+    CORRELATION_ID,
+    EXPECTED_VERSION,
+    IDEMPOTENCY_KEY,
+    REQUEST_DIGEST,
+    Problem,
+)
 
 _ENCODE = msgspec.json.Encoder()
-ROUTING_WAIT = 3.0
-KPI_STAGES = {"pilot": "pilot", "mvp": "mvp", "production": "mvp"}
+LIFECYCLE = ("ideation", "poc", "pilot", "mvp")
+GATE_OF_STAGE = {"ideation": "G1", "poc": "G2", "pilot": "G3", "mvp": "G4"}
+KPI_STAGES = ("pilot", "mvp")
 
 
 class Accepted(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -96,11 +101,15 @@ async def send(
     open_wait: float = 0.0,
 ) -> Accepted:
     """Send one command; a refusal raises CommandFailedError (mapped to a problem response).
-    `open_wait`: for a stage found in the read models, how long to wait for it to open."""
+    `open_wait`: how long to wait for a stage whose opening is in flight."""
     name = str(type(command).__struct_config__.tag)
     headers = {CORRELATION_ID: str(uuid.uuid4())}
     if expected_version is not None:
         headers[EXPECTED_VERSION] = str(expected_version)
+    idempotent = CURRENT.get()
+    if idempotent is not None:
+        headers[IDEMPOTENCY_KEY] = idempotent.key
+        headers[REQUEST_DIGEST] = idempotent.digest
     try:
         reply = await broker.send(stage, name, _ENCODE.encode(command), headers, open_wait)
     except Exception:
@@ -117,9 +126,43 @@ async def send(
     )  # fmt: skip
 
 
+class Current(msgspec.Struct, frozen=True):
+    """The stage that owns an initiative now and its status there, from the stage services
+    themselves. `opening`: the previous gate passed and this stage's opening is in flight."""
+
+    stage: str
+    status: str
+    re_review: bool = False
+
+    @property
+    def gate(self) -> str:
+        """The gate a committee decides now: G1..G4, or re-review after launch."""
+        return "re-review" if self.status == "launched" else GATE_OF_STAGE[self.stage]
+
+    @property
+    def open_wait(self) -> float:
+        return OPEN_WAIT if self.status == "opening" else 0.0
+
+
+async def whereabouts(broker: Broker, initiative_id: str) -> Current:
+    """Ask the stage services in lifecycle order: the first whose gate has not let the
+    initiative through owns it. No read model is involved, so commands are routed right
+    even while the projection is down or behind."""
+    for stage in LIFECYCLE:
+        where = await broker.locate(stage, initiative_id)
+        if where.status == "not_started":
+            if stage == LIFECYCLE[0]:
+                raise CommandFailedError(
+                    Problem(code="not_found", detail=f"no initiative {initiative_id}")
+                )
+            return Current(stage, "opening")
+        if where.status != "passed":
+            return Current(stage, where.status, where.re_review)
+    raise AssertionError("the MVP's gate leads to launched, never to passed")
+
+
 async def record_at_current_stage(
     broker: Broker,
-    pool: Pool,
     actor: Actor,
     initiative_id: str,
     *,
@@ -128,43 +171,24 @@ async def record_at_current_stage(
     **fields: Any,
 ) -> Accepted:
     """A gate command (review, condition, resume) for whichever service owns the initiative
-    now, as the read models say; it waits briefly for a stage whose opening is in flight."""
-    stage = await owner_stage(broker, pool, checked_id(initiative_id))
-    return await record(broker, actor, initiative_id, stage=stage, command_type=command_type,
-                        body=body, open_wait=OPEN_WAIT, **fields)  # fmt: skip
+    now; it waits briefly for a stage whose opening is in flight."""
+    current = await whereabouts(broker, checked_id(initiative_id))
+    return await record(broker, actor, initiative_id, stage=current.stage,
+                        command_type=command_type, body=body, open_wait=current.open_wait,
+                        **fields)  # fmt: skip
 
 
-async def owner_stage(broker: Broker, pool: Pool, initiative_id: str) -> str:
-    """The service that owns the initiative now (per the read models); 404 when unknown.
-    A launched initiative's production events come from the mvp service."""
-    stage, _ = await _whereabouts(broker, pool, initiative_id)
-    return "mvp" if stage == "production" else stage
-
-
-async def kpi_stage(broker: Broker, pool: Pool, initiative_id: str) -> str:
-    """Where a KPI measurement goes: pilot, mvp, or mvp again once launched."""
-    stage, status = await _whereabouts(broker, pool, initiative_id)
-    if status == "launched" or stage == "production":
-        return "mvp"
-    if stage not in KPI_STAGES:
+async def kpi_stage(broker: Broker, initiative_id: str) -> tuple[str, float]:
+    """Where a KPI measurement goes (pilot, or the MVP, also after launch), and how long
+    to wait for that stage to open."""
+    current = await whereabouts(broker, initiative_id)
+    if current.stage not in KPI_STAGES:
         raise CommandFailedError(Problem(
             code="refused",
-            detail=f"KPIs are measured from the pilot stage on; this initiative is in {stage}",
+            detail="KPIs are measured from the pilot stage on; "
+            f"this initiative is in {current.stage}",
         ))  # fmt: skip
-    return KPI_STAGES[stage]
-
-
-async def _whereabouts(broker: Broker, pool: Pool, initiative_id: str) -> tuple[str, str]:
-    """Stage and status once the read models caught up with the stream (bounded), so that
-    a command right after another one is routed by the state that one left."""
-    with contextlib.suppress(Exception):
-        lag = await broker.lag(pool)
-        if lag.events_behind:
-            await queries.wait_for_position(pool, lag.stream_last, ROUTING_WAIT)
-    detail = await queries.get_initiative(pool, initiative_id)
-    if detail is None:
-        raise CommandFailedError(Problem(code="not_found", detail=f"no initiative {initiative_id}"))
-    return str(detail.summary.stage), str(detail.summary.status)
+    return current.stage, current.open_wait
 
 
 def conditions(data: DecisionBody) -> tuple[gates.Condition, ...]:
@@ -177,21 +201,29 @@ def conditions(data: DecisionBody) -> tuple[gates.Condition, ...]:
 
 
 async def cast_vote(
-    broker: Broker, pool: Pool, actor: Actor, initiative_id: str, data: DecisionBody
+    broker: Broker, actor: Actor, initiative_id: str, data: DecisionBody
 ) -> Accepted:
-    """One committee member's vote at the current gate; the decision once the quorum agrees.
-    For a launched initiative under re-review: go keeps it running, kill retires it."""
-    stage, status = await _whereabouts(broker, pool, checked_id(initiative_id))
-    if status == "launched":
-        return await send(broker, "mvp", _re_review(actor, initiative_id, data))
-    command = gates.DecideGate(
+    """One committee member's vote at the gate it names; the decision once the quorum agrees.
+    A vote for a gate that is not the current one is a 409 naming the current one. For a
+    launched initiative under re-review: go keeps it running, kill retires it."""
+    current = await whereabouts(broker, checked_id(initiative_id))
+    gate = data.gate or current.gate
+    if gate != current.gate:
+        raise CommandFailedError(Problem(code="refused", detail=(
+            f"{gate} is not the gate under decision: the current gate is {current.gate} "
+            f"({current.stage}, {current.status.replace('_', ' ')})"
+        )))  # fmt: skip
+    if gate == "re-review":
+        command: Command = _re_review(actor, initiative_id, data)
+        return await send(broker, "mvp", command, data.expected_version)
+    vote = gates.DecideGate(
         initiative_id=initiative_id, at=datetime.now(UTC), actor=actor,
         vote_id=data.vote_id or new_id(), decision=data.decision,
         rationale=data.rationale, conditions=conditions(data),
     )  # fmt: skip
     return await send(
-        broker, "mvp" if stage == "production" else stage, command, data.expected_version,
-        command.vote_id, open_wait=OPEN_WAIT,
+        broker, current.stage, vote, data.expected_version, vote.vote_id,
+        open_wait=current.open_wait,
     )  # fmt: skip
 
 

@@ -28,6 +28,28 @@ class CommandReply(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
 
 REPLY_DECODER = msgspec.json.Decoder(CommandReply)
 
+# The query every stage service answers besides its commands: where an initiative stands
+# in that stage. The write side routes commands with it, never with the read models.
+LOCATE = "locate"
+
+
+class Locate(msgspec.Struct, frozen=True, kw_only=True):
+    initiative_id: str
+
+
+class Whereabouts(msgspec.Struct, frozen=True, kw_only=True):
+    """`status` as the stage's own decider sees it: not_started, active, in_review,
+    on_hold, killed, passed (its gate let it through) or launched; `re_review` whether a
+    launched initiative awaits the committee."""
+
+    stage: str
+    status: str
+    version: int = 0
+    re_review: bool = False
+
+
+WHEREABOUTS_DECODER = msgspec.json.Decoder(Whereabouts)
+
 # NATS headers of a command request
 EXPECTED_VERSION = "Tollgate-Expected-Version"
 CORRELATION_ID = "Tollgate-Correlation-Id"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from uuid import UUID
 
 import msgspec
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import Header, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NotFoundError
 
 from events.base import type_parts
 from events.envelope import SPECVERSION, CloudEvent, Metadata, source_of
@@ -17,8 +18,17 @@ from events.subjects import Subjects
 from infra.eventstore import RecordedEvent
 
 _META = msgspec.json.Decoder(Metadata)
+
+
+class _Id(msgspec.Struct):
+    id: str
+
+
+_ID = msgspec.json.Decoder(_Id)
 _ENCODE = msgspec.json.Encoder()
-DUPLICATE_WINDOW = 600.0  # seconds; the outbox relay republishes within it after a crash
+# seconds; a relay that crashed between a PubAck and its checkpoint republishes within it,
+# and after a longer outage it resumes after the last message on the stream instead
+DUPLICATE_WINDOW = 600.0
 
 
 async def connect(url: str, name: str) -> Client:
@@ -35,13 +45,18 @@ async def connect(url: str, name: str) -> Client:
     )
 
 
-async def ensure_stream(js: JetStreamContext, subjects: Subjects, replicas: int = 1) -> None:
+async def ensure_stream(
+    js: JetStreamContext,
+    subjects: Subjects,
+    replicas: int = 1,
+    duplicate_window: float = DUPLICATE_WINDOW,
+) -> None:
     config = StreamConfig(
         name=subjects.stream,
         subjects=[subjects.events],
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
-        duplicate_window=DUPLICATE_WINDOW,
+        duplicate_window=duplicate_window,
         num_replicas=replicas,
     )
     try:
@@ -92,3 +107,16 @@ class Publisher:
     async def publish_all(self, events: list[RecordedEvent]) -> list[int]:
         """Publish in order; requests are pipelined on one connection, which keeps the order."""
         return list(await asyncio.gather(*(self.publish(e) for e in events)))
+
+    async def last_event_id(self, stage: str) -> UUID | None:
+        """The event id of the last message on a stage's subjects (None if there is none)."""
+        try:
+            msg = await self.js.get_last_msg(
+                self.subjects.stream, self.subjects.stage_events(stage)
+            )
+        except NotFoundError:
+            return None
+        headers = msg.headers or {}
+        if Header.MSG_ID in headers:
+            return UUID(headers[Header.MSG_ID])
+        return UUID(_ID.decode(msg.data or b"{}").id)

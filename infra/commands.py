@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
+import msgspec
 import nats.errors
 from nats import micro
 from nats.aio.client import Client
@@ -17,14 +18,27 @@ from nats.micro.request import Request
 from nats.micro.service import Service
 
 from events.errors import NOT_OPEN
-from events.replies import REPLY_DECODER, CommandReply
+from events.replies import (
+    LOCATE,
+    REPLY_DECODER,
+    WHEREABOUTS_DECODER,
+    CommandReply,
+    Locate,
+    Whereabouts,
+)
 from events.subjects import Subjects
 
 Handle = Callable[[str, bytes, Mapping[str, str]], Awaitable[bytes]]
 
 
 class ServiceUnavailable(Exception):
-    """The stage service did not answer in time (or is not running)."""
+    """The stage service did not answer in time, is not running, or the broker is down.
+    `maybe_applied`: the request reached a service that did not answer in time, so the
+    command may still be applied (a retry with the same Idempotency-Key is safe)."""
+
+    def __init__(self, detail: str, *, maybe_applied: bool = False) -> None:
+        super().__init__(detail)
+        self.maybe_applied = maybe_applied
 
 
 async def serve(
@@ -74,11 +88,32 @@ async def send(
 async def _send_once(
     nc: Client, subject: str, body: bytes, headers: Mapping[str, str] | None, timeout: float
 ) -> CommandReply:
+    return REPLY_DECODER.decode(await request(nc, subject, body, headers, timeout))
+
+
+async def request(
+    nc: Client, subject: str, body: bytes, headers: Mapping[str, str] | None, timeout: float
+) -> bytes:
+    """One request/reply; a broker that is down fails at once, not after `timeout`."""
     stage = subject.split(".")[-2]
+    if not nc.is_connected:
+        raise ServiceUnavailable("the message broker (NATS) is unreachable")
     try:
         msg = await nc.request(subject, body, timeout=timeout, headers=dict(headers or {}))
     except nats.errors.NoRespondersError:
         raise ServiceUnavailable(f"the {stage} service is not running") from None
     except nats.errors.TimeoutError:
-        raise ServiceUnavailable(f"the {stage} service did not answer in {timeout:g}s") from None
-    return REPLY_DECODER.decode(msg.data)
+        detail = f"the {stage} service did not answer in {timeout:g}s"
+        raise ServiceUnavailable(detail, maybe_applied=True) from None
+    except (nats.errors.ConnectionClosedError, nats.errors.ConnectionReconnectingError):
+        raise ServiceUnavailable("the message broker (NATS) is unreachable") from None
+    return bytes(msg.data)
+
+
+async def locate(
+    nc: Client, subjects: Subjects, stage: str, initiative_id: str, timeout: float
+) -> Whereabouts:
+    """Where an initiative stands in one stage, as that stage's service knows it."""
+    body = msgspec.json.encode(Locate(initiative_id=initiative_id))
+    data = await request(nc, subjects.command(stage, LOCATE), body, None, timeout)
+    return WHEREABOUTS_DECODER.decode(data)

@@ -1,7 +1,7 @@
 """PostgreSQL event store: one schema per service, optimistic concurrency, gap-free order.
 
-The global order is (tx_id, position). A reader only sees rows whose transaction
-id is below the oldest transaction still running (pg_snapshot_xmin), so a row
+The global order is (tx_id, position). A reader only sees rows below the *horizon*: the
+oldest transaction of this database that could still add a row (see `horizon`), so a row
 whose transaction commits late is read after, never skipped.
 """
 
@@ -27,6 +27,10 @@ class ConcurrencyError(Exception):
         self.current_version = current
 
 
+class DuplicateKey(Exception):
+    """Another command recorded the same idempotency key first."""
+
+
 class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
     event_id: UUID
     type: str
@@ -35,7 +39,7 @@ class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
     metadata: bytes
 
 
-class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
+class RecordedEvent(msgspec.Struct, frozen=True):
     position: int
     tx_id: int
     stream_id: str
@@ -48,19 +52,82 @@ class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
     metadata: bytes
 
 
-class Checkpoint(msgspec.Struct, frozen=True):
+class Checkpoint(msgspec.Struct, frozen=True, order=True):
+    """A point in the global order; `stream_seq` is the JetStream sequence it reached."""
+
     tx_id: int = 0
     position: int = 0
+    stream_seq: int = 0
+
+    def covers(self, tx_id: int, position: int) -> bool:
+        return (self.tx_id, self.position) >= (tx_id, position)
+
+
+class Idempotent(msgspec.Struct, frozen=True):
+    """An idempotency key, the digest of the request it came with, and the reply to keep."""
+
+    key: str
+    digest: str
+    reply: bytes
+
+
+class StoredReply(msgspec.Struct, frozen=True):
+    digest: str
+    reply: bytes
+    tx_id: int
+    position: int
+
+
+class Appended(msgspec.Struct, frozen=True):
+    positions: list[int]
+    tx_id: int
+
+
+class Snapshot(msgspec.Struct, frozen=True):
+    version: int
+    tx_id: int
+    position: int
+    state: bytes
 
 
 _COLUMNS = (
     "position, tx_id::text::bigint AS tx_id, stream_id, version, event_id, type, "
     "occurred_at, recorded_at, data, metadata"
 )
+_WRAP, _HALF = 1 << 32, 1 << 31
+
+# The oldest 64-bit transaction id of THIS database that may still write a row. Why it is
+# safe: a transaction writes only in its own database, and it has an xid before it writes
+# its first row (tx_id defaults to that xid). The statement's snapshot, taken before the
+# scan below, fixes `n`, the next xid: later transactions get ids >= n. pg_stat_activity and
+# pg_prepared_xacts, scanned after that, list every transaction of this database holding an
+# older id. So every id below the result belongs to a transaction that has ended, and a read
+# in a LATER statement sees all of its rows. Transactions of other databases and read-only
+# ones (no xid) never hold it back. backend_xid is 32 bits: widen it by its signed distance
+# from n (a running xid may be above n, which is latestCompletedXid + 1).
+_HORIZON_SQL = f"""
+WITH n AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS n),
+running AS (
+    SELECT backend_xid::text::bigint AS x FROM pg_stat_activity
+    WHERE backend_xid IS NOT NULL
+      AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+    UNION ALL
+    SELECT transaction::text::bigint FROM pg_prepared_xacts
+    WHERE database = current_database()
+)
+SELECT least(n.n, min(n.n + (r.x - n.n % {_WRAP} + {_WRAP} + {_HALF}) % {_WRAP} - {_HALF}))
+FROM n LEFT JOIN running r ON true GROUP BY n.n
+"""
+OLDEST_WRITER_SQL = """
+SELECT extract(epoch FROM now() - xact_start)::float8 AS age, pid FROM pg_stat_activity
+WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+  AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+ORDER BY xact_start LIMIT 1
+"""
 
 
 def _recorded(row: asyncpg.Record) -> RecordedEvent:
-    return RecordedEvent(**dict(row.items()))
+    return RecordedEvent(*row.values())
 
 
 class EventStore:
@@ -68,13 +135,17 @@ class EventStore:
         self.pool = pool
         self.schema = schema
         self.channel = f"{schema}_events"
+        self.published_channel = f"{schema}_published"
         self._append_sql = (
             f"WITH ins AS (INSERT INTO {schema}.events "
             "(stream_id, version, event_id, type, occurred_at, data, metadata) "
             "SELECT $1, $2 + u.n, u.id, u.t, u.o, u.d, u.m FROM unnest("
             "$3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::jsonb[]) "
-            "WITH ORDINALITY AS u(id, t, o, d, m, n) RETURNING position) "
-            f"SELECT array_agg(position ORDER BY position), "
+            "WITH ORDINALITY AS u(id, t, o, d, m, n) RETURNING position, tx_id), "
+            f"idem AS (INSERT INTO {schema}.idempotency (key, digest, reply, tx_id, position) "
+            "SELECT $8, $9, $10, (SELECT max(tx_id) FROM ins), (SELECT max(position) FROM ins) "
+            "WHERE $8::text IS NOT NULL) "
+            "SELECT array_agg(position ORDER BY position), max(tx_id)::text::bigint, "
             f"(SELECT pg_notify('{self.channel}', '')) FROM ins"
         )
 
@@ -84,8 +155,9 @@ class EventStore:
         events: Sequence[NewEvent],
         expected_version: int,
         conn: Connection | None = None,
-    ) -> list[int]:
-        """Append after `expected_version` in one statement; returns the positions."""
+        idempotent: Idempotent | None = None,
+    ) -> Appended:
+        """Append after `expected_version` in one statement, with the idempotency key if any."""
         args = (
             stream_id,
             expected_version,
@@ -94,56 +166,117 @@ class EventStore:
             [e.occurred_at for e in events],
             [e.data for e in events],
             [e.metadata for e in events],
+            idempotent.key if idempotent else None,
+            idempotent.digest if idempotent else None,
+            idempotent.reply if idempotent else None,
         )
         try:
             if conn is not None:
                 async with conn.transaction():  # a savepoint: a conflict must not abort conn
-                    position = await conn.fetchval(self._append_sql, *args)
+                    row = await conn.fetchrow(self._append_sql, *args)
             else:
-                position = await self.pool.fetchval(self._append_sql, *args)
+                row = await self.pool.fetchrow(self._append_sql, *args)
         except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == "idempotency_pkey":
+                raise DuplicateKey(str(idempotent and idempotent.key)) from None
             if exc.constraint_name != "events_stream_version":
                 raise
             current = await self.stream_version(stream_id)
             raise ConcurrencyError(stream_id, expected_version, current) from None
-        return list(position)
+        assert row is not None
+        return Appended(list(row[0]), int(row[1]))
 
     async def stream_version(self, stream_id: str) -> int:
         sql = f"SELECT coalesce(max(version), 0) FROM {self.schema}.events WHERE stream_id = $1"
         return int(await self.pool.fetchval(sql, stream_id))
 
-    async def read_stream(self, stream_id: str) -> list[RecordedEvent]:
-        sql = f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE stream_id = $1 ORDER BY version"
-        return [_recorded(r) for r in await self.pool.fetch(sql, stream_id)]
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
+        sql = (
+            f"SELECT {_COLUMNS} FROM {self.schema}.events "
+            "WHERE stream_id = $1 AND version > $2 ORDER BY version"
+        )
+        return [_recorded(r) for r in await self.pool.fetch(sql, stream_id, after_version)]
+
+    async def horizon(self, conn: Connection | None = None) -> int:
+        """Every transaction id below this one has ended, in this database."""
+        return int(await (conn or self.pool).fetchval(_HORIZON_SQL))
 
     async def read_all(
         self, after: Checkpoint, limit: int = 500, conn: Connection | None = None
     ) -> list[RecordedEvent]:
-        """Events committed after `after`, in global order, skipping none."""
+        """Events committed after `after`, in global order, skipping none. The horizon is
+        taken in an earlier statement than the read, as its safety argument requires."""
+        horizon = await self.horizon(conn)
         sql = (
             f"SELECT {_COLUMNS} FROM {self.schema}.events "
-            "WHERE (tx_id, position) > ($1::text::xid8, $2) "
-            "AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) "
-            "ORDER BY tx_id, position LIMIT $3"
+            "WHERE (tx_id, position) > ($1::text::xid8, $2) AND tx_id < $3::text::xid8 "
+            "ORDER BY tx_id, position LIMIT $4"
         )
-        args = (str(after.tx_id), after.position, limit)
+        args = (str(after.tx_id), after.position, str(horizon), limit)
         rows = await (conn or self.pool).fetch(sql, *args)
         return [_recorded(r) for r in rows]
 
+    async def position_of(self, event_ids: Sequence[UUID]) -> Checkpoint | None:
+        """The latest global-order point among these events (None if none is stored)."""
+        sql = (
+            f"SELECT tx_id::text::bigint, position FROM {self.schema}.events "
+            "WHERE event_id = ANY($1::uuid[]) ORDER BY tx_id DESC, position DESC LIMIT 1"
+        )
+        row = await self.pool.fetchrow(sql, list(event_ids))
+        return Checkpoint(int(row[0]), int(row[1])) if row else None
+
     async def load_checkpoint(self, name: str, conn: Connection | None = None) -> Checkpoint:
         sql = (
-            f"SELECT tx_id::text::bigint AS tx_id, position FROM {self.schema}.checkpoints "
-            "WHERE name = $1"
+            f"SELECT tx_id::text::bigint AS tx_id, position, stream_seq "
+            f"FROM {self.schema}.checkpoints WHERE name = $1"
         )
         row = await (conn or self.pool).fetchrow(sql, name)
-        return Checkpoint(row["tx_id"], row["position"]) if row else Checkpoint()
+        return Checkpoint(*row.values()) if row else Checkpoint()
 
     async def save_checkpoint(
         self, name: str, checkpoint: Checkpoint, conn: Connection | None = None
     ) -> None:
+        """Save, and tell the command path (NOTIFY) how far publishing got."""
         sql = (
-            f"INSERT INTO {self.schema}.checkpoints (name, tx_id, position) "
-            "VALUES ($1, $2::text::xid8, $3) ON CONFLICT (name) DO UPDATE "
-            "SET tx_id = excluded.tx_id, position = excluded.position"
+            f"WITH up AS (INSERT INTO {self.schema}.checkpoints (name, tx_id, position, "
+            "stream_seq) VALUES ($1, $2::text::xid8, $3, $4) ON CONFLICT (name) DO UPDATE "
+            "SET tx_id = excluded.tx_id, position = excluded.position, "
+            "stream_seq = excluded.stream_seq RETURNING 1) "
+            f"SELECT pg_notify('{self.published_channel}', $5) FROM up"
         )
-        await (conn or self.pool).execute(sql, name, str(checkpoint.tx_id), checkpoint.position)
+        c = checkpoint
+        payload = f"{c.tx_id} {c.position} {c.stream_seq}"
+        await (conn or self.pool).execute(
+            sql, name, str(c.tx_id), c.position, c.stream_seq, payload
+        )
+
+    async def find_reply(self, key: str) -> StoredReply | None:
+        sql = (
+            f"SELECT digest, reply, tx_id::text::bigint, position FROM {self.schema}.idempotency "
+            "WHERE key = $1"
+        )
+        row = await self.pool.fetchrow(sql, key)
+        return StoredReply(*row.values()) if row else None
+
+    async def load_snapshot(self, stream_id: str, state_key: str) -> Snapshot | None:
+        sql = (
+            f"SELECT version, tx_id::text::bigint, position, state FROM {self.schema}.snapshots "
+            "WHERE stream_id = $1 AND state_key = $2"
+        )
+        row = await self.pool.fetchrow(sql, stream_id, state_key)
+        return Snapshot(*row.values()) if row else None
+
+    async def save_snapshot(self, stream_id: str, state_key: str, snapshot: Snapshot) -> None:
+        sql = (
+            f"INSERT INTO {self.schema}.snapshots (stream_id, state_key, version, tx_id, "
+            "position, state) VALUES ($1, $2, $3, $4::text::xid8, $5, $6) "
+            "ON CONFLICT (stream_id) DO UPDATE SET state_key = excluded.state_key, "
+            "version = excluded.version, tx_id = excluded.tx_id, position = excluded.position, "
+            "state = excluded.state, taken_at = now() "
+            f"WHERE {self.schema}.snapshots.version < excluded.version "
+            f"OR {self.schema}.snapshots.state_key <> excluded.state_key"
+        )
+        s = snapshot
+        await self.pool.execute(
+            sql, stream_id, state_key, s.version, str(s.tx_id), s.position, s.state
+        )

@@ -1,17 +1,20 @@
-"""The outbox relay: the events table is the outbox.
+"""The outbox relay: the events table is the outbox, and the relay its only publisher.
 
-One relay per service schema is active at a time (a session advisory lock held on
-a dedicated connection); others wait to take over. It reads the gap-free global
-order from its checkpoint, publishes each event to JetStream with Nats-Msg-Id =
-event id, and advances the checkpoint only after the PubAcks. A relay killed mid
-batch republishes that batch on restart; JetStream dedup and the consumers' own
-dedup make it exactly-once for readers. NOTIFY wakes it; polling is the fallback.
+One relay per service schema is active at a time (a session advisory lock held on a
+dedicated connection); others wait to take over. It reads the gap-free global order from
+its checkpoint, publishes each event to JetStream with Nats-Msg-Id = event id, and moves
+the checkpoint (with the JetStream sequence reached, NOTIFYed to the command path) only
+after the PubAcks. A relay killed between a PubAck and its checkpoint would republish that
+batch; on start it therefore resumes after the last message already on its stages'
+subjects, so no outage, however long, puts an event on the stream twice. NOTIFY wakes it;
+polling is the fallback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 
 from infra.bus import Publisher
 from infra.db import connect
@@ -28,12 +31,14 @@ class Relay:
         store: EventStore,
         publisher: Publisher,
         *,
+        stages: Sequence[str],
         batch: int = 500,
         poll_interval: float = 1.0,
     ) -> None:
         self.dsn = dsn
         self.store = store
         self.publisher = publisher
+        self.stages = tuple(stages)
         self.batch = batch
         self.poll_interval = poll_interval
         self.published = 0
@@ -47,26 +52,37 @@ class Relay:
                 if await _wait(stop, self.poll_interval):
                     return
             await conn.add_listener(self.store.channel, lambda *_: wake.set())
-            checkpoint = await self.store.load_checkpoint(CHECKPOINT)
+            checkpoint: Checkpoint | None = None
             while not stop.is_set():
                 wake.clear()
+                count = 0
                 try:
+                    checkpoint = checkpoint or await self.resume_point()
                     checkpoint, count = await self.relay_batch(checkpoint)
                 except Exception as exc:  # the broker or database hiccuped: try again soon
                     log.warning("relay %s: %r; retrying", self.store.schema, exc)
-                    count = 0
                 if count < self.batch:
                     await _wait_any(stop, wake, self.poll_interval)
         finally:
             await conn.close()
 
+    async def resume_point(self) -> Checkpoint:
+        """The saved checkpoint, or the last event already on the stream if that is later."""
+        saved = await self.store.load_checkpoint(CHECKPOINT)
+        last_ids = [await self.publisher.last_event_id(stage) for stage in self.stages]
+        on_stream = await self.store.position_of([i for i in last_ids if i is not None])
+        if on_stream is None or saved.covers(on_stream.tx_id, on_stream.position):
+            return saved
+        log.warning("relay %s: resuming after the last event on the stream", self.store.schema)
+        return Checkpoint(on_stream.tx_id, on_stream.position, saved.stream_seq)
+
     async def relay_batch(self, checkpoint: Checkpoint) -> tuple[Checkpoint, int]:
         events = await self.store.read_all(checkpoint, self.batch)
         if not events:
             return checkpoint, 0
-        await self.publisher.publish_all(events)
+        sequences = await self.publisher.publish_all(events)
         last = events[-1]
-        checkpoint = Checkpoint(last.tx_id, last.position)
+        checkpoint = Checkpoint(last.tx_id, last.position, sequences[-1])
         await self.store.save_checkpoint(CHECKPOINT, checkpoint)
         self.published += len(events)
         return checkpoint, len(events)

@@ -15,6 +15,7 @@ import msgspec
 
 from events.base import Command
 from events.envelope import CloudEvent
+from events.replies import LOCATE, Locate, Problem, Whereabouts
 from infra import commands
 from infra.bus import Publisher, connect, ensure_stream
 from infra.consumer import Consumer, Handler
@@ -22,11 +23,15 @@ from infra.db import Connection, create_pool
 from infra.eventstore import EventStore
 from infra.migrations import migrate
 from infra.outbox import Relay
+from infra.published import PublishedWatch
 from infra.settings import Settings
-from services.runner import Decider, Runner
+from services.runner import Decider, Options, Runner
+from services.stage import StageState
 
 log = logging.getLogger(__name__)
 _ENCODE = msgspec.json.Encoder()
+_LOCATE = msgspec.json.Decoder(Locate)
+StageDecider = Decider[Any, StageState, Any]
 
 
 class Upstream(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,16 +43,22 @@ class Upstream(msgspec.Struct, frozen=True, kw_only=True):
     react: Callable[[Any], list[Command]]
 
 
-def command_names(decider: Decider) -> list[str]:
+def command_names(decider: StageDecider) -> list[str]:
     union = decider.COMMANDS.type
     members = getattr(union, "__args__", (union,))
     return [str(t.__struct_config__.tag) for t in members]
 
 
+def published_stages(stage: str) -> tuple[str, ...]:
+    """The subjects' stages a service's relay publishes: the MVP's store also holds the
+    production events of launched initiatives."""
+    return ("mvp", "production") if stage == "mvp" else (stage,)
+
+
 async def run_stage(
     settings: Settings,
     stage: str,
-    decider: Decider,
+    decider: StageDecider,
     upstream: Upstream | None,
     stop: asyncio.Event,
 ) -> None:
@@ -58,14 +69,17 @@ async def run_stage(
     js = nc.jetstream()
     await ensure_stream(js, settings.subjects, settings.stream_replicas)
     store = EventStore(pool, stage)
-    publisher = Publisher(js, settings.subjects)
-    runner = Runner(store, decider, publisher)
-
-    async def handle(name: str, body: bytes, headers: Mapping[str, str]) -> bytes:
-        return _ENCODE.encode(await runner.handle_request(name, body, headers))
-
-    service = await commands.serve(nc, settings.subjects, stage, command_names(decider), handle)
-    tasks = [asyncio.create_task(Relay(settings.database_url, store, publisher).run(stop))]
+    watch = PublishedWatch(settings.database_url, store)
+    runner = Runner(store, decider, watch)
+    handle = _handler(stage, runner)
+    service = await commands.serve(
+        nc, settings.subjects, stage, [*command_names(decider), LOCATE], handle
+    )
+    relay = Relay(
+        settings.database_url, store, Publisher(js, settings.subjects),
+        stages=published_stages(stage),
+    )  # fmt: skip
+    tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(watch.run(stop))]
     if upstream is not None:
         consumer = Consumer(
             js,
@@ -89,17 +103,36 @@ async def run_stage(
         await pool.close()
 
 
-def _reactor(runner: Runner, upstream: Upstream) -> Handler:
+def _handler(stage: str, runner: Runner[Any, StageState, Any]) -> commands.Handle:
+    async def handle(name: str, body: bytes, headers: Mapping[str, str]) -> bytes:
+        if name != LOCATE:
+            return _ENCODE.encode(await runner.handle_request(name, body, headers))
+        try:
+            initiative_id = _LOCATE.decode(body).initiative_id
+        except msgspec.DecodeError as exc:
+            return _ENCODE.encode(Problem(code="invalid", detail=f"invalid locate: {exc}"))
+        folded = await runner.fetch(initiative_id)
+        state = folded.state
+        return _ENCODE.encode(
+            Whereabouts(
+                stage=stage, status=state.status, version=folded.version,
+                re_review=state.re_review is not None,
+            )
+        )  # fmt: skip
+
+    return handle
+
+
+def _reactor(runner: Runner[Any, StageState, Any], upstream: Upstream) -> Handler:
     async def on_event(conn: Connection, event: CloudEvent, _sequence: int) -> None:
         try:
             decoded = upstream.decoder.decode(event.data)
         except msgspec.ValidationError as exc:  # not ours to understand: skip, don't loop
             log.error("skipping %s %s: %s", event.type, event.id, exc)
             return
+        options = Options(correlation_id=event.correlationid, causation_id=event.id)
         for command in upstream.react(decoded):
-            reply = await runner.execute(
-                command, correlation_id=event.correlationid, causation_id=event.id, conn=conn
-            )
+            reply = await runner.execute(command, options, conn=conn)
             if reply.error is not None and reply.error.code not in ("refused", "forbidden"):
                 raise RuntimeError(f"{event.type} {event.id}: {reply.error.detail}")
             if reply.error is not None:

@@ -1,19 +1,22 @@
-"""The command path every stage service shares.
+"""The command path every stage service shares, in Eventide's fixed steps:
 
-load stream -> fold with evolve -> decide -> append with the expected version,
-retried on a concurrency conflict unless the caller pinned a version. After the
-commit the events are published at once (to learn their global position); the
-outbox relay publishes anything this misses.
+1. replay: a retry with a known idempotency key gets the first reply, nothing more;
+2. fetch: the folded state and version (cached per stream, a snapshot, then newer events);
+3. check: the expected version, then the decider's rules;
+4. write: append with the expected version and the idempotency key in one statement,
+   retried on a concurrency conflict unless the caller pinned a version.
+
+Nothing here publishes: the outbox relay is the only publisher. A reply's `position` is
+the JetStream sequence the relay reached once it covered the command's events.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import uuid
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
@@ -24,34 +27,99 @@ from events.replies import (
     CAUSATION_ID,
     CORRELATION_ID,
     EXPECTED_VERSION,
+    IDEMPOTENCY_KEY,
+    REPLY_DECODER,
+    REQUEST_DIGEST,
     CommandReply,
     Problem,
 )
-from infra.bus import Publisher
 from infra.db import Connection
-from infra.eventstore import ConcurrencyError, EventStore, NewEvent, RecordedEvent
+from infra.eventstore import (
+    Appended,
+    ConcurrencyError,
+    DuplicateKey,
+    Idempotent,
+    NewEvent,
+    RecordedEvent,
+    Snapshot,
+    StoredReply,
+)
+from services.folded import Folded, FoldedCache, state_key
 
-log = logging.getLogger(__name__)
 _ENCODE = msgspec.json.Encoder()
 RETRIES = 20  # a stream under heavy contention: each round one writer wins
+SNAPSHOT_EVERY = 100  # events folded since the last snapshot before a new one is taken
+
+C = TypeVar("C", bound=Command)
+S = TypeVar("S")
+E = TypeVar("E", bound=Event)
 
 
-class Decider(Protocol):
-    initial_state: Any
-    COMMANDS: msgspec.json.Decoder[Any]
-    EVENTS: msgspec.json.Decoder[Any]
+class Decider(Protocol[C, S, E]):
+    """fmodel's decider: a stage's decider module fits it."""
 
-    def decide(self, command: Any, state: Any) -> list[Any]: ...
-    def evolve(self, state: Any, event: Any) -> Any: ...
+    @property
+    def initial_state(self) -> S: ...
+    @property
+    def COMMANDS(self) -> msgspec.json.Decoder[C]: ...  # noqa: N802
+    @property
+    def EVENTS(self) -> msgspec.json.Decoder[E]: ...  # noqa: N802
+
+    def decide(self, command: C, state: S, /) -> list[Event]: ...
+    def evolve(self, state: S, event: E, /) -> S: ...
 
 
-class Runner:
+class EventStore(Protocol):
+    async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]: ...
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: int,
+        conn: Connection | None = None,
+        idempotent: Idempotent | None = None,
+    ) -> Appended: ...
+    async def find_reply(self, key: str) -> StoredReply | None: ...
+    async def load_snapshot(self, stream_id: str, state_key: str) -> Snapshot | None: ...
+    async def save_snapshot(self, stream_id: str, state_key: str, snapshot: Snapshot) -> None: ...
+
+
+class Publisher(Protocol):
+    async def sequence_after(self, tx_id: int, position: int) -> int | None:
+        """The JetStream sequence once the relay published past this point (None if it
+        did not get there in time: the events are stored and will be published)."""
+        ...
+
+
+class Options(msgspec.Struct, frozen=True, kw_only=True):
+    expected_version: int | None = None
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    idempotency_key: str | None = None
+    digest: str = ""
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> Options:
+        expected = headers.get(EXPECTED_VERSION)
+        return cls(
+            expected_version=int(expected) if expected and expected.isdigit() else None,
+            correlation_id=headers.get(CORRELATION_ID),
+            causation_id=headers.get(CAUSATION_ID),
+            idempotency_key=headers.get(IDEMPOTENCY_KEY) or None,
+            digest=headers.get(REQUEST_DIGEST, ""),
+        )
+
+
+class Runner(Generic[C, S, E]):
     def __init__(
-        self, store: EventStore, decider: Decider, publisher: Publisher | None = None
+        self, store: EventStore, decider: Decider[C, S, E], publisher: Publisher | None = None
     ) -> None:
         self.store = store
         self.decider = decider
         self.publisher = publisher
+        self.cache: FoldedCache[S] = FoldedCache()
+        self.state_key = state_key(decider.initial_state)
+        self._states = msgspec.json.Decoder(type(decider.initial_state))
 
     async def handle_request(
         self, name: str, body: bytes, headers: Mapping[str, str]
@@ -65,97 +133,146 @@ class Runner:
             return _failed(Problem(code="invalid", detail=f"malformed JSON: {exc}"))
         if event_tag_of(command) != name:
             return _failed(Problem(code="invalid", detail=f"body is a {event_tag_of(command)}"))
-        expected = headers.get(EXPECTED_VERSION)
-        return await self.execute(
-            command,
-            expected_version=int(expected) if expected and expected.isdigit() else None,
-            correlation_id=headers.get(CORRELATION_ID),
-            causation_id=headers.get(CAUSATION_ID),
-        )
+        return await self.execute(command, Options.from_headers(headers))
 
     async def execute(
-        self,
-        command: Command,
-        *,
-        expected_version: int | None = None,
-        correlation_id: str | None = None,
-        causation_id: str | None = None,
-        conn: Connection | None = None,
+        self, command: C, options: Options | None = None, conn: Connection | None = None
     ) -> CommandReply:
-        """Run one command. Inside `conn` (a consumer's transaction) nothing is published:
+        """Run one command. Inside `conn` (a consumer's transaction) nothing is waited for:
         the relay publishes once that transaction commits."""
-        stream_id = command.initiative_id
+        options = options or Options()
+        if options.idempotency_key:
+            stored = await self.store.find_reply(options.idempotency_key)
+            if stored is not None:
+                return await self._replay(stored, options)
         for attempt in range(RETRIES):
             if attempt:  # jitter, so that the losers of one round do not collide again
                 await asyncio.sleep(random.uniform(0, 0.002 * attempt))
-            recorded = await self.store.read_stream(stream_id)
-            version = len(recorded)
-            if expected_version is not None and expected_version != version:
-                return _conflict(stream_id, expected_version, version)
-            state = self.decider.initial_state
-            for row in recorded:
-                state = self.decider.evolve(state, self.decider.EVENTS.decode(row.data))
-            try:
-                new = self.decider.decide(command, state)
-            except DomainError as exc:
-                problem = Problem(code=exc.code, detail=exc.detail, unmet=exc.unmet)
-                return _failed(problem, stream_id, version)
-            if not new:
-                return CommandReply(ok=True, initiative_id=stream_id, version=version)
-            meta = _ENCODE.encode(
-                Metadata(
-                    actor=command.actor.id,
-                    actorkind=command.actor.kind,
-                    correlationid=correlation_id or str(uuid.uuid4()),
-                    causationid=causation_id,
-                )
-            )
-            rows = [_new_event(e, meta) for e in new]
-            try:
-                positions = await self.store.append(stream_id, rows, version, conn)
-            except ConcurrencyError as exc:
-                if expected_version is not None:
-                    return _conflict(stream_id, expected_version, exc.current_version)
-                continue
-            position = None if conn else await self._publish(stream_id, version, rows, positions)
-            return CommandReply(
-                ok=True,
-                initiative_id=stream_id,
-                version=version + len(rows),
-                position=position,
-                event_ids=[str(r.event_id) for r in rows],
-            )
+            folded = await self.fetch(command.initiative_id)
+            reply = await self._check_and_write(command, folded, options, conn)
+            if reply is not None:
+                return reply
         return _failed(Problem(code="conflict", detail="too many concurrent changes; retry"))
 
-    async def _publish(
-        self, stream_id: str, version: int, rows: list[NewEvent], positions: list[int]
-    ) -> int | None:
-        if self.publisher is None:
-            return None
-        recorded = [
-            RecordedEvent(
-                position=p,
-                tx_id=0,
-                stream_id=stream_id,
-                version=version + i + 1,
-                event_id=r.event_id,
-                type=r.type,
-                occurred_at=r.occurred_at,
-                recorded_at=r.occurred_at,
-                data=r.data,
-                metadata=r.metadata,
-            )
-            for i, (r, p) in enumerate(zip(rows, positions, strict=True))
-        ]
+    async def fetch(self, stream_id: str) -> Folded[S]:
+        """The stream's folded state: cached or snapshotted, plus the events after it."""
+        base = self.cache.get(stream_id) or await self._snapshot(stream_id)
+        newer = await self.store.read_stream(stream_id, base.version)
+        folded = self._fold(base, newer)
+        if folded.version - folded.snapshot_version >= SNAPSHOT_EVERY:
+            folded = await self._save_snapshot(stream_id, folded)
+        self.cache.put(stream_id, folded)
+        return folded
+
+    async def _check_and_write(
+        self, command: C, folded: Folded[S], options: Options, conn: Connection | None
+    ) -> CommandReply | None:
+        """The reply, or None when another writer got in first (fetch again)."""
+        stream_id, version = command.initiative_id, folded.version
+        if options.expected_version not in (None, version):
+            return _conflict(stream_id, options.expected_version, version)
         try:
-            return (await self.publisher.publish_all(recorded))[-1]
-        except Exception as exc:  # the relay will publish them; the command succeeded
-            log.warning("immediate publish failed, the relay will retry: %s", exc)
+            new = self.decider.decide(command, folded.state)
+        except DomainError as exc:
+            problem = Problem(code=exc.code, detail=exc.detail, unmet=exc.unmet)
+            return _failed(problem, stream_id, version)
+        if not new:
+            position = None if conn else await self._position(folded.tx_id, folded.position)
+            return CommandReply(
+                ok=True, initiative_id=stream_id, version=version, position=position
+            )
+        rows = [_new_event(e, _metadata(command, options)) for e in new]
+        reply = CommandReply(
+            ok=True, initiative_id=stream_id, version=version + len(rows),
+            event_ids=[str(r.event_id) for r in rows],
+        )  # fmt: skip
+        idempotent = None
+        if options.idempotency_key:
+            idempotent = Idempotent(options.idempotency_key, options.digest, _ENCODE.encode(reply))
+        try:
+            appended = await self.store.append(stream_id, rows, version, conn, idempotent)
+        except ConcurrencyError as exc:
+            if options.expected_version is not None:
+                return _conflict(stream_id, options.expected_version, exc.current_version)
             return None
+        except DuplicateKey:  # the same key raced us and won: its reply is the answer
+            stored = await self.store.find_reply(options.idempotency_key or "")
+            assert stored is not None
+            return await self._replay(stored, options)
+        if conn is not None:  # not committed yet: the cache must not get ahead of the store
+            self.cache.drop(stream_id)
+            return reply
+        self._remember(stream_id, folded, new, appended)
+        position = await self._position(appended.tx_id, appended.positions[-1])
+        return msgspec.structs.replace(reply, position=position)
+
+    def _remember(
+        self, stream_id: str, folded: Folded[S], new: list[Event], appended: Appended
+    ) -> None:
+        state = folded.state
+        for event in new:
+            state = self.decider.evolve(state, self.decider.EVENTS.decode(_ENCODE.encode(event)))
+        self.cache.put(stream_id, msgspec.structs.replace(
+            folded, state=state, version=folded.version + len(new),
+            tx_id=appended.tx_id, position=appended.positions[-1],
+        ))  # fmt: skip
+
+    def _fold(self, base: Folded[S], events: list[RecordedEvent]) -> Folded[S]:
+        if not events:
+            return base
+        state = base.state
+        for row in events:
+            state = self.decider.evolve(state, self.decider.EVENTS.decode(row.data))
+        last = events[-1]
+        return msgspec.structs.replace(
+            base, state=state, version=last.version, tx_id=last.tx_id, position=last.position
+        )
+
+    async def _snapshot(self, stream_id: str) -> Folded[S]:
+        snapshot = await self.store.load_snapshot(stream_id, self.state_key)
+        if snapshot is None:
+            return Folded(state=self.decider.initial_state)
+        return Folded(
+            state=self._states.decode(snapshot.state), version=snapshot.version,
+            tx_id=snapshot.tx_id, position=snapshot.position, snapshot_version=snapshot.version,
+        )  # fmt: skip
+
+    async def _save_snapshot(self, stream_id: str, folded: Folded[S]) -> Folded[S]:
+        snapshot = Snapshot(folded.version, folded.tx_id, folded.position,
+                            _ENCODE.encode(folded.state))  # fmt: skip
+        await self.store.save_snapshot(stream_id, self.state_key, snapshot)
+        return msgspec.structs.replace(folded, snapshot_version=folded.version)
+
+    async def _replay(self, stored: StoredReply, options: Options) -> CommandReply:
+        if stored.digest != options.digest:
+            detail = (
+                "this Idempotency-Key was first used with another request; "
+                "use a new key for a new request"
+            )
+            return _failed(Problem(code="invalid", detail=detail))
+        reply = REPLY_DECODER.decode(stored.reply)
+        position = await self._position(stored.tx_id, stored.position)
+        return msgspec.structs.replace(reply, position=position)
+
+    async def _position(self, tx_id: int, position: int) -> int | None:
+        if self.publisher is None or position == 0:
+            return None
+        return await self.publisher.sequence_after(tx_id, position)
 
 
 def event_tag_of(command: Command) -> str:
     return str(type(command).__struct_config__.tag)
+
+
+def _metadata(command: Command, options: Options) -> bytes:
+    return _ENCODE.encode(
+        Metadata(
+            actor=command.actor.id,
+            actorkind=command.actor.kind,
+            correlationid=options.correlation_id or str(uuid.uuid4()),
+            causationid=options.causation_id,
+        )
+    )
 
 
 def _new_event(event: Event, metadata: bytes) -> NewEvent:

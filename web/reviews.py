@@ -33,7 +33,7 @@ async def _decide(
     deps: Deps, actor: Actor, iid: str, body: msgspec.Struct, _: dict[str, Any]
 ) -> Accepted:
     assert isinstance(body, DecisionBody)
-    return await cast_vote(deps.broker, deps.pool, actor, iid, body)
+    return await cast_vote(deps.broker, actor, iid, body)
 
 
 DECIDE = FormSpec(

@@ -40,10 +40,11 @@ async def _measure(
 ) -> Accepted:
     """A KPI measurement goes to whichever service owns the initiative (pilot or mvp)."""
     assert isinstance(body, b.MeasurementBody)
-    stage = await kpi_stage(deps.broker, deps.pool, checked_id(iid))
+    stage, open_wait = await kpi_stage(deps.broker, checked_id(iid))
     kpi_id = checked_id(str(extra["kpi_id"]), "KPI")
     return await record(deps.broker, actor, iid, stage=stage, command_type=RecordMeasurement,
-                        body=body, id_field="measurement_id", kpi_id=kpi_id)  # fmt: skip
+                        body=body, id_field="measurement_id", kpi_id=kpi_id,
+                        open_wait=open_wait)  # fmt: skip
 
 
 def _score(name: str, label: str) -> Field:

@@ -20,6 +20,7 @@ from api.auth import REVIEW_REQUESTERS, STEWARDS, current_user, requires
 from api.bodies import FulfilBody, GateReviewBody, ResumeBody
 from api.deps import Deps, checked_id
 from api.dispatch import Accepted, record_at_current_stage
+from api.idempotency import FORM_FIELD
 from api.problems import CommandFailedError
 from events import gates
 from events.base import Command
@@ -39,7 +40,7 @@ def refusal(exc: CommandFailedError) -> str:
 
 async def form_values(request: HTMXRequest) -> dict[str, str]:
     form = await request.form()
-    return {k: str(v) for k, v in form.items() if k != "_csrf_token"}
+    return {k: str(v) for k, v in form.items() if k not in ("_csrf_token", FORM_FIELD)}
 
 
 class WorkPosts(Controller):
@@ -90,7 +91,7 @@ class WorkPosts(Controller):
         flash = ("success", done_text)
         try:
             done: Accepted = await record_at_current_stage(
-                deps.broker, deps.pool, user.actor, initiative_id, command_type=command,
+                deps.broker, user.actor, initiative_id, command_type=command,
                 body=body, **fields,
             )  # fmt: skip
             await read_own_write(deps, done.position)

@@ -33,7 +33,7 @@ class GateController(Controller):
     ) -> Accepted:
         """Ask the steering committee to review the current gate (owner or admin)."""
         return await record_at_current_stage(
-            deps.broker, deps.pool, actor, initiative_id,
+            deps.broker, actor, initiative_id,
             command_type=gates.RequestGateReview, body=data or GateReviewBody(),
         )  # fmt: skip
 
@@ -50,7 +50,7 @@ class GateController(Controller):
         recycle or kill. It becomes the gate decision once the gate's quorum agrees
         (`event_ids` then holds two events). A go with unmet must-meet criteria is a 409
         listing them in `unmet`. Committee members who are people only."""
-        return await cast_vote(deps.broker, deps.pool, actor, initiative_id, data)
+        return await cast_vote(deps.broker, actor, initiative_id, data)
 
     @post("/conditions/{condition_id:str}/fulfil", operation_id="fulfilCondition",
           status_code=201, guards=[requires(*STEWARDS)])  # fmt: skip
@@ -64,7 +64,7 @@ class GateController(Controller):
     ) -> Accepted:
         """Mark a condition of a conditional_go fulfilled (owner, committee or admin)."""
         return await record_at_current_stage(
-            deps.broker, deps.pool, actor, initiative_id,
+            deps.broker, actor, initiative_id,
             command_type=gates.FulfilCondition, body=data or FulfilBody(),
             condition_id=checked_id(condition_id, "condition"),
         )  # fmt: skip
@@ -80,6 +80,6 @@ class GateController(Controller):
     ) -> Accepted:
         """Resume an initiative on hold, into the same stage (owner, committee or admin)."""
         return await record_at_current_stage(
-            deps.broker, deps.pool, actor, initiative_id,
+            deps.broker, actor, initiative_id,
             command_type=gates.Resume, body=data or ResumeBody(),
         )  # fmt: skip

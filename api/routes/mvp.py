@@ -9,7 +9,6 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth import WORKERS, requires
 from api.bodies import ChecklistBody, DocumentBody, MeasurementBody, MonitoringBody
-from api.broker import OPEN_WAIT
 from api.deps import Deps, checked_id
 from api.dispatch import Accepted, kpi_stage, record
 from events import mvp
@@ -95,13 +94,13 @@ class KpiController(Controller):
     ) -> Accepted:
         """Record a KPI value (`at` defaults to now); the same measurement_id twice is a no-op.
         Goes to pilot or mvp, whichever owns the initiative (mvp once launched)."""
-        stage = await kpi_stage(deps.broker, deps.pool, checked_id(initiative_id))
+        stage, open_wait = await kpi_stage(deps.broker, checked_id(initiative_id))
         return await record(
             deps.broker,
             actor,
             initiative_id,
             stage=stage,
-            open_wait=OPEN_WAIT,
+            open_wait=open_wait,
             command_type=RecordMeasurement,
             body=data,
             id_field="measurement_id",

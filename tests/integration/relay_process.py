@@ -17,7 +17,10 @@ async def main(dsn: str, nats_url: str, schema: str, stream: str, root: str, bat
     nc = await connect(nats_url, name="relay-test")
     subjects = Subjects(root=root, stream=stream)
     await ensure_stream(nc.jetstream(), subjects)
-    relay = Relay(dsn, EventStore(pool, schema), Publisher(nc.jetstream(), subjects), batch=batch)
+    relay = Relay(
+        dsn, EventStore(pool, schema), Publisher(nc.jetstream(), subjects),
+        stages=["ideation"], batch=batch,
+    )  # fmt: skip
     print("relay running", flush=True)
     await relay.run(asyncio.Event())
 
