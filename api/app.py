@@ -24,6 +24,7 @@ from litestar.types import ControllerRouterHandler, ExceptionHandlersMap
 from api.auth import API_PREFIX, AuthMiddleware
 from api.broker import NatsBroker
 from api.deps import Deps, provide_actor, provide_deps
+from api.idempotency import IdempotencyMiddleware
 from api.metrics import metrics_middleware
 from api.problems import HANDLERS
 from api.routes.gates import GateController
@@ -111,6 +112,7 @@ def create_app(
             DefineMiddleware(
                 AuthMiddleware, exclude=["^/schema", "^/static", "^/health", "^/metrics"]
             ),
+            IdempotencyMiddleware,
             *extra_middleware,
         ],
         exception_handlers={**HANDLERS, **(exception_handlers or {})},

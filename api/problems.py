@@ -23,6 +23,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
+from api.idempotency_context import CURRENT
 from events.replies import Problem
 from infra.commands import ServiceUnavailable
 from infra.db import DATABASE_ERRORS, is_unavailable
@@ -75,9 +76,28 @@ def on_command_failed(_: Request[Any, Any, Any], exc: CommandFailedError) -> Res
 
 
 def on_unavailable(_: Request[Any, Any, Any], exc: ServiceUnavailable) -> Response[ProblemBody]:
-    response = problem(503, f"{exc}; nothing was changed, try again shortly", kind="unavailable")
+    response = problem(503, unavailable_detail(exc), kind="unavailable")
     response.headers.update(RETRY_AFTER)
     return response
+
+
+def unavailable_detail(exc: ServiceUnavailable) -> str:
+    """Whether the command may still have been applied, and how to retry it safely: a
+    timed-out command may land later; one that found no service was never applied."""
+    keyed = CURRENT.get() is not None
+    if getattr(exc, "maybe_applied", False):
+        if keyed:
+            return (
+                f"{exc}: the command may still have been applied. Retrying with the same"
+                " Idempotency-Key is safe: the command is applied at most once and the retry"
+                " answers with its result"
+            )
+        return (
+            f"{exc}: the command may still have been applied, and a plain retry could apply it"
+            " twice; send an Idempotency-Key header to make retries safe"
+        )
+    retry = "; a retry with the same Idempotency-Key is safe" if keyed else ""
+    return f"{exc}: the command was not applied; try again shortly{retry}"
 
 
 def on_database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[ProblemBody]:

@@ -19,11 +19,12 @@ from litestar.types import ControllerRouterHandler
 from api.app import create_app
 from api.auth import API_PREFIX
 from api.deps import Deps
+from api.idempotency import IdempotencyError
 from api.problems import on_http
 from infra.settings import Settings
 from web.board import BoardPage
 from web.initiative import InitiativePage
-from web.pages import on_refused
+from web.pages import idempotency_input, on_idempotency, on_refused
 from web.propose import ProposePage
 from web.reviews import ReviewPages
 from web.session import SessionPages
@@ -53,10 +54,19 @@ def create_web_app(settings: Settings, deps: Deps | None = None) -> Litestar:
     """The API and the pages in one app; with `deps` nothing is connected (tests)."""
     return create_app(
         settings, deps, extra_route_handlers=PAGES,
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=form_callables
+        ),
         plugins=[HTMXPlugin(), CsrfPlugin(settings.secret)],
-        exception_handlers={PermissionDeniedException: on_forbidden},
+        exception_handlers={
+            PermissionDeniedException: on_forbidden, IdempotencyError: on_form_sent,
+        },
     )  # fmt: skip
+
+
+def form_callables(engine: JinjaTemplateEngine) -> None:
+    """`{{ idempotency_input() }}` in every form that posts."""
+    engine.register_template_callable("idempotency_input", idempotency_input)
 
 
 def on_forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Response[Any]:
@@ -64,3 +74,10 @@ def on_forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException
     if request.url.path.startswith(API_PREFIX):
         return on_http(request, exc)
     return on_refused(request, exc)
+
+
+def on_form_sent(request: Request[Any, Any, Any], exc: IdempotencyError) -> Response[Any]:
+    """An Idempotency-Key that cannot be honoured: a page for the pages, a problem for the API."""
+    if request.url.path.startswith(API_PREFIX):
+        return on_http(request, exc)
+    return on_idempotency(request, exc)

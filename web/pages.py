@@ -7,6 +7,8 @@ renders a 403 page rather than the API's problem JSON.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -17,8 +19,10 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
+from markupsafe import Markup
 
 from api.deps import Deps
+from api.idempotency import FORM_FIELD, IdempotencyError
 from api.problems import RETRY_AFTER, on_unexpected
 from api.users import User
 from events.base import Role
@@ -88,8 +92,31 @@ def on_not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Tem
 
 
 def on_unavailable(request: Request[Any, Any, Any], exc: ServiceUnavailable) -> Template:
-    detail = f"{exc}; nothing was changed, try again shortly"
+    """A timed-out command may still land: the form's Idempotency-Key makes resending safe."""
+    if getattr(exc, "maybe_applied", False):
+        detail = (
+            f"{exc}. It may still have been recorded. Sending the same form again is safe: it"
+            " is never recorded twice."
+        )
+    else:
+        detail = f"{exc}. Nothing was recorded; try again shortly."
     return page("error.html", request, 503, RETRY_AFTER, title="Service unavailable", detail=detail)
+
+
+def on_idempotency(request: Request[Any, Any, Any], exc: IdempotencyError) -> Template:
+    """A form sent twice with other values, still being sent, or with a damaged key."""
+    details = {
+        409: "This form is still being sent. Wait a moment, then reload the page.",
+        422: "This form was already sent with other values. Reload the page to send new ones.",
+    }
+    detail = details.get(exc.status_code, "This form is damaged. Reload the page and try again.")
+    return page("error.html", request, exc.status_code, title="Form already sent", detail=detail)
+
+
+def idempotency_input(_: Mapping[str, Any]) -> Markup:
+    """A hidden field with a fresh Idempotency-Key: each rendering of a form gets its own, so
+    sending the same rendered form twice records it once (api.idempotency)."""
+    return Markup(f'<input type="hidden" name="{FORM_FIELD}" value="{uuid.uuid4()}">')
 
 
 def on_database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
