@@ -13,23 +13,25 @@ import re
 import secrets
 import sys
 import uuid
+from typing import get_args
 
 import msgspec
 
-from events.base import Actor, ActorKind, Role
+from events.base import SYSTEM, Actor, Role, UserKind
 from infra.db import Pool, connect, create_pool
 from infra.migrations import migrate
 from infra.settings import Settings
 
 NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 ROLES: tuple[Role, ...] = ("viewer", "contributor", "owner", "committee", "admin")
+RESERVED = f"the name {SYSTEM.id!r} is Tollgate's own, for its automatic handoffs"
 
 
 class User(msgspec.Struct, frozen=True, kw_only=True):
     user_id: str
     name: str
     role: Role
-    kind: ActorKind = "person"
+    kind: UserKind = "person"
 
     @property
     def actor(self) -> Actor:
@@ -61,7 +63,9 @@ async def add_user(
     """Create a user (or give an existing one a new token); returns the user and the token."""
     if not NAME.match(name):
         raise ValueError(f"user name {name!r}: use 1-64 letters, digits or _.:-")
-    if role not in ROLES or kind not in ("person", "agent"):
+    if name == SYSTEM.id:
+        raise ValueError(RESERVED)
+    if role not in ROLES or kind not in get_args(UserKind):
         raise ValueError(f"role must be one of {', '.join(ROLES)}; kind person or agent")
     token = "tg_" + secrets.token_urlsafe(32)
     async with pool.acquire() as conn, conn.transaction():

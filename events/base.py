@@ -9,7 +9,8 @@ import msgspec
 
 STAGES = ("ideation", "poc", "pilot", "mvp", "production")
 Stage = Literal["ideation", "poc", "pilot", "mvp", "production"]
-ActorKind = Literal["person", "agent"]
+UserKind = Literal["person", "agent"]  # who may hold a token and sign in
+ActorKind = Literal[UserKind, "system"]  # and Tollgate itself, for automatic handoffs
 Role = Literal["viewer", "contributor", "owner", "committee", "admin"]
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -18,7 +19,8 @@ Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z
 
 
 class Actor(msgspec.Struct, frozen=True, kw_only=True):
-    """Who issued a command: a person or an AI agent, with the roles they hold."""
+    """Who issued a command, with the roles they hold: a person, an AI agent, or Tollgate
+    itself (`system`: a policy's automatic handoff, never shown as an agent)."""
 
     id: Id
     name: str = ""
@@ -29,7 +31,7 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
         return "admin" in self.roles or any(r in self.roles for r in roles)
 
 
-SYSTEM = Actor(id="system", name="Tollgate", kind="agent", roles=("admin",))
+SYSTEM = Actor(id="system", name="Tollgate", kind="system", roles=("admin",))
 
 
 def event_type(stage: Stage, name: str, version: int = 1) -> str:

@@ -1,8 +1,8 @@
 """The CloudEvents 1.0 envelope (structured JSON mode) every published event travels in.
 
 Extension attributes carry what the event store records beside the payload:
-correlation and causation ids, the actor and whether it is a person or an agent,
-the stream version and the position in the source store.
+correlation and causation ids, the actor and whether it is a person, an AI agent or
+Tollgate itself (`system`), the stream version and the position in the source store.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from datetime import datetime
 
 import msgspec
 
+from events.base import SYSTEM, ActorKind
+
 SPECVERSION = "1.0"
 
 
@@ -18,9 +20,12 @@ class Metadata(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """Envelope data written by infra beside each event's payload."""
 
     actor: str
-    actorkind: str = "person"
+    actorkind: ActorKind = "person"
     correlationid: str | None = None
     causationid: str | None = None
+
+    def __post_init__(self) -> None:
+        _upcast_actorkind(self)
 
 
 class CloudEvent(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -33,11 +38,25 @@ class CloudEvent(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     data: msgspec.Raw
     datacontenttype: str = "application/json"
     actor: str = ""
-    actorkind: str = "person"
+    actorkind: ActorKind = "person"
     correlationid: str | None = None
     causationid: str | None = None
     streamversion: int = 0
     position: int = 0
+
+    def __post_init__(self) -> None:
+        _upcast_actorkind(self)
+
+
+def actorkind_of(actor: str, actorkind: ActorKind) -> ActorKind:
+    """Events stored before the `system` kind recorded Tollgate's handoffs as `agent`."""
+    return "system" if actor == SYSTEM.id and actorkind == "agent" else actorkind
+
+
+def _upcast_actorkind(envelope: Metadata | CloudEvent) -> None:
+    kind = actorkind_of(envelope.actor, envelope.actorkind)
+    if kind != envelope.actorkind:
+        msgspec.structs.force_setattr(envelope, "actorkind", kind)
 
 
 def source_of(stage: str) -> str:

@@ -1,4 +1,7 @@
-"""The initiative's timeline as the page shows it: every event with its actor and time."""
+"""The initiative's timeline as the page shows it: every event with its actor and time.
+
+AI agents are marked; Tollgate's own automatic handoffs (actor kind `system`) are shown
+as Tollgate, never as an agent."""
 
 from __future__ import annotations
 
@@ -7,13 +10,15 @@ from typing import Any
 
 import msgspec
 
-from events.base import type_parts
+from events.base import ActorKind, type_parts
 from events.catalog import EVENT_TYPES
+from events.envelope import actorkind_of
 
 SHOWN = ("title", "gate", "decision", "rationale", "outcome", "sourcing", "risk_class",
          "priority", "statement", "metric", "value", "name", "severity", "kind", "reason",
          "evidence", "link")  # fmt: skip
 LIVE_TRIGGER_DELAY = "delay:300ms"
+AUTOMATIC = "Tollgate (automatic)"
 
 
 class Entry(msgspec.Struct, kw_only=True):
@@ -34,7 +39,7 @@ class _Ce(msgspec.Struct, kw_only=True):
     time: datetime
     data: dict[str, Any] = {}
     actor: str = ""
-    actorkind: str = "person"
+    actorkind: ActorKind = "person"
 
 
 _DECODE = msgspec.json.Decoder(_Ce)
@@ -45,6 +50,14 @@ def _details(data: dict[str, Any]) -> list[tuple[str, str]]:
     return [(k, ", ".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in shown]
 
 
+def shown_actor(actor: str, actorkind: ActorKind) -> tuple[str, bool]:
+    """The name the page shows, and whether an AI agent acted."""
+    kind = actorkind_of(actor, actorkind)
+    if kind == "system" or not actor:
+        return AUTOMATIC, False
+    return actor, kind == "agent"
+
+
 def entries(bodies: list[bytes], as_of: datetime | None = None) -> list[Entry]:
     """Newest first; with `as_of` only what had happened by then."""
     found = []
@@ -53,9 +66,10 @@ def entries(bodies: list[bytes], as_of: datetime | None = None) -> list[Entry]:
         if as_of is not None and ce.time > as_of:
             continue
         stage, name, _ = type_parts(ce.type)
+        actor, agent = shown_actor(ce.actor, ce.actorkind)
         found.append(Entry(
             id=ce.id, type=ce.type, stage=stage, name=name.replace("_", " ").capitalize(),
-            time=ce.time, actor=ce.actor or "system", agent=ce.actorkind == "agent",
+            time=ce.time, actor=actor, agent=agent,
             details=_details(ce.data), data=ce.data,
         ))  # fmt: skip
     return sorted(found, key=lambda e: e.time, reverse=True)

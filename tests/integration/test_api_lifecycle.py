@@ -368,6 +368,8 @@ async def timeline_is_cloudevents(api: Api, iid: str) -> None:
     assert by_agent and all(e["actorkind"] == "agent" for e in by_agent)
     by_people = [e for e in response.json() if e["actor"] in ("owner", "committee")]
     assert by_people and all(e.get("actorkind", "person") == "person" for e in by_people)
+    handoffs = [e for e in response.json() if e["actor"] == "system"]  # the stages opened
+    assert handoffs and all(e["actorkind"] == "system" for e in handoffs)
 
 
 async def test_a_killed_initiative_takes_no_more_work(api: Api):
