@@ -54,6 +54,8 @@ async def test_the_committee_decides_g1_from_the_queue_and_the_poc_opens(site: S
     await site.as_("carlos")
     page = await site.opened(iid, "poc")
     assert ">PoC<" in page and 'id="form-hypothesis"' in page and 'id="form-score"' not in page
+    assert "by <strong>Tollgate (automatic)</strong>" in page  # the handoff, not an agent
+    assert 'Tollgate (automatic)</strong> <span class="badge' not in page
     board = (await site.get("/")).text
     assert f'id="card-{iid}"' in board.split('data-stage="poc"')[1].split('data-stage="pilot"')[0]
 
