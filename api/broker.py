@@ -12,7 +12,6 @@ from typing import Protocol
 
 from events.replies import CommandReply, Whereabouts
 from infra import bus, commands
-from infra.consumer import Consumer, Handler
 from infra.db import Pool
 from infra.settings import Settings
 from services.projection import queries
@@ -97,9 +96,3 @@ class NatsBroker:
     async def lag(self, pool: Pool) -> Lag:
         """How far the read models are behind the stream (raises when the broker is down)."""
         return await queries.lag(pool, self.js, self.subjects.stream)
-
-    def consumer(self, pool: Pool, durable: str, handler: Handler) -> Consumer:
-        return Consumer(
-            self.js, pool, schema="api", durable=durable, stream=self.subjects.stream,
-            filter_subjects=[self.subjects.events], handler=handler,
-        )  # fmt: skip

@@ -15,6 +15,10 @@ COMMANDS = Counter(
     "tollgate_commands_total", "Commands sent to stage services", ["stage", "command", "outcome"]
 )
 LAG = Gauge("tollgate_projection_lag_events", "Events the read models have not applied yet")
+RELAY_BLOCKED = Gauge(
+    "tollgate_relay_blocked_seconds",
+    "Age of the oldest writing transaction in the database, which holds back the outbox relays",
+)
 WEBHOOKS = Counter("tollgate_webhook_attempts_total", "Webhook delivery attempts", ["outcome"])
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 

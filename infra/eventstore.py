@@ -118,12 +118,24 @@ running AS (
 SELECT least(n.n, min(n.n + (r.x - n.n % {_WRAP} + {_WRAP} + {_HALF}) % {_WRAP} - {_HALF}))
 FROM n LEFT JOIN running r ON true GROUP BY n.n
 """
-OLDEST_WRITER_SQL = """
+_OLDEST_WRITER_SQL = """
 SELECT extract(epoch FROM now() - xact_start)::float8 AS age, pid FROM pg_stat_activity
 WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
   AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())
 ORDER BY xact_start LIMIT 1
 """
+
+
+class Writer(msgspec.Struct, frozen=True):
+    age: float  # seconds its transaction has been open
+    pid: int
+
+
+async def oldest_writer(pool: Pool) -> Writer | None:
+    """The longest-open transaction of this database that holds an xid: every event committed
+    after it waits for it before the relays may publish it (see the horizon above)."""
+    row = await pool.fetchrow(_OLDEST_WRITER_SQL)
+    return Writer(float(row["age"]), int(row["pid"])) if row else None
 
 
 def _recorded(row: asyncpg.Record) -> RecordedEvent:

@@ -13,11 +13,13 @@ from litestar.di import NamedDependency
 
 from api import asyncapi
 from api.deps import Deps
-from api.metrics import CONTENT_TYPE, LAG, exposition
+from api.metrics import CONTENT_TYPE, LAG, RELAY_BLOCKED, exposition
+from infra.eventstore import oldest_writer
 from services.projection.models import Lag
 
 STAGE_SERVICES = ("ideation", "poc", "pilot", "mvp")
 MAX_LAG = 1000
+RELAY_STALL_SECONDS = 10.0
 
 
 class Check(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -46,6 +48,19 @@ async def _database(deps: Deps) -> tuple[bool, str]:
     return True, ""
 
 
+async def _relay(deps: Deps) -> tuple[bool, str]:
+    """Stalled when a writing transaction of this database holds the publishing horizon."""
+    writer = await oldest_writer(deps.pool)
+    age = writer.age if writer else 0.0
+    RELAY_BLOCKED.set(age)
+    if writer is None or age <= RELAY_STALL_SECONDS:
+        return True, ""
+    return False, (
+        f"stalled: a writing transaction (pid {writer.pid}) has been open for {age:.0f}s; "
+        "events committed after it are published once it ends"
+    )
+
+
 async def _service(deps: Deps, stage: str) -> tuple[bool, str]:
     up = await deps.broker.ping(stage)
     return up, "" if up else f"{deps.settings.subjects.service(stage)} does not answer"
@@ -64,9 +79,10 @@ class SystemController(Controller):
 
     @get("/health", operation_id="health", exclude_from_auth=True)
     async def health(self, deps: NamedDependency[Deps]) -> Response[Health]:
-        """Database, broker, each stage service (NATS service ping) and projection lag:
-        200 when all are fine, else 503 naming what is not."""
-        probes = [_timed("database", _database(deps))]
+        """Database, the outbox relays (stalled when a writing transaction of the database has
+        been open over 10 s), broker, each stage service (NATS service ping) and projection
+        lag: 200 when all are fine, else 503 naming what is not."""
+        probes = [_timed("database", _database(deps)), _timed("relay", _relay(deps))]
         probes += [_timed(s, _service(deps, s)) for s in STAGE_SERVICES]
         checks = dict(await asyncio.gather(*probes))
         lag: Lag | None = None
@@ -90,6 +106,8 @@ class SystemController(Controller):
         """Prometheus metrics: requests, commands by outcome, projection lag, webhooks."""
         with contextlib.suppress(Exception):
             await asyncio.wait_for(projection_lag(deps), 2)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(_relay(deps), 2)
         return Response(exposition(), media_type=CONTENT_TYPE)
 
 
