@@ -20,6 +20,7 @@ from api.metrics import COMMANDS
 from api.problems import CommandFailedError
 from events import gates, production
 from events.base import Actor, Command
+from events.criteria import GATE_OF_STAGE
 from events.replies import (
     CORRELATION_ID,
     EXPECTED_VERSION,
@@ -30,7 +31,6 @@ from events.replies import (
 
 _ENCODE = msgspec.json.Encoder()
 LIFECYCLE = ("ideation", "poc", "pilot", "mvp")
-GATE_OF_STAGE = {"ideation": "G1", "poc": "G2", "pilot": "G3", "mvp": "G4"}
 KPI_STAGES = ("pilot", "mvp")
 
 
