@@ -45,12 +45,22 @@ class Accepted(msgspec.Struct, kw_only=True, omit_defaults=True):
     record_id: str | None = None
 
 
-def new_id() -> str:
-    return uuid.uuid4().hex[:12]
+def new_id(salt: str = "") -> str:
+    """A record id; under an Idempotency-Key the same one on every retry, so a retry is the
+    very same command and its reply names the record that was stored."""
+    return _from_key(salt).hex[:12]
 
 
 def new_initiative_id() -> str:
-    return str(uuid.uuid4())
+    return str(_from_key("initiative"))
+
+
+def _from_key(salt: str) -> uuid.UUID:
+    idempotent = CURRENT.get()
+    if idempotent is None:
+        return uuid.uuid4()
+    name = f"tollgate:{idempotent.key}:{idempotent.digest}:{salt}"
+    return uuid.uuid5(uuid.NAMESPACE_URL, name)
 
 
 def build(
@@ -194,9 +204,10 @@ async def kpi_stage(broker: Broker, initiative_id: str) -> tuple[str, float]:
 def conditions(data: DecisionBody) -> tuple[gates.Condition, ...]:
     """Plain strings become conditions with made-up ids."""
     made = []
-    for given in data.conditions:
+    for n, given in enumerate(data.conditions):
         item = given if isinstance(given, ConditionIn) else ConditionIn(text=given)
-        made.append(gates.Condition(condition_id=item.condition_id or new_id(), text=item.text))
+        condition_id = item.condition_id or new_id(f"condition-{n}")
+        made.append(gates.Condition(condition_id=condition_id, text=item.text))
     return tuple(made)
 
 
@@ -218,7 +229,7 @@ async def cast_vote(
         return await send(broker, "mvp", command, data.expected_version)
     vote = gates.DecideGate(
         initiative_id=initiative_id, at=datetime.now(UTC), actor=actor,
-        vote_id=data.vote_id or new_id(), decision=data.decision,
+        vote_id=data.vote_id or new_id("vote"), decision=data.decision,
         rationale=data.rationale, conditions=conditions(data),
     )  # fmt: skip
     return await send(

@@ -8,7 +8,7 @@ whose transaction commits late is read after, never skipped.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -269,6 +269,11 @@ class EventStore:
         )
         row = await self.pool.fetchrow(sql, key)
         return StoredReply(*row.values()) if row else None
+
+    async def forget_replies(self, days: int) -> None:
+        """Idempotency keys are kept `days` days: a retry comes within minutes, not weeks."""
+        sql = f"DELETE FROM {self.schema}.idempotency WHERE recorded_at < now() - $1::interval"
+        await self.pool.execute(sql, timedelta(days=days))
 
     async def load_snapshot(self, stream_id: str, state_key: str) -> Snapshot | None:
         sql = (

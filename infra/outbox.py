@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 
 from infra.bus import Publisher
@@ -22,6 +23,8 @@ from infra.eventstore import Checkpoint, EventStore
 
 log = logging.getLogger(__name__)
 CHECKPOINT = "outbox-relay"
+KEEP_KEYS_DAYS = 7  # how long a stage keeps idempotency keys (the API keeps its own 24 h)
+PURGE_EVERY = 3600.0
 
 
 class Relay:
@@ -53,12 +56,16 @@ class Relay:
                     return
             await conn.add_listener(self.store.channel, lambda *_: wake.set())
             checkpoint: Checkpoint | None = None
+            purged = 0.0
             while not stop.is_set():
                 wake.clear()
                 count = 0
                 try:
                     checkpoint = checkpoint or await self.resume_point()
                     checkpoint, count = await self.relay_batch(checkpoint)
+                    if time.monotonic() - purged > PURGE_EVERY:
+                        await self.store.forget_replies(KEEP_KEYS_DAYS)
+                        purged = time.monotonic()
                 except Exception as exc:  # the broker or database hiccuped: try again soon
                     log.warning("relay %s: %r; retrying", self.store.schema, exc)
                 if count < self.batch:
