@@ -87,7 +87,8 @@ async def test_backbone_throughput(settings: Settings):
     nc = await nats.connect(bus.nats_url)
     js = nc.jetstream()
     await ensure_stream(js, bus.subjects)
-    relay = Relay(bus.database_url, store, Publisher(js, bus.subjects), stages=["ideation"], batch=1000)
+    publisher = Publisher(js, bus.subjects)
+    relay = Relay(bus.database_url, store, publisher, stages=["ideation"], batch=1000)
     start = time.perf_counter()
     cp, relayed, count = Checkpoint(), 0, 1
     while count:
