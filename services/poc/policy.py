@@ -3,18 +3,7 @@
 from __future__ import annotations
 
 from events import ideation
-from events.base import SYSTEM, Command, Event
 from events.poc import OpenPoc
+from services.opening import opens
 
-
-def react(event: Event) -> list[Command]:
-    """One OpenPoc per passing G1 decision; the decider makes a redelivered one a no-op."""
-    match event:
-        case ideation.GateDecided(decision="go" | "conditional_go", handoff=handoff) if handoff:
-            return [
-                OpenPoc(
-                    initiative_id=event.initiative_id, at=event.at, actor=SYSTEM, handoff=handoff
-                )
-            ]
-        case _:
-            return []
+react = opens(ideation.GateDecided, OpenPoc)
