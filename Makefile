@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test lint bench install browser clean
+.PHONY: up test lint bench chaos install browser clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: install
 
 bench: install
 	$(BIN)/pytest -q -s tests/perf
+
+# the long chaos run (the suite runs a 25 s one); TOLLGATE_CHAOS_SECONDS=N to change it
+chaos: install
+	TOLLGATE_CHAOS_SECONDS=$${TOLLGATE_CHAOS_SECONDS:-240} $(BIN)/pytest -q -s tests/integration/test_chaos.py
 
 clean:
 	rm -rf $(VENV) .tollgate
