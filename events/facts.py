@@ -6,6 +6,7 @@ events with the same `apply`, so the readiness shown is the readiness enforced.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import assert_never
 
 from msgspec.structs import replace
@@ -18,6 +19,7 @@ from events.records import ConditionState, Facts, Kpi
 from events.stage_facts import apply_ideation, apply_mvp, apply_pilot, apply_poc
 
 __all__ = ["Facts", "Kpi", "apply", "handoff", "kpi_on_target", "latest", "on_target"]
+_ID = attrgetter("measurement_id")
 
 
 # KPI on-target logic: the one place that says whether a KPI is where it should be.
@@ -42,9 +44,8 @@ def kpis_of(facts: Facts, importance: kpis.Importance) -> list[Kpi]:
 
 
 def measured(facts: Facts, measurement_id: str) -> bool:
-    return any(
-        m.measurement_id == measurement_id for k in facts.kpis.values() for m in k.measurements
-    )
+    # `in` over a map runs in C: launched KPIs hold thousands of measurements
+    return any(measurement_id in map(_ID, k.measurements) for k in facts.kpis.values())
 
 
 def open_conditions(facts: Facts) -> tuple[Condition, ...]:
@@ -87,7 +88,7 @@ def apply(facts: Facts, event: AnyEvent) -> Facts:
         ):
             return facts
         case kpis.KpiMeasured():
-            return _measured(facts, event.measurement())
+            return _recorded(facts, event.measurement())
         case production.KpiBreached():
             return replace(facts, breached=facts.breached | {event.kpi_id})
         case (
@@ -136,7 +137,7 @@ def _opened(facts: Facts, h: Handoff) -> Facts:
         )
     merged = replace(facts, kpis=kpis_)
     for m in h.measurements:
-        merged = _measured(merged, m)
+        merged = merged if measured(merged, m.measurement_id) else _recorded(merged, m)
     conditions = {c.condition_id: ConditionState(text=c.text) for c in h.open_conditions}
     return replace(
         merged,
@@ -149,10 +150,16 @@ def _opened(facts: Facts, h: Handoff) -> Facts:
     )
 
 
-def _measured(facts: Facts, m: Measurement) -> Facts:
+def _recorded(facts: Facts, m: Measurement) -> Facts:
+    """A recorded measurement is new: its decider refused a known id (`measured`). Only a
+    handoff may repeat one (the projection folds every stage), so only `_opened` checks;
+    checking here would scan every measurement per event, and launched KPIs collect
+    thousands."""
     kpi = facts.kpis.get(m.kpi_id)
-    if kpi is None or measured(facts, m.measurement_id):
+    if kpi is None:
         return facts
     kpi = replace(kpi, measurements=(*kpi.measurements, m))
-    breached = facts.breached - {m.kpi_id} if kpi_on_target(kpi) else facts.breached
+    # only a breached KPI can change state: the others skip the scan for the latest value
+    recovered = m.kpi_id in facts.breached and kpi_on_target(kpi)
+    breached = facts.breached - {m.kpi_id} if recovered else facts.breached
     return replace(facts, kpis={**facts.kpis, m.kpi_id: kpi}, breached=breached)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import reduce
 
-from events import ideation, pilot, poc, production
+from msgspec.structs import replace
+
+from events import ideation, mvp, pilot, poc, production
 from events.base import Event
 from events.criteria import evaluate
 from events.facts import Facts, apply, kpi_on_target, latest
@@ -19,6 +21,7 @@ from tests.unit.histories import (
     TRIAGE_TIME,
     at,
     decided,
+    handoff,
     measurements,
     pilot_opened,
     poc_opened,
@@ -72,9 +75,12 @@ def test_the_latest_measurement_is_the_latest_in_business_time_not_arrival() -> 
     assert last.value == 8
 
 
-def test_a_repeated_measurement_is_folded_once() -> None:
-    facts = fold(ready_for_g3(), measurements(pilot.KpiMeasured, 12))
-    assert len(facts.kpis["k-1"].measurements) == 3
+def test_a_handoff_repeating_a_measurement_folds_it_once() -> None:
+    before = fold(ready_for_g3())
+    repeated = handoff(kpis=(TRIAGE_TIME,))
+    repeated = replace(repeated, measurements=before.kpis["k-1"].measurements)
+    facts = fold(ready_for_g3(), [mvp.MvpOpened(initiative_id=ID, at=AT, handoff=repeated)])
+    assert facts.kpis["k-1"].measurements == before.kpis["k-1"].measurements
 
 
 def test_a_measurement_of_an_unknown_kpi_changes_nothing() -> None:

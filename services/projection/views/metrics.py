@@ -6,6 +6,7 @@ kept, and on-target is judged once the definition is known.
 
 from __future__ import annotations
 
+from bisect import bisect
 from datetime import datetime
 from typing import Literal
 
@@ -78,13 +79,20 @@ def _defined(m: Metrics, d: KpiDefinition) -> Metrics:
     return _put(m, kpi)
 
 
+def _order(p: Point) -> tuple[datetime, str]:
+    return p.at, p.measurement_id
+
+
 def _measured(m: Metrics, x: Measurement) -> Metrics:
+    """Insert in time order, once: a repeat (a handoff carries the earlier stage's points)
+    has the same time and id. Launched KPIs collect thousands of points: bisect finds the
+    place in O(log n) and the copy runs in C."""
     kpi = m.kpis.get(x.kpi_id, KpiView(kpi_id=x.kpi_id))
-    if any(p.measurement_id == x.measurement_id for p in kpi.series):
-        return m
     point = Point(measurement_id=x.measurement_id, at=x.at, value=x.value, source=x.source)
-    series = tuple(sorted((*kpi.series, point), key=lambda p: (p.at, p.measurement_id)))
-    return _put(m, replace(kpi, series=series))
+    i = bisect(kpi.series, _order(point), key=_order)
+    if i and _order(kpi.series[i - 1]) == _order(point):
+        return m
+    return _put(m, replace(kpi, series=kpi.series[:i] + (point,) + kpi.series[i:]))
 
 
 def definition(kpi: KpiView) -> KpiDefinition | None:
