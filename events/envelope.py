@@ -2,7 +2,12 @@
 
 Extension attributes carry what the event store records beside the payload:
 correlation and causation ids, the actor and whether it is a person, an AI agent or
-Tollgate itself (`system`), the stream version and the position in the source store.
+Tollgate itself (`system`), the stream version, and `stageposition`: the position in the
+stage service's own store (ordered within that stage only).
+
+`position` means one thing everywhere: the global position, the JetStream stream
+sequence, as command replies return it for `min_position`. A message on NATS leaves it
+out (its sequence is in the message's metadata); the HTTP timeline fills it in.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ class CloudEvent(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     correlationid: str | None = None
     causationid: str | None = None
     streamversion: int = 0
-    position: int = 0
+    stageposition: int = 0  # position in the stage's store: ordered within one stage only
+    position: int = 0  # the JetStream sequence; 0 (left out) on a published message
 
     def __post_init__(self) -> None:
         _upcast_actorkind(self)

@@ -83,7 +83,7 @@ def to_cloudevent(event: RecordedEvent) -> CloudEvent:
         correlationid=meta.correlationid,
         causationid=meta.causationid,
         streamversion=event.version,
-        position=event.position,
+        stageposition=event.position,
     )
 
 

@@ -30,10 +30,18 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
     nc = await connect(settings.nats_url, "tollgate-projection")
     js = nc.jetstream()
     await ensure_stream(js, settings.subjects, settings.stream_replicas)
+    # one message in flight: a redelivered one (after a failure or a crash) comes back
+    # before any later one, so events are applied in stream order, as the rebuild does
     consumer = Consumer(
-        js, pool, schema=SCHEMA, durable=durable_name(settings), stream=settings.stream,
-        filter_subjects=[settings.subjects.events], handler=apply_live, batch=500,
-    )  # fmt: skip
+        js,
+        pool,
+        schema=SCHEMA,
+        durable=durable_name(settings),
+        stream=settings.stream,
+        filter_subjects=[settings.subjects.events],
+        handler=apply_live,
+        batch=1,
+    )
     log.info("projection consuming %s from %s", settings.subjects.events, settings.stream)
     try:
         await consumer.run(stop)

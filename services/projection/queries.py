@@ -1,14 +1,12 @@
 """The read API: what the HTTP layer asks of the read models. Reads only the projection schema.
 
-Time travel (`as_of`) folds the stored timeline up to that business time with the same
-view functions; no snapshots are kept.
+Time travel (`as_of`) is in time_travel.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -23,9 +21,9 @@ from services.projection.models import (
     ReadinessView,
     ReviewItem,
 )
-from services.projection.store import CLOUDEVENT, ROW, SCHEMA, SUMMARY
-from services.projection.views.fold import decode
-from services.projection.views.initiative import Initiative, initial, project
+from services.projection.store import ROW, SCHEMA, SUMMARY
+from services.projection.time_travel import rows_as_of
+from services.projection.views.initiative import Initiative
 
 T = f"{SCHEMA}.timeline"
 I = f"{SCHEMA}.initiatives"  # noqa: E741
@@ -40,17 +38,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def fold(bodies: Iterable[bytes]) -> dict[str, Initiative]:
-    """Fold stored CloudEvents (in stream order) into rows; the timeline holds each event once."""
-    rows: dict[str, Initiative] = {}
-    for body in bodies:
-        ce = CLOUDEVENT.decode(body)
-        event = decode(ce)
-        if event is not None:
-            rows[ce.subject] = project(rows.get(ce.subject) or initial(ce.subject), event)
-    return rows
-
-
 async def _row(pool: Pool, initiative_id: str) -> Initiative | None:
     doc = await pool.fetchval(f"SELECT doc FROM {I} WHERE initiative_id = $1", initiative_id)
     return ROW.decode(doc) if doc is not None else None
@@ -62,11 +49,7 @@ async def get_initiative(
     if as_of is None:
         row = await _row(pool, initiative_id)
     else:
-        bodies = await pool.fetch(
-            f"SELECT body FROM {T} WHERE initiative_id = $1 AND time <= $2 ORDER BY seq",
-            initiative_id, as_of,
-        )  # fmt: skip
-        row = fold(r["body"] for r in bodies).get(initiative_id)
+        row = (await rows_as_of(pool, as_of, initiative_id)).get(initiative_id)
     return figures.detail(row, as_of or _now(), as_of) if row else None
 
 
@@ -137,8 +120,7 @@ async def readiness(pool: Pool, initiative_id: str) -> ReadinessView | None:
 
 async def _rows(pool: Pool, as_of: datetime | None, where: str = "") -> list[Initiative]:
     if as_of is not None:
-        bodies = await pool.fetch(f"SELECT body FROM {T} WHERE time <= $1 ORDER BY seq", as_of)
-        return list(fold(r["body"] for r in bodies).values())
+        return list((await rows_as_of(pool, as_of)).values())
     return [ROW.decode(r["doc"]) for r in await pool.fetch(f"SELECT doc FROM {I}{where}")]
 
 

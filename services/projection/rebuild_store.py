@@ -13,6 +13,7 @@ from services.projection.store import (
     SCHEMA,
     TIMELINE_COLUMNS,
     row_record,
+    snapshot_record,
     timeline_record,
 )
 from services.projection.views.fold import Fold
@@ -29,8 +30,6 @@ async def prepare(conn: Connection) -> tuple[Fold, int]:
     for r in await conn.fetch(f"SELECT doc FROM {NEXT}.initiatives"):
         row = ROW.decode(r["doc"])
         fold.rows[row.initiative_id] = row
-    for r in await conn.fetch(f"SELECT stage, initiative_id, version FROM {NEXT}.stream_versions"):
-        fold.versions[(r["stage"], r["initiative_id"])] = r["version"]
     fold.seen = {r["event_id"] for r in await conn.fetch(f"SELECT event_id FROM {NEXT}.timeline")}
     position = await conn.fetchval(f"SELECT sequence FROM {NEXT}.position")
     return fold, int(position)
@@ -38,9 +37,6 @@ async def prepare(conn: Connection) -> tuple[Fold, int]:
 
 async def checkpoint(conn: Connection, fold: Fold, position: int, durable: str) -> None:
     """Write what the fold changed since the last checkpoint, and the position, atomically."""
-    waiting = fold.oldest_waiting()
-    if waiting is not None:
-        position = min(position, waiting - 1)
     async with conn.transaction():
         await _write(conn, fold, durable)
         await conn.execute(
@@ -48,6 +44,7 @@ async def checkpoint(conn: Connection, fold: Fold, position: int, durable: str) 
         )
     fold.changed.clear()
     fold.applied.clear()
+    fold.snapshots.clear()
 
 
 async def _write(conn: Connection, fold: Fold, durable: str) -> None:
@@ -68,11 +65,9 @@ async def _write(conn: Connection, fold: Fold, durable: str) -> None:
         records=[(durable, uuid.UUID(ce.id)) for _, ce in fold.applied if _uuid(ce.id)],
         columns=("consumer", "event_id"), schema_name=NEXT,
     )  # fmt: skip
-    await conn.execute(f"TRUNCATE {NEXT}.stream_versions")
     await conn.copy_records_to_table(
-        "stream_versions", records=[(s, i, v) for (s, i), v in fold.versions.items()],
-        schema_name=NEXT,
-    )  # fmt: skip
+        "snapshots", records=[snapshot_record(*s) for s in fold.snapshots], schema_name=NEXT
+    )
 
 
 def _uuid(value: str) -> bool:

@@ -1,23 +1,23 @@
-"""The read-model tables: encoding rows, applying one live event in the consumer's transaction."""
+"""The read-model tables: encoding rows, applying one live event in the consumer's transaction.
+
+Each stage's events arrive in their store's order (the stage's outbox relay is its only
+publisher, and the projection's consumer has one message in flight), so an event is
+either new or a repeat of one already in the timeline.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import msgspec
+from msgspec.structs import replace
 
 from events.base import type_parts
 from events.envelope import CloudEvent
 from infra.consumer import Retry
 from infra.db import Connection
 from services.projection.views.fold import decode
-from services.projection.views.initiative import (
-    Initiative,
-    admit,
-    initial,
-    project,
-    store_stream,
-)
+from services.projection.views.initiative import Initiative, initial, project, snapshot_due
 from services.projection.views.summary import Summary
 
 SCHEMA = "projection"
@@ -26,25 +26,52 @@ ROW = msgspec.json.Decoder(Initiative)
 SUMMARY = msgspec.json.Decoder(Summary)
 CLOUDEVENT = msgspec.json.Decoder(CloudEvent)
 ROW_COLUMNS = (
-    "initiative_id", "stage", "status", "owner", "risk_class", "title", "search",
-    "entered_stage_at", "updated_at", "summary", "doc",
-)  # fmt: skip
+    "initiative_id",
+    "stage",
+    "status",
+    "owner",
+    "risk_class",
+    "title",
+    "search",
+    "entered_stage_at",
+    "updated_at",
+    "summary",
+    "doc",
+)
 TIMELINE_COLUMNS = (
-    "seq", "event_id", "initiative_id", "stage", "type", "actor", "actorkind", "time", "body",
-)  # fmt: skip
+    "seq",
+    "event_id",
+    "initiative_id",
+    "stage",
+    "type",
+    "actor",
+    "actorkind",
+    "time",
+    "body",
+)
 RowRecord = tuple[
     str, str, str, str, str | None, str, str, datetime | None, datetime | None, bytes, bytes
 ]
 TimelineRecord = tuple[int, str, str, str, str, str, str, datetime, bytes]
+SnapshotRecord = tuple[str, int, datetime | None, bytes]
 
 
 def row_record(row: Initiative) -> RowRecord:
     s = row.summary
     search = " ".join((s.title, s.owner, s.sponsor, s.initiative_id, *s.tags)).lower()
     return (
-        row.initiative_id, s.stage, s.status, s.owner, s.risk_class, s.title, search,
-        s.entered_stage_at, s.updated_at, ENCODER.encode(s), ENCODER.encode(row),
-    )  # fmt: skip
+        row.initiative_id,
+        s.stage,
+        s.status,
+        s.owner,
+        s.risk_class,
+        s.title,
+        search,
+        s.entered_stage_at,
+        s.updated_at,
+        ENCODER.encode(s),
+        ENCODER.encode(row),
+    )
 
 
 def stage_of_type(type_: str) -> str:
@@ -55,10 +82,25 @@ def stage_of_type(type_: str) -> str:
 
 
 def timeline_record(ce: CloudEvent, sequence: int) -> TimelineRecord:
+    """`position` is the global position: the JetStream sequence. Messages published before
+    `stageposition` existed carried the stage store's position as `position`: upcast."""
+    ce = replace(ce, position=sequence, stageposition=ce.stageposition or ce.position)
     return (
-        sequence, ce.id, ce.subject, stage_of_type(ce.type), ce.type, ce.actor, ce.actorkind,
-        ce.time, ENCODER.encode(ce),
-    )  # fmt: skip
+        sequence,
+        ce.id,
+        ce.subject,
+        stage_of_type(ce.type),
+        ce.type,
+        ce.actor,
+        ce.actorkind,
+        ce.time,
+        ENCODER.encode(ce),
+    )
+
+
+def snapshot_record(initiative_id: str, sequence: int, row: Initiative) -> SnapshotRecord:
+    """`updated_at` is the latest business time folded in: a snapshot serves any later as-of."""
+    return initiative_id, sequence, row.summary.updated_at, ENCODER.encode(row)
 
 
 def upsert_sql(schema: str) -> str:
@@ -83,38 +125,37 @@ async def claim(conn: Connection, schema: str, sequence: int) -> None:
 
 
 async def apply_live(conn: Connection, ce: CloudEvent, sequence: int, schema: str = SCHEMA) -> None:
-    """Apply one event: skip a repeat, wait for a missing predecessor, else fold and store."""
+    """Apply one event: skip a repeat, else add it to the timeline and fold it into its row."""
     await claim(conn, schema, sequence)
-    stage = store_stream(ce.type)
-    last = await conn.fetchval(
-        f"SELECT version FROM {schema}.stream_versions WHERE stage = $1 AND initiative_id = $2 "
-        "FOR UPDATE", stage, ce.subject,
-    )  # fmt: skip
-    verdict = admit(last or 0, ce.streamversion)
-    if verdict == "repeat":
-        return
-    if verdict == "early":
-        raise Retry(f"{ce.type} v{ce.streamversion} of {ce.subject} before v{(last or 0) + 1}")
     cols = ", ".join(TIMELINE_COLUMNS)
-    await conn.execute(
+    new = await conn.fetchval(
         f"INSERT INTO {schema}.timeline ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-        "ON CONFLICT (event_id) DO NOTHING", *timeline_record(ce, sequence),
-    )  # fmt: skip
-    if ce.streamversion:
-        await conn.execute(
-            f"INSERT INTO {schema}.stream_versions VALUES ($1, $2, $3) ON CONFLICT "
-            "(stage, initiative_id) DO UPDATE SET version = EXCLUDED.version",
-            stage, ce.subject, ce.streamversion,
-        )  # fmt: skip
-    await _fold(conn, ce, schema)
+        "ON CONFLICT (event_id) DO NOTHING RETURNING true",
+        *timeline_record(ce, sequence),
+    )
+    if not new:
+        return
+    # a snapshot holds every event up to its sequence: one taken after this event's
+    # sequence, by a consumer that redelivered out of order, lacks it
+    await conn.execute(
+        f"DELETE FROM {schema}.snapshots WHERE initiative_id = $1 AND seq > $2",
+        ce.subject,
+        sequence,
+    )
+    await _fold(conn, ce, sequence, schema)
 
 
-async def _fold(conn: Connection, ce: CloudEvent, schema: str) -> None:
+async def _fold(conn: Connection, ce: CloudEvent, sequence: int, schema: str) -> None:
     event = decode(ce)
     if event is None:
         return
     doc = await conn.fetchval(
         f"SELECT doc FROM {schema}.initiatives WHERE initiative_id = $1 FOR UPDATE", ce.subject
     )
-    row = ROW.decode(doc) if doc is not None else initial(ce.subject)
-    await conn.execute(upsert_sql(schema), *row_record(project(row, event)))
+    row = project(ROW.decode(doc) if doc is not None else initial(ce.subject), event)
+    await conn.execute(upsert_sql(schema), *row_record(row))
+    if snapshot_due(ce.streamversion):
+        await conn.execute(
+            f"INSERT INTO {schema}.snapshots VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            *snapshot_record(ce.subject, sequence, row),
+        )

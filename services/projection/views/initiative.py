@@ -1,21 +1,20 @@
 """One initiative's row: every view's document, folded by the same event in one step.
 
-`admit` decides, from the last stream version applied for the event's (stage,
-initiative) stream, whether an event is the next one, a repeat, or early.
+A snapshot of the row is kept each time one of its stage streams reaches a multiple of
+SNAPSHOT_EVERY events, so that time travel folds at most a few hundred events on top of
+the nearest one instead of the whole history.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
 import msgspec
 from msgspec.structs import replace
 
-from events.base import Event, type_parts
+from events.base import Event
 from events.facts import Facts
 from services.projection.views import gate_history, metrics, readiness, summary, visits
 
-Admission = Literal["apply", "repeat", "early"]
+SNAPSHOT_EVERY = 100
 
 
 class Initiative(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,17 +43,6 @@ def project(row: Initiative, event: Event) -> Initiative:
     )
 
 
-def store_stream(event_type: str) -> str:
-    """The stage store whose stream numbers an event: production events live in the MVP's."""
-    try:
-        stage = type_parts(event_type)[0]
-    except ValueError:
-        return "unknown"
-    return "mvp" if stage == "production" else stage
-
-
-def admit(last: int, version: int) -> Admission:
-    """Version 0 means the publisher gave no stream version: apply (the event id dedups)."""
-    if version == 0 or version == last + 1:
-        return "apply"
-    return "repeat" if version <= last else "early"
+def snapshot_due(stream_version: int) -> bool:
+    """After this event the row is kept as a snapshot (live and rebuild agree on when)."""
+    return stream_version > 0 and stream_version % SNAPSHOT_EVERY == 0

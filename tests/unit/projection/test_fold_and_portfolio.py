@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from functools import reduce
 from typing import Any
 
 import msgspec
 
 from events.base import event_tag, type_parts
+from events.catalog import EVENT_DECODER
 from events.envelope import CloudEvent
 from services.projection.portfolio import percentile, portfolio, review_item
 from services.projection.views.fold import Fold
-from tests.unit.projection.given import T, decided, ideation_work, proposed, review
+from services.projection.views.initiative import Initiative, initial, project
+from tests.unit.projection.given import (
+    T,
+    decided,
+    ideation_work,
+    kpi,
+    measured,
+    poc_opened,
+    proposed,
+    review,
+)
 
 
 def envelope(event: Any, version: int) -> CloudEvent:
@@ -26,16 +38,8 @@ def envelope(event: Any, version: int) -> CloudEvent:
 STREAM = [proposed(), *ideation_work(), review(2), decided(3)]
 
 
-def test_an_event_before_its_predecessor_waits_and_then_applies_in_order():
-    in_order, shuffled = Fold(), Fold()
-    envelopes = [envelope(e, v) for v, e in enumerate(STREAM, 1)]
-    for seq, ce in enumerate(envelopes, 1):
-        in_order.feed(ce, seq)
-    for seq, ce in [(2, envelopes[1]), (3, envelopes[2]), (1, envelopes[0]), *list(
-        enumerate(envelopes, 1))[3:]]:  # fmt: skip
-        shuffled.feed(ce, seq)
-    assert shuffled.rows == in_order.rows
-    assert [ce.streamversion for _, ce in shuffled.applied] == list(range(1, len(STREAM) + 1))
+def folded(envelopes: list[CloudEvent]) -> Initiative:
+    return reduce(project, [EVENT_DECODER.decode(ce.data) for ce in envelopes], initial("i-1"))
 
 
 def test_a_repeated_event_is_applied_once():
@@ -44,7 +48,27 @@ def test_a_repeated_event_is_applied_once():
     for seq, ce in enumerate([*envelopes, *envelopes], 1):
         fold.feed(ce, seq)
     assert len(fold.applied) == len(STREAM)
-    assert fold.oldest_waiting() is None
+    assert fold.rows["i-1"] == folded(envelopes)
+
+
+def test_a_repeat_arriving_later_changes_nothing():
+    fold = Fold()
+    envelopes = [envelope(e, v) for v, e in enumerate(STREAM, 1)]
+    for seq, ce in enumerate([*envelopes, envelopes[1], envelopes[0]], 1):
+        fold.feed(ce, seq)
+    assert [ce.streamversion for _, ce in fold.applied] == list(range(1, len(STREAM) + 1))
+    assert fold.rows["i-1"] == folded(envelopes)
+
+
+def test_a_snapshot_is_kept_at_every_hundredth_event_of_a_stream_and_equals_the_fold_so_far():
+    measurements = [measured(21 + m / 100, m, f"m{m}") for m in range(250)]
+    envelopes = [envelope(e, v) for v, e in enumerate([poc_opened(20), kpi(), *measurements], 1)]
+    fold = Fold()
+    for seq, ce in enumerate(envelopes, 1):
+        fold.feed(ce, seq)
+    assert [(i, seq) for i, seq, _ in fold.snapshots] == [("i-1", 100), ("i-1", 200)]
+    for _, seq, row in fold.snapshots:
+        assert row == folded(envelopes[:seq])
 
 
 def test_the_portfolio_counts_converts_and_times_stages():

@@ -5,16 +5,18 @@ from __future__ import annotations
 from functools import reduce
 from typing import Any
 
-from events import ideation, poc
+from events import ideation, mvp, poc
 from events.criteria import evaluate
 from events.facts import Facts, apply
 from events.gates import Condition
+from events.kpis import Measurement
 from services.projection.views import gate_history, metrics, summary, visits
-from services.projection.views.initiative import Initiative, admit, initial, project
+from services.projection.views.initiative import Initiative, initial, project, snapshot_due
 from tests.unit.projection.given import (
     I,
     T,
     decided,
+    handoff,
     ideation_work,
     kpi,
     measured,
@@ -142,6 +144,18 @@ def test_a_measurement_before_its_kpi_definition_counts_once_defined():
     assert (m.latest, m.on_target, m.defined) == (12, True, True)
 
 
+def test_a_handoff_repeating_the_earlier_stages_points_shows_each_once():
+    pilot_points = [kpi(), measured(21, 8, "m1"), measured(22, 12, "m2")]
+    before = fold(pilot_points).metrics.kpis["k1"]
+    points = tuple(
+        Measurement(measurement_id=p.measurement_id, kpi_id="k1", value=p.value, at=p.at)
+        for p in before.series
+    )
+    mvp_opened = mvp.MvpOpened(initiative_id=I, at=T(40), handoff=handoff(measurements=points))
+    after = fold([*pilot_points, mvp_opened]).metrics.kpis["k1"]
+    assert after.series == before.series
+
+
 def test_a_backdated_measurement_is_not_the_latest():
     m = fold([kpi(), measured(22, 12, "m2"), measured(21, 1, "m1")]).metrics.kpis["k1"]
     assert m.latest == 12
@@ -164,10 +178,9 @@ def test_visits_record_entering_and_leaving_each_stage():
     ]  # fmt: skip
 
 
-def test_stream_versions_admit_the_next_skip_repeats_and_hold_back_gaps():
-    assert [admit(3, 4), admit(3, 3), admit(3, 1), admit(3, 5), admit(3, 0)] == [
-        "apply", "repeat", "repeat", "early", "apply",
-    ]  # fmt: skip
+def test_a_snapshot_is_due_after_every_hundredth_event_of_a_stream():
+    due = [v for v in (0, 1, 99, 100, 101, 200, 250) if snapshot_due(v)]
+    assert due == [100, 200]
 
 
 def test_views_ignore_events_they_do_not_watch():
