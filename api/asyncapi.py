@@ -5,22 +5,39 @@ Events: one channel per event type on `{root}.events.{stage}.{event}.{initiative
 carried as structured-mode CloudEvents JSON; Tollgate sends them. Commands: one channel
 per stage command on `{root}.cmd.{stage}.{command}`, received by the NATS service
 `{root}-{stage}` (queue group `q`) and answered with a CommandReply.
+
+Positions: `position` is always the global position, the JetStream stream sequence of an
+event's message. A CommandReply's `position` is that of the command's last event (or a
+later one); pass it as `min_position` to the HTTP API to read your own write. Messages on
+NATS leave `position` out (a consumer has the sequence in the message metadata); the
+CloudEvents of `GET /api/v1/initiatives/{id}/events` carry it. The `stageposition`
+extension is something else: the event's position in its stage service's own store,
+increasing within one `source` and not comparable across stages.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
+from urllib.parse import urlsplit
 
 import msgspec
 
 from events import ideation, mvp, pilot, poc
-from events.base import type_parts
+from events.base import ActorKind, type_parts
 from events.catalog import EVENT_TYPES
 from events.envelope import source_of
 from events.replies import CORRELATION_ID, EXPECTED_VERSION, CommandReply
 from events.subjects import Subjects
 
 REF = "#/components/schemas/{name}"
+POSITION = (
+    "the global position: the JetStream stream sequence of the event's message, as command "
+    "replies give it; left out on NATS (see the message's metadata), set by the HTTP timeline"
+)
+STAGEPOSITION = (
+    "the event's position in its stage service's own store: increasing within one source, "
+    "not comparable across stages, and not a `position`"
+)
 COMMANDS: dict[str, Any] = {
     "ideation": ideation.IdeationCommand, "poc": poc.PocCommand,
     "pilot": pilot.PilotCommand, "mvp": mvp.MvpCommand,
@@ -45,11 +62,12 @@ def envelope(type_: str, data_ref: dict[str, Any]) -> dict[str, Any]:
             "time": {**text, "format": "date-time"},
             "datacontenttype": {"const": "application/json"}, "data": data_ref,
             "actor": {**text, "description": "who caused it"},
-            "actorkind": {"enum": ["person", "agent"]},
+            "actorkind": {"enum": list(get_args(ActorKind))},
             "correlationid": {"type": ["string", "null"]},
             "causationid": {"type": ["string", "null"]},
             "streamversion": {"type": "integer", "description": "version in its stage stream"},
-            "position": {"type": "integer", "description": "position in the stage's store"},
+            "stageposition": {"type": "integer", "description": STAGEPOSITION},
+            "position": {"type": "integer", "description": POSITION},
         },
     }  # fmt: skip
 
@@ -111,26 +129,46 @@ class _Builder:
         }  # fmt: skip
 
 
-def document(subjects: Subjects) -> dict[str, Any]:
+def _server(url: str, stream: str) -> dict[str, str]:
+    """One NATS URL as an AsyncAPI server: host and port only, so credentials stay out."""
+    parts = urlsplit(url.strip())
+    websocket = parts.scheme in ("ws", "wss")
+    host = parts.hostname or "localhost"
+    host = f"[{host}]" if ":" in host else host  # IPv6
+    port = parts.port or (None if websocket else 4222)
+    tls = " over TLS" if parts.scheme in ("tls", "wss") else ""
+    return {
+        "host": f"{host}:{port}" if port else host,
+        "protocol": parts.scheme if websocket else "nats",
+        "description": f"NATS{tls}, JetStream stream {stream}",
+    }
+
+
+def servers(nats_url: str, stream: str) -> dict[str, dict[str, str]]:
+    """The instance's NATS servers (NATS_URL may list several), one entry per URL."""
+    urls = [u for u in nats_url.split(",") if u.strip()]
+    return {("nats" if n == 0 else f"nats-{n + 1}"): _server(u, stream) for n, u in enumerate(urls)}
+
+
+def document(subjects: Subjects, nats_url: str = "") -> dict[str, Any]:
     events = list(EVENT_TYPES.items())
     commands = [(s, c) for s, cs in command_types().items() for c in cs]
     types: list[Any] = [cls for _, cls in events] + [c for _, c in commands] + [CommandReply]
     refs, schemas = msgspec.json.schema_components(types, ref_template=REF)
+    schemas["CommandReply"]["properties"]["position"]["description"] = POSITION
     doc = _Builder(subjects)
     for (type_, cls), ref in zip(events, refs, strict=False):
         doc.event(type_, cls, ref)
     doc.reply(refs[-1])
     for (stage, command), ref in zip(commands, refs[len(events) : -1], strict=True):
         doc.command(stage, command, ref)
+    info = {"title": "Tollgate lifecycle events and commands", "version": "1.0.0"}
     return {
         "asyncapi": "3.0.0",
-        "info": {
-            "title": "Tollgate lifecycle events and commands", "version": "1.0.0",
-            "description": __doc__,
-        },
+        "info": {**info, "description": __doc__},
         "defaultContentType": "application/cloudevents+json",
-        "servers": {"nats": {"host": "localhost:4222", "protocol": "nats",
-                             "description": f"JetStream stream {subjects.stream}"}},
-        "channels": doc.channels, "operations": doc.operations,
+        "servers": servers(nats_url, subjects.stream),
+        "channels": doc.channels,
+        "operations": doc.operations,
         "components": {"messages": doc.messages, "schemas": schemas},
-    }  # fmt: skip
+    }

@@ -121,11 +121,11 @@ class AsyncApiController(Controller):
         return _cached(deps)
 
 
-_DOCS: dict[str, dict[str, Any]] = {}
+_DOCS: dict[tuple[str, str], dict[str, Any]] = {}
 
 
 def _cached(deps: Deps) -> dict[str, Any]:
-    root = deps.settings.subject_root
-    if root not in _DOCS:
-        _DOCS[root] = asyncapi.document(deps.settings.subjects)
-    return _DOCS[root]
+    key = (deps.settings.subject_root, deps.settings.nats_url)
+    if key not in _DOCS:
+        _DOCS[key] = asyncapi.document(deps.settings.subjects, deps.settings.nats_url)
+    return _DOCS[key]

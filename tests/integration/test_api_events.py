@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import nats
 import pytest
@@ -51,6 +52,8 @@ async def test_the_asyncapi_document_validates_and_names_every_event_type(api: A
     root = api.stack.settings.subject_root
     assert f"{root}.events.poc.gate_decided.{{initiative_id}}" in addresses
     assert f"{root}.cmd.ideation.propose-idea" in addresses
+    nats_host = urlsplit(api.stack.settings.nats_url.split(",")[0]).netloc.rpartition("@")[2]
+    assert doc["servers"]["nats"]["host"] == nats_host
 
 
 async def test_events_on_nats_parse_with_the_cloudevents_sdk(api: Api):
@@ -80,6 +83,28 @@ async def test_events_on_nats_parse_with_the_cloudevents_sdk(api: Api):
         "io.tollgate.ideation.workshop_held.v1",
     ]
     assert all(e.get_source() == "/tollgate/ideation" and e.get_subject() == iid for e in events)
+    raw = [json.loads(body) for body in got if iid.encode() in body]
+    assert all(e["stageposition"] > 0 and "position" not in e for e in raw)
+
+
+async def test_the_timeline_carries_the_global_position_of_each_event(api: Api):
+    reply = await api.ok("/initiatives", "owner", IDEA)
+    iid = reply["id"]
+    worked = await api.ok(f"/initiatives/{iid}/ideation/workshops", "owner", WORKSHOP)
+    timeline = await api.get(f"/initiatives/{iid}/events", min_position=worked["position"])
+    proposed, held = timeline.json()
+    settings = api.stack.settings
+    nc = await nats.connect(settings.nats_url)
+    try:
+        js = nc.jetstream()
+        for event, name in ((proposed, "idea_proposed"), (held, "workshop_held")):
+            subject = settings.subjects.event("ideation", name, iid)
+            message = await js.get_last_msg(settings.stream, subject)
+            assert event["position"] == message.seq
+    finally:
+        await nc.close()
+    assert proposed["position"] <= reply["position"] < held["position"] <= worked["position"]
+    assert 0 < proposed["stageposition"] < held["stageposition"]
 
 
 async def test_the_event_stream_sends_the_initiatives_events_live_and_filtered(api: Api):

@@ -158,6 +158,24 @@ def test_the_stream_subscribes_to_the_narrowest_subject():
     assert subject_for(DEFAULT, None, [], "pilot") == "tollgate.events.pilot.*.*"
 
 
+def test_the_asyncapi_server_is_the_instances_nats_without_credentials():
+    doc = document(DEFAULT, "nats://alice:s3cret@nats.example.com:4223,tls://token@10.0.0.2")
+    assert {name: (s["host"], s["protocol"]) for name, s in doc["servers"].items()} == {
+        "nats": ("nats.example.com:4223", "nats"),
+        "nats-2": ("10.0.0.2:4222", "nats"),
+    }
+    assert "s3cret" not in str(doc) and "token@" not in str(doc)
+
+
+def test_the_asyncapi_envelope_tells_the_global_position_from_the_stage_position():
+    doc = document(DEFAULT)
+    envelope = doc["components"]["messages"]["poc.gate_decided.v1"]["payload"]["properties"]
+    assert "JetStream stream sequence" in envelope["position"]["description"]
+    assert "stage service's own store" in envelope["stageposition"]["description"]
+    reply = doc["components"]["schemas"]["CommandReply"]["properties"]["position"]
+    assert reply["description"] == envelope["position"]["description"]
+
+
 def test_the_asyncapi_document_has_a_message_and_channel_for_every_event_type():
     doc = document(DEFAULT)
     names = {m["name"] for m in doc["components"]["messages"].values()}
