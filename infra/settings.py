@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import get_origin
 
 import msgspec
 
@@ -27,6 +29,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secret: str = "change-me-in-production"
     stale_days: int = 30
     demo: bool = True
+    secure_cookies: bool = False
+    session_idle_hours: float = 8.0
+    session_max_days: float = 7.0
+    signin_lock_after: int = 10
+    signin_lock_minutes: float = 15.0
 
     @property
     def subjects(self) -> Subjects:
@@ -53,32 +60,78 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "TOLLGATE_SECRET": ("secret", "signs session cookies and CSRF tokens"),
     "TOLLGATE_STALE_DAYS": ("stale_days", "days in one stage before an initiative counts as stale"),
     "TOLLGATE_DEMO": ("demo", "seed the demo portfolio into an empty store (1/0)"),
+    "TOLLGATE_SECURE_COOKIES": (
+        "secure_cookies",
+        "mark the session and CSRF cookies `Secure` (1 behind HTTPS; default 0)",
+    ),
+    "TOLLGATE_SESSION_IDLE_HOURS": (
+        "session_idle_hours",
+        "a page session ends after this many hours without a request (default 8)",
+    ),
+    "TOLLGATE_SESSION_MAX_DAYS": (
+        "session_max_days",
+        "a page session ends this many days after sign-in, however active (default 7)",
+    ),
+    "TOLLGATE_SIGNIN_LOCK_AFTER": (
+        "signin_lock_after",
+        "failed sign-ins of one name that lock it (default 10; an address: 5 times as many)",
+    ),
+    "TOLLGATE_SIGNIN_LOCK_MINUTES": (
+        "signin_lock_minutes",
+        "how long a locked name or address stays locked (default 15)",
+    ),
 }
 
+POSITIVE = (
+    "TOLLGATE_SESSION_IDLE_HOURS",
+    "TOLLGATE_SESSION_MAX_DAYS",
+    "TOLLGATE_SIGNIN_LOCK_AFTER",
+    "TOLLGATE_SIGNIN_LOCK_MINUTES",
+)
 
-def load(environ: dict[str, str] | None = None) -> Settings:
+
+def load(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the environment; a bad value raises ConfigError naming the variable."""
     env = os.environ if environ is None else environ
+    types = {f.name: f.type for f in msgspec.structs.fields(Settings)}
     raw: dict[str, object] = {}
     for var, (field, _) in VARIABLES.items():
         value = env.get(var)
-        if value is not None and value != "":
-            raw[field] = value
-    if "demo" in raw:
-        raw["demo"] = str(raw["demo"]).lower() in {"1", "true", "yes", "on"}
-    try:
-        settings = msgspec.convert(raw, Settings, strict=False)
-    except msgspec.ValidationError as exc:
-        field = str(exc).rsplit("$.", 1)[-1]
-        var = next((v for v, (f, _) in VARIABLES.items() if f == field), field)
-        raise ConfigError(f"{var}: {exc}") from None
+        if value is not None and value.strip() != "":
+            raw[field] = _parse(var, value.strip(), types[field])
+    settings = msgspec.convert(raw, Settings)
     if not 0 < settings.http_port < 65536:
         raise ConfigError(f"TOLLGATE_HTTP_PORT: {settings.http_port} is not a port number")
     if settings.stream_replicas not in (1, 3, 5):
         raise ConfigError("TOLLGATE_STREAM_REPLICAS: use 1, 3 or 5")
     if settings.command_timeout <= 0:
         raise ConfigError("TOLLGATE_COMMAND_TIMEOUT: must be a positive number of seconds")
+    for var in POSITIVE:
+        if getattr(settings, VARIABLES[var][0]) <= 0:
+            raise ConfigError(f"{var}: must be more than 0")
     for url, var in ((settings.database_url, "DATABASE_URL"), (settings.nats_url, "NATS_URL")):
         if url and "://" not in url:
             raise ConfigError(f"{var}: {url!r} is not a URL")
     return settings
+
+
+YES, NO = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _parse(var: str, text: str, kind: object) -> object:
+    """One variable's text as its field's type (bool, Path, numbers, comma lists, str)."""
+    if kind is bool:
+        if text.lower() not in YES | NO:
+            raise ConfigError(f"{var}: {text!r} is not yes or no (use 1/0, true/false, on/off)")
+        return text.lower() in YES
+    if kind is Path:
+        return Path(text).expanduser()
+    if get_origin(kind) in (list, tuple):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    try:
+        return msgspec.convert(text, kind, strict=False)
+    except msgspec.ValidationError:
+        name = getattr(kind, "__name__", str(kind))
+        article = "an" if name == "int" else "a"
+        what = {"int": "integer", "float": "number"}.get(name, name)
+        raise ConfigError(f"{var}: {text!r} is not {article} {what}") from None
