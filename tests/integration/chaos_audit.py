@@ -11,7 +11,7 @@ from tests.integration.chaos_observe import Published, Snapshot, Stored
 
 
 def audit_commands(
-    ledger: list[Sent], stored: list[Stored], near: Callable[[float], list[str]]
+    ledger: list[Sent], stored: list[Stored], near: Callable[[float, float], list[str]]
 ) -> list[str]:
     """Acknowledged: stored once, with the acknowledged ids. Refused: stored nowhere. Gave
     up: stored at most once. Never applied twice."""
@@ -35,19 +35,21 @@ def audit_commands(
         elif sent.status is not None and times:
             problems.append(
                 f"{sent.step} {sent.key} answered {sent.status} but stored "
-                f"(answers {tried}; reply {sent.reply}; faults around the first attempt: "
-                f"{near(sent.sent_at)})"
+                f"(answers {tried}; reply {sent.reply}; faults meanwhile: "
+                f"{near(sent.sent_at, sent.answered_at)})"
             )
     return problems
 
 
-def audit_positions(ledger: list[Sent], near: Callable[[float], list[str]]) -> list[str]:
+def audit_positions(ledger: list[Sent], near: Callable[[float, float], list[str]]) -> list[str]:
     """Every acknowledged reply carries `position` (for `min_position`), also under faults;
     `near` names the faults around the moment of a reply that does not."""
     without = [s for s in ledger if s.acknowledged and not isinstance(s.reply.get("position"), int)]
     if not without:
         return []
-    around = Counter(label for s in without for label in near(s.answered_at) or ["no fault"])
+    around = Counter(
+        label for s in without for label in near(s.sent_at, s.answered_at) or ["no fault"]
+    )
     examples = [f"{s.step} {s.reply}" for s in without[:3]]
     return [
         f"{len(without)} acknowledged replies without position; faults around them: "

@@ -111,9 +111,11 @@ class Faults:
             await asyncio.sleep(self.rng.uniform(0.3, 1.5))
         await self.supervise()
 
-    def near(self, moment: float, after: float = 5.0) -> list[str]:
-        """The faults under way at `moment` or recovered less than `after` s before it."""
-        return [label for b, r, label in self.windows if b <= moment <= r + after]
+    def near(self, start: float, end: float | None = None, after: float = 3.0) -> list[str]:
+        """The faults under way between `start` and `end`, or recovered less than `after`
+        seconds before `start`."""
+        end = start if end is None else end
+        return [label for b, r, label in self.windows if b <= end and start <= r + after]
 
     async def kill_service(self) -> str:
         name = self.rng.choice(self.victims)

@@ -9,10 +9,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import nats
 import nats.errors
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, Header
 
+from events.subjects import Subjects
 from infra.db import Pool
 from services.projection import queries
 from tests.integration.chaos_client import Fingerprint
@@ -115,6 +117,23 @@ async def _unsettled(js: JetStreamContext, pool: Pool, stream: str, subject: str
     except Exception as exc:  # a server still recovering: look again
         return f"not answering: {exc!r}"
     return None
+
+
+async def service_errors(nc: nats.NATS, subjects: Subjects) -> list[str]:
+    """What the stage services' command handlers raised (their $SRV.STATS): a handler that
+    raises is answered by nats micro with an empty error reply."""
+    lines = []
+    for stage in STAGES:
+        try:
+            msg = await nc.request(f"$SRV.STATS.{subjects.service(stage)}", b"", timeout=1)
+        except nats.errors.Error:
+            continue
+        for e in json.loads(msg.data).get("endpoints", []):
+            if e.get("num_errors"):
+                lines.append(
+                    f"{stage} {e['name']}: {e['num_errors']} errors, last {e['last_error']}"
+                )
+    return lines
 
 
 async def unpublished_evidence(pool: Pool, missing: set[str]) -> list[str]:

@@ -103,6 +103,7 @@ class Observed:
     stored: list[observe.Stored] = field(default_factory=list)
     published: list[observe.Published] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
+    handler_errors: list[str] = field(default_factory=list)  # since each service's last start
     live: observe.Snapshot = ([], [], 0)
     rebuilt: observe.Snapshot = ([], [], 0)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -162,6 +163,7 @@ async def look(settings: Settings, seen: Observed) -> None:
         seen.published = await observe.stream_messages(js, settings.stream, subject)
         missing = {e.event_id for e in seen.stored} - {m.event_id for m in seen.published}
         seen.evidence = await observe.unpublished_evidence(pool, missing)
+        seen.handler_errors = await observe.service_errors(nc, settings.subjects)
         seen.live = await snapshot(pool)
         await rebuild(settings)
         seen.rebuilt = await snapshot(pool)
@@ -171,7 +173,7 @@ async def look(settings: Settings, seen: Observed) -> None:
 
 
 def verdict(seen: Observed) -> list[str]:
-    near = seen.faults.near if seen.faults else lambda _: []
+    near = seen.faults.near if seen.faults else lambda *_: []
     _, problems = audit.stream_problems(seen.stored, seen.published)
     problems += audit.audit_commands(seen.ledger, seen.stored, near)
     problems += audit.audit_answers(seen.ledger)
@@ -198,5 +200,6 @@ def report(seen: Observed) -> None:
     print(f"    {dict(faults.injected)}; {faults.backends_terminated} backends terminated")
     print(f"  services that died by themselves: {dict(faults.died)}")
     print(f"  refusals: {dict(audit.refusals(seen.ledger))}")
+    print(f"  stage handlers that raised (since their last start): {seen.handler_errors}")
     print(f"  slowest command: {audit.slowest(seen.ledger)}")
     print("  seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seen.seconds.items()))
