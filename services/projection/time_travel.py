@@ -33,32 +33,35 @@ def fold(rows: dict[str, Initiative], bodies: Iterable[bytes]) -> dict[str, Init
     return rows
 
 
-def _as_of_sql(one: bool) -> tuple[str, str]:
-    """Each initiative's latest snapshot that holds nothing after $1, and the events after
-    it up to $1; with `one`, only initiative $2 (kept literal so that the index serves it)."""
-    only, only_t = (" AND initiative_id = $2", " AND t.initiative_id = $2") if one else ("", "")
-    latest = (
+def _latest(where: str = "") -> str:
+    """Each initiative's latest snapshot holding nothing after $1."""
+    return (
         f"SELECT DISTINCT ON (initiative_id) initiative_id, seq, doc FROM {S} "
-        f"WHERE updated_at <= $1{only} ORDER BY initiative_id, seq DESC"
+        f"WHERE updated_at <= $1{where} ORDER BY initiative_id, seq DESC"
     )
-    after = (
-        f"SELECT t.body FROM {T} t LEFT JOIN ({latest}) s ON s.initiative_id = t.initiative_id "
-        f"WHERE t.time <= $1{only_t} AND t.seq > COALESCE(s.seq, 0) ORDER BY t.seq"
-    )
-    return latest, after
 
 
-AS_OF_ALL, AS_OF_ONE = _as_of_sql(one=False), _as_of_sql(one=True)
+LATEST_ALL, LATEST_ONE = _latest(), _latest(" AND initiative_id = $2")
+AFTER_ALL = (  # every initiative's events after its snapshot, up to $1
+    f"SELECT t.body FROM {T} t LEFT JOIN ({LATEST_ALL}) s ON s.initiative_id = t.initiative_id "
+    "WHERE t.time <= $1 AND t.seq > COALESCE(s.seq, 0) ORDER BY t.seq"
+)
+AFTER_ONE = (  # a range of the (initiative_id, seq) index
+    f"SELECT body FROM {T} WHERE initiative_id = $1 AND seq > $2 AND time <= $3 ORDER BY seq"
+)
 
 
 async def rows_as_of(
     pool: Pool, as_of: datetime, initiative_id: str | None = None
 ) -> dict[str, Initiative]:
     """Rows as they were at `as_of` (business time): all of them, or one initiative's."""
-    latest, after = AS_OF_ALL if initiative_id is None else AS_OF_ONE
-    args = (as_of,) if initiative_id is None else (as_of, initiative_id)
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read"):
-        snapshots = await conn.fetch(latest, *args)
-        bodies = await conn.fetch(after, *args)
+        if initiative_id is None:
+            snapshots = await conn.fetch(LATEST_ALL, as_of)
+            bodies = await conn.fetch(AFTER_ALL, as_of)
+        else:
+            snapshots = await conn.fetch(LATEST_ONE, as_of, initiative_id)
+            after = snapshots[0]["seq"] if snapshots else 0
+            bodies = await conn.fetch(AFTER_ONE, initiative_id, after, as_of)
     rows = {r["initiative_id"]: ROW.decode(r["doc"]) for r in snapshots}
     return fold(rows, (r["body"] for r in bodies))

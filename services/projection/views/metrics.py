@@ -92,7 +92,7 @@ def _measured(m: Metrics, x: Measurement) -> Metrics:
     i = bisect(kpi.series, _order(point), key=_order)
     if i and _order(kpi.series[i - 1]) == _order(point):
         return m
-    return _put(m, replace(kpi, series=kpi.series[:i] + (point,) + kpi.series[i:]))
+    return _put(m, replace(kpi, series=(*kpi.series[:i], point, *kpi.series[i:])))
 
 
 def definition(kpi: KpiView) -> KpiDefinition | None:
