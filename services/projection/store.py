@@ -113,20 +113,22 @@ def upsert_sql(schema: str) -> str:
     )
 
 
-async def claim(conn: Connection, schema: str, sequence: int) -> None:
-    """Advance the position first: it serialises writers and sees a switched-out schema."""
-    retired = await conn.fetchval(
+async def claim(conn: Connection, schema: str, sequence: int) -> bool:
+    """Advance the position first: it serialises writers and sees a switched-out schema.
+    True when a later event was applied already (this one was redelivered late)."""
+    claimed = await conn.fetchrow(
         f"UPDATE {schema}.position SET sequence = GREATEST(sequence, $1), applied_at = now() "
-        "RETURNING retired",
+        "RETURNING retired, sequence > $1 AS behind",
         sequence,
     )
-    if retired:
+    if claimed is not None and claimed["retired"]:
         raise Retry("the read models were switched to a rebuild; applying there", delay=0.05)
+    return claimed is not None and bool(claimed["behind"])
 
 
 async def apply_live(conn: Connection, ce: CloudEvent, sequence: int, schema: str = SCHEMA) -> None:
     """Apply one event: skip a repeat, else add it to the timeline and fold it into its row."""
-    await claim(conn, schema, sequence)
+    behind = await claim(conn, schema, sequence)
     cols = ", ".join(TIMELINE_COLUMNS)
     new = await conn.fetchval(
         f"INSERT INTO {schema}.timeline ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
@@ -135,13 +137,12 @@ async def apply_live(conn: Connection, ce: CloudEvent, sequence: int, schema: st
     )
     if not new:
         return
-    # a snapshot holds every event up to its sequence: one taken after this event's
-    # sequence, by a consumer that redelivered out of order, lacks it
-    await conn.execute(
-        f"DELETE FROM {schema}.snapshots WHERE initiative_id = $1 AND seq > $2",
-        ce.subject,
-        sequence,
-    )
+    if behind:  # a snapshot holds every event before its sequence: later ones lack this one
+        await conn.execute(
+            f"DELETE FROM {schema}.snapshots WHERE initiative_id = $1 AND seq > $2",
+            ce.subject,
+            sequence,
+        )
     await _fold(conn, ce, sequence, schema)
 
 

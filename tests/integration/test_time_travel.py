@@ -13,12 +13,15 @@ from msgspec.structs import replace
 
 from events import pilot
 from infra.bus import ensure_stream
-from infra.db import Pool, create_pool
+from infra.db import Pool, connect, create_pool
+from infra.migrations import migrate
 from infra.settings import Settings
 from services.projection import portfolio as figures
 from services.projection import queries
 from services.projection.rebuild import rebuild
+from services.projection.store import apply_live
 from services.projection.time_travel import fold
+from tests.conftest import fresh_schema
 from tests.integration.bus import eventually
 from tests.integration.test_projection import bus, caught_up
 from tests.integration.test_projection_support import envelopes, initiative, publish
@@ -82,3 +85,23 @@ async def test_as_of_from_snapshots_equals_folding_the_whole_timeline(bus: Setti
     assert msgspec.json.decode(live[-1][3])["initiative_id"] == IID
     await pool.close()
     await nc.close()
+
+
+async def test_an_event_applied_after_a_later_snapshot_removes_that_snapshot(settings: Settings):
+    """A consumer that redelivered out of order: the snapshot lacks the late event."""
+    schema = fresh_schema()
+    conn = await connect(settings.database_url)
+    await migrate(conn, schema, "projection")
+    events = envelopes(long_history())[:130]
+    due = next(seq for seq, ce in enumerate(events, 1) if ce.streamversion % 100 == 0)
+    late = due - 30
+    for seq in [s for s in range(1, len(events) + 1) if s != late] + [late]:
+        if seq == late:
+            taken = await conn.fetch(f"SELECT seq FROM {schema}.snapshots")
+            assert [r["seq"] for r in taken] == [due]
+        async with conn.transaction():
+            await apply_live(conn, events[seq - 1], seq, schema)
+    assert await conn.fetchval(f"SELECT count(*) FROM {schema}.snapshots") == 0
+    assert await conn.fetchval(f"SELECT count(*) FROM {schema}.timeline") == len(events)
+    await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    await conn.close()
