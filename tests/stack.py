@@ -35,8 +35,9 @@ def kill_leftovers() -> None:
 class Stack:
     """Starts, stops and kills service processes; `url` is the API's base URL."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, extra_env: dict[str, str] | None = None) -> None:
         self.settings = settings
+        self.extra_env = extra_env or {}  # overrides, e.g. TOLLGATE_WEBHOOK_ALLOW
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.procs: dict[str, asyncio.subprocess.Process] = {}
@@ -52,6 +53,8 @@ class Stack:
             "TOLLGATE_HTTP_PORT": str(self.port),
             "TOLLGATE_DEMO": "0",
             "TOLLGATE_SECRET": "test-secret",
+            "TOLLGATE_WEBHOOK_ALLOW": "127.0.0.1",  # the tests' webhook receivers
+            **self.extra_env,
         }
 
     async def start(self, *names: str) -> None:
@@ -120,8 +123,10 @@ class Stack:
             await self.stop(name)
 
 
-async def start_stack(settings: Settings, names: Iterable[str] | None = None) -> Stack:
+async def start_stack(
+    settings: Settings, names: Iterable[str] | None = None, extra_env: dict[str, str] | None = None
+) -> Stack:
     await migrate_all(settings.database_url)
-    stack = Stack(settings)
+    stack = Stack(settings, extra_env)
     await stack.start(*(names or SERVICES))
     return stack

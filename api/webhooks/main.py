@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from api.webhooks.address import allow_list
 from api.webhooks.worker import Deliverer, queue_deliveries
 from infra.bus import connect, ensure_stream
 from infra.consumer import Consumer
@@ -48,7 +49,7 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
     try:
         async with asyncio.TaskGroup() as tasks:  # one failing stops both: the supervisor restarts
             tasks.create_task(consumer.run(stop))
-            tasks.create_task(Deliverer(pool).run(stop))
+            tasks.create_task(Deliverer(pool, allow=allow_list(settings.webhook_allow)).run(stop))
     finally:
         log.info("webhooks stopping after %d events", consumer.handled)
         await nc.drain()

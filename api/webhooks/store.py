@@ -56,8 +56,13 @@ async def create(
     row = await pool.fetchrow(
         f"INSERT INTO api.subscriptions (subscription_id, url, event_types, initiative_id,"
         f" secret, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING {_COLUMNS}",
-        uuid.uuid4(), url, event_types, initiative_id, secret, created_by,
-    )  # fmt: skip
+        uuid.uuid4(),
+        url,
+        event_types,
+        initiative_id,
+        secret,
+        created_by,
+    )
     return _subscription(row)
 
 
@@ -75,8 +80,9 @@ async def get(pool: Pool, subscription_id: str) -> Subscription | None:
         return None
     row = await pool.fetchrow(
         f"SELECT {_COLUMNS} FROM api.subscriptions WHERE subscription_id = $1"
-        " AND status <> 'deleted'", key,
-    )  # fmt: skip
+        " AND status <> 'deleted'",
+        key,
+    )
     return _subscription(row) if row else None
 
 
@@ -91,14 +97,30 @@ async def delete(pool: Pool, subscription_id: str) -> bool:
     return True
 
 
-async def deliveries(pool: Pool, subscription_id: str, limit: int = 100) -> list[Delivery]:
+async def deliveries(pool: Pool, subscription_id: str, limit: int = 50) -> list[Delivery]:
     rows = await pool.fetch(
         "SELECT delivery_id, event_id::text, event_type, status, attempts, last_status,"
         " last_error, created_at, delivered_at, next_attempt_at FROM api.deliveries"
         " WHERE subscription_id = $1 ORDER BY delivery_id DESC LIMIT $2",
-        uuid.UUID(subscription_id), limit,
-    )  # fmt: skip
+        uuid.UUID(subscription_id),
+        limit,
+    )
     return [msgspec.convert(dict(r), Delivery) for r in rows]
+
+
+async def queue_one(
+    pool: Pool, subscription_id: str, event_id: str, event_type: str, body: bytes
+) -> int:
+    """Queue one delivery to this subscription only (the test event); its delivery id."""
+    delivery_id: int = await pool.fetchval(
+        "INSERT INTO api.deliveries (subscription_id, event_id, event_type, body)"
+        " VALUES ($1, $2, $3, $4) RETURNING delivery_id",
+        uuid.UUID(subscription_id),
+        uuid.UUID(event_id),
+        event_type,
+        body,
+    )
+    return delivery_id
 
 
 async def fan_out(
@@ -112,6 +134,9 @@ async def fan_out(
         " AND (cardinality(event_types) = 0 OR $2 = ANY(event_types))"
         " AND (initiative_id IS NULL OR initiative_id = $3)"
         " ON CONFLICT (subscription_id, event_id) DO NOTHING",
-        uuid.UUID(event_id), event_type, initiative_id, body,
-    )  # fmt: skip
+        uuid.UUID(event_id),
+        event_type,
+        initiative_id,
+        body,
+    )
     return int(result.rsplit(" ", 1)[-1])
