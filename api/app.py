@@ -37,7 +37,7 @@ from api.routes.portfolio import PortfolioController
 from api.routes.stream import StreamController
 from api.routes.subscriptions import SubscriptionController
 from api.routes.system import AsyncApiController, SystemController
-from api.routes.users import UserController
+from api.routes.users import TokenController, UserController
 from infra.db import connect, create_pool
 from infra.migrations import migrate
 from infra.settings import Settings
@@ -47,7 +47,7 @@ VENDOR = "/static/vendor"
 API_HANDLERS: list[ControllerRouterHandler] = [
     InitiativeController, IdeationController, PocController, PilotController, MvpController,
     KpiController, GateController, PortfolioController, StreamController,
-    SubscriptionController, AsyncApiController, UserController,
+    SubscriptionController, AsyncApiController, UserController, TokenController,
 ]  # fmt: skip
 
 

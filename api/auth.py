@@ -21,7 +21,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.types import Guard
 
 from api.deps import Deps
-from api.users import User, user_by_id, user_for_token
+from api.users import TokenRefused, User, user_by_id, user_for_token
 from events.base import Role
 from infra.db import unavailable_as_error
 
@@ -69,11 +69,12 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            with unavailable_as_error():  # a 503 with Retry-After, not a 500
-                user = await user_for_token(deps.pool, token.strip())
-            if user is None:
-                raise NotAuthorizedException("the token is not valid (unknown or revoked)")
-            return AuthenticationResult(user=user, auth=token)
+            try:
+                with unavailable_as_error():  # a 503 with Retry-After, not a 500
+                    holder = await user_for_token(deps.pool, token.strip())
+            except TokenRefused as exc:  # unknown, revoked, expired, or the user deactivated
+                raise NotAuthorizedException(f"{exc}; use another token") from None
+            return AuthenticationResult(user=holder, auth=token)
         # Writes to the API need the token; reads may use the pages' session (EventSource
         # cannot send headers), which keeps cookie-authenticated writes out of CSRF's reach.
         if connection.url.path.startswith(API_PREFIX) and (

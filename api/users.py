@@ -1,8 +1,11 @@
-"""Users of the API and their tokens, in schema `api`.
+"""Users (people and AI agents) in schema `api`: a role, whether they are active, and a
+password for the pages (scrypt). Their tokens are in api.tokens.
 
-A token is shown once and stored as its sha256; a password (for the pages) as scrypt.
-The user's name is the actor id recorded on every event they cause, so it must be
-an event-id-safe word (letters, digits, `_.:-`).
+The user's name is the actor id recorded on every event they cause, so it must be an
+event-id-safe word (letters, digits, `_.:-`). A user is created once; their role, password
+and active flag change only by an explicit command (`tollgate users ...`, /api/v1/users),
+never as a side effect of starting Tollgate. The last active admin cannot be demoted or
+deactivated, so an instance always has someone who can manage it.
 """
 
 from __future__ import annotations
@@ -11,23 +14,48 @@ import hashlib
 import hmac
 import re
 import secrets
-import sys
 import uuid
-from typing import get_args
+from datetime import datetime
+from typing import Any, get_args
 
 import msgspec
 
+from api.tokens import Issued, issue, token_hash
 from events.base import SYSTEM, Actor, Role, UserKind
-from infra.db import Pool, connect, create_pool
-from infra.migrations import migrate
-from infra.settings import Settings
+from infra.db import Connection, Pool
 
 NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 ROLES: tuple[Role, ...] = ("viewer", "contributor", "owner", "committee", "admin")
 RESERVED = f"the name {SYSTEM.id!r} is Tollgate's own, for its automatic handoffs"
+PASSWORD_LENGTH = (8, 200)
+TOKEN_DAYS = 90
+_ACCOUNT = "name, role, kind, active, created_at"
+
+
+class AccountError(ValueError):
+    """A refused change to the users; the message says why."""
+
+
+class UserExists(AccountError):
+    pass
+
+
+class UnknownUser(AccountError):
+    pass
+
+
+class LastAdmin(AccountError):
+    pass
+
+
+class TokenRefused(Exception):
+    """A token that signs nobody in; the message says why (unknown, revoked, expired, or
+    its user deactivated)."""
 
 
 class User(msgspec.Struct, frozen=True, kw_only=True):
+    """The signed-in user (only active users sign in)."""
+
     user_id: str
     name: str
     role: Role
@@ -38,8 +66,14 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
         return Actor(id=self.name, name=self.name, kind=self.kind, roles=(self.role,))
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+class Account(msgspec.Struct, frozen=True, kw_only=True):
+    """A user as the admins see them."""
+
+    name: str
+    role: Role
+    kind: UserKind
+    active: bool
+    created_at: datetime
 
 
 def password_hash(password: str, salt: bytes | None = None) -> str:
@@ -57,62 +91,150 @@ def password_matches(password: str, stored: str) -> bool:
     return hmac.compare_digest(expected, stored)
 
 
+def checked_password(password: str) -> str:
+    low, high = PASSWORD_LENGTH
+    if not low <= len(password) <= high or "\x00" in password:
+        raise AccountError(f"password: use {low} to {high} characters")
+    return password
+
+
 async def add_user(
-    pool: Pool, name: str, role: str, kind: str = "person", password: str | None = None
-) -> tuple[User, str]:
-    """Create a user (or give an existing one a new token); returns the user and the token."""
+    pool: Pool,
+    name: str,
+    role: str,
+    kind: str = "person",
+    password: str | None = None,
+    *,
+    token_name: str = "first token",
+    token_days: int = TOKEN_DAYS,
+) -> tuple[User, Issued]:
+    """Create a user with a first token; UserExists when the name is taken (nothing changes)."""
     if not NAME.match(name):
-        raise ValueError(f"user name {name!r}: use 1-64 letters, digits or _.:-")
+        raise AccountError(f"user name {name!r}: use 1-64 letters, digits or _.:-")
     if name == SYSTEM.id:
-        raise ValueError(RESERVED)
+        raise AccountError(RESERVED)
     if role not in ROLES or kind not in get_args(UserKind):
-        raise ValueError(f"role must be one of {', '.join(ROLES)}; kind person or agent")
-    token = "tg_" + secrets.token_urlsafe(32)
+        raise AccountError(f"role must be one of {', '.join(ROLES)}; kind person or agent")
+    hashed = password_hash(checked_password(password)) if password is not None else None
     async with pool.acquire() as conn, conn.transaction():
         row = await conn.fetchrow(
             "INSERT INTO api.users (user_id, name, role, kind, password_hash)"
-            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO UPDATE SET role = $3,"
-            " kind = $4, password_hash = COALESCE($5, api.users.password_hash)"
+            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING"
             " RETURNING user_id, name, role, kind",
-            uuid.uuid4(), name, role, kind, password_hash(password) if password else None,
-        )  # fmt: skip
+            uuid.uuid4(),
+            name,
+            role,
+            kind,
+            hashed,
+        )
+        if row is None:
+            raise UserExists(f"a user named {name!r} exists already")
+        user = _user(dict(row))
+        issued = await issue(conn, user.user_id, token_name, token_days)
+    return user, issued
+
+
+async def issue_token(pool: Pool, name: str, token_name: str, days: int) -> Issued:
+    """A new token for an active user."""
+    row = await pool.fetchrow("SELECT user_id, active FROM api.users WHERE name = $1", name)
+    if row is None:
+        raise UnknownUser(f"no user named {name!r}")
+    if not row["active"]:
+        raise AccountError(f"{name} is deactivated; activate them first")
+    return await issue(pool, str(row["user_id"]), token_name, days)
+
+
+async def update_user(
+    pool: Pool, name: str, *, role: str | None = None, active: bool | None = None
+) -> Account:
+    """Change a user's role and/or active flag, never leaving the instance without an
+    active admin."""
+    if role is not None and role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('api.users:admins'))")
+        before = await conn.fetchrow("SELECT role, active FROM api.users WHERE name = $1", name)
+        if before is None:
+            raise UnknownUser(f"no user named {name!r}")
+        row = await conn.fetchrow(
+            "UPDATE api.users SET role = COALESCE($2, role), active = COALESCE($3, active)"
+            f" WHERE name = $1 RETURNING {_ACCOUNT}",
+            name,
+            role,
+            active,
+        )
         assert row is not None
-        await conn.execute(
-            "INSERT INTO api.tokens (token_hash, user_id) VALUES ($1, $2)",
-            token_hash(token), row["user_id"],
-        )  # fmt: skip
-    return _user(dict(row)), token
+        if before["role"] == "admin" and before["active"] and not await _has_admin(conn):
+            raise LastAdmin(f"{name} is the last active admin; make another admin first")
+    return msgspec.convert(dict(row), Account)
 
 
-async def user_for_token(pool: Pool, token: str) -> User | None:
+async def _has_admin(conn: Connection) -> bool:
+    found = await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM api.users WHERE role = 'admin' AND active)"
+    )
+    return bool(found)
+
+
+async def set_password(pool: Pool, name: str, password: str) -> None:
+    hashed = password_hash(checked_password(password))
+    done = await pool.fetchval(
+        "UPDATE api.users SET password_hash = $2 WHERE name = $1 RETURNING true", name, hashed
+    )
+    if not done:
+        raise UnknownUser(f"no user named {name!r}")
+
+
+async def account(pool: Pool, name: str) -> Account | None:
+    row = await pool.fetchrow(f"SELECT {_ACCOUNT} FROM api.users WHERE name = $1", name)
+    return msgspec.convert(dict(row), Account) if row else None
+
+
+async def list_users(pool: Pool) -> list[Account]:
+    rows = await pool.fetch(f"SELECT {_ACCOUNT} FROM api.users ORDER BY name")
+    return [msgspec.convert(dict(r), Account) for r in rows]
+
+
+async def user_for_token(pool: Pool, token: str) -> User:
+    """The active user holding a valid token; TokenRefused otherwise. Marks the token used,
+    at most once a minute, so a busy client costs no write per request."""
     row = await pool.fetchrow(
-        "SELECT u.user_id, u.name, u.role, u.kind FROM api.tokens t JOIN api.users u"
-        " USING (user_id) WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        "SELECT u.user_id, u.name, u.role, u.kind, t.token_id, CASE"
+        " WHEN t.revoked_at IS NOT NULL THEN 'the token was revoked'"
+        " WHEN t.expires_at <= now() THEN 'the token has expired'"
+        " WHEN NOT u.active THEN 'the token''s user is deactivated' END AS refused,"
+        " t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute' AS stale"
+        " FROM api.tokens t JOIN api.users u USING (user_id) WHERE t.token_hash = $1",
         token_hash(token),
-    )  # fmt: skip
-    return _user(dict(row)) if row else None
-
-
-async def list_users(pool: Pool) -> list[User]:
-    rows = await pool.fetch("SELECT user_id, name, role, kind FROM api.users ORDER BY name")
-    return [_user(dict(r)) for r in rows]
+    )
+    if row is None:
+        raise TokenRefused("the token is not valid")
+    if row["refused"]:
+        raise TokenRefused(row["refused"])
+    if row["stale"]:
+        await pool.execute(
+            "UPDATE api.tokens SET last_used_at = now() WHERE token_id = $1", row["token_id"]
+        )
+    return _user({k: row[k] for k in ("user_id", "name", "role", "kind")})
 
 
 async def user_by_id(pool: Pool, user_id: str) -> User | None:
+    """The user a session names, while they are active."""
     try:
         key = uuid.UUID(user_id)
     except ValueError:
         return None
     row = await pool.fetchrow(
-        "SELECT user_id, name, role, kind FROM api.users WHERE user_id = $1", key
+        "SELECT user_id, name, role, kind FROM api.users WHERE user_id = $1 AND active", key
     )
     return _user(dict(row)) if row else None
 
 
 async def check_password(pool: Pool, name: str, password: str) -> User | None:
-    """The user when the password is right (for the pages' sign-in), else None."""
+    """The active user when the password is right (for the pages' sign-in), else None."""
     row = await pool.fetchrow(
-        "SELECT user_id, name, role, kind, password_hash FROM api.users WHERE name = $1", name
+        "SELECT user_id, name, role, kind, password_hash FROM api.users WHERE name = $1 AND active",
+        name,
     )
     if row is None or not row["password_hash"]:
         return None
@@ -121,27 +243,5 @@ async def check_password(pool: Pool, name: str, password: str) -> User | None:
     return _user({k: row[k] for k in ("user_id", "name", "role", "kind")})
 
 
-def _user(row: dict[str, object]) -> User:
+def _user(row: dict[str, Any]) -> User:
     return msgspec.convert({**row, "user_id": str(row["user_id"])}, User)
-
-
-async def add_user_cli(
-    settings: Settings, name: str, role: str, kind: str, password: str | None
-) -> int:
-    """`tollgate users add`: prints the token, which is not stored and not shown again."""
-    conn = await connect(settings.database_url)
-    try:
-        await migrate(conn, "api", "api")
-    finally:
-        await conn.close()
-    pool = await create_pool(settings.database_url, max_size=2)
-    try:
-        user, token = await add_user(pool, name, role, kind, password)
-    except ValueError as exc:
-        print(f"tollgate users add: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        await pool.close()
-    print(f"user {user.name} ({user.role}, {user.kind}); API token (shown once):")
-    print(token)
-    return 0

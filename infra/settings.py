@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import get_origin
@@ -12,6 +10,9 @@ from typing import get_origin
 import msgspec
 
 from events.subjects import Subjects
+
+DEFAULT_SECRET = "change-me-in-production"
+KNOWN_SECRETS = frozenset({DEFAULT_SECRET, "change-me"})  # the shipped defaults, public
 
 
 class ConfigError(Exception):
@@ -28,15 +29,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     stream_replicas: int = 1
     subject_root: str = "tollgate"
     command_timeout: float = 5.0
-    secret: str = "change-me-in-production"
+    secret: str = DEFAULT_SECRET
     stale_days: int = 30
     demo: bool = True
+    token_days: int = 90
     secure_cookies: bool = False
     session_idle_hours: float = 8.0
     session_max_days: float = 7.0
     signin_lock_after: int = 10
     signin_lock_minutes: float = 15.0
-    webhook_allow: tuple[str, ...] = ()
 
     @property
     def subjects(self) -> Subjects:
@@ -60,9 +61,16 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "command_timeout",
         "seconds a command request may take (default 5)",
     ),
-    "TOLLGATE_SECRET": ("secret", "signs session cookies and CSRF tokens"),
+    "TOLLGATE_SECRET": (
+        "secret",
+        "signs session cookies and CSRF tokens; required unless in demo mode",
+    ),
     "TOLLGATE_STALE_DAYS": ("stale_days", "days in one stage before an initiative counts as stale"),
-    "TOLLGATE_DEMO": ("demo", "seed the demo portfolio into an empty store (1/0)"),
+    "TOLLGATE_DEMO": (
+        "demo",
+        "demo mode: a fresh store gets the demo users and portfolio (1/0; default 1)",
+    ),
+    "TOLLGATE_TOKEN_DAYS": ("token_days", "days a new API token stays valid (default 90)"),
     "TOLLGATE_SECURE_COOKIES": (
         "secure_cookies",
         "mark the session and CSRF cookies `Secure` (1 behind HTTPS; default 0)",
@@ -82,10 +90,6 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "TOLLGATE_SIGNIN_LOCK_MINUTES": (
         "signin_lock_minutes",
         "how long a locked name or address stays locked (default 15)",
-    ),
-    "TOLLGATE_WEBHOOK_ALLOW": (
-        "webhook_allow",
-        "hosts and CIDRs webhooks may reach although loopback or private (comma-separated)",
     ),
 }
 
@@ -111,26 +115,17 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError(f"TOLLGATE_HTTP_PORT: {settings.http_port} is not a port number")
     if settings.stream_replicas not in (1, 3, 5):
         raise ConfigError("TOLLGATE_STREAM_REPLICAS: use 1, 3 or 5")
+    if not 1 <= settings.token_days <= 3650:
+        raise ConfigError("TOLLGATE_TOKEN_DAYS: use 1 to 3650 days")
     if settings.command_timeout <= 0:
         raise ConfigError("TOLLGATE_COMMAND_TIMEOUT: must be a positive number of seconds")
     for var in POSITIVE:
         if getattr(settings, VARIABLES[var][0]) <= 0:
             raise ConfigError(f"{var}: must be more than 0")
-    for entry in settings.webhook_allow:
-        if not _host_or_network(entry):
-            raise ConfigError(f"TOLLGATE_WEBHOOK_ALLOW: {entry!r} is not a host, address or CIDR")
     for url, var in ((settings.database_url, "DATABASE_URL"), (settings.nats_url, "NATS_URL")):
         if url and "://" not in url:
             raise ConfigError(f"{var}: {url!r} is not a URL")
     return settings
-
-
-def _host_or_network(entry: str) -> bool:
-    try:
-        ipaddress.ip_network(entry.strip("[]"), strict=False)
-    except ValueError:
-        return re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?", entry) is not None
-    return True
 
 
 YES, NO = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -153,3 +148,20 @@ def _parse(var: str, text: str, kind: object) -> object:
         article = "an" if name == "int" else "a"
         what = {"int": "integer", "float": "number"}.get(name, name)
         raise ConfigError(f"{var}: {text!r} is not {article} {what}") from None
+
+
+def secret_warning(settings: Settings) -> str | None:
+    """Whether the session secret may be used to serve: a secret of one's own, yes (None);
+    the public default in the demo, yes with a warning; elsewhere, ConfigError."""
+    if settings.secret not in KNOWN_SECRETS:
+        return None
+    if not settings.demo:
+        raise ConfigError(
+            "TOLLGATE_SECRET: a real (non-demo) instance needs a secret of its own to sign"
+            " sessions and forms; set TOLLGATE_SECRET, for example to the output of"
+            " `openssl rand -hex 32`"
+        )
+    return (
+        "warning: TOLLGATE_SECRET is not set, so sessions are signed with the public default"
+        " secret: fine for the demo, never for real use (set TOLLGATE_SECRET)"
+    )

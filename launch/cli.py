@@ -11,15 +11,12 @@ import sys
 import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import get_args
 
 import msgspec
 
-from api.users import ROLES, add_user_cli
-from events.base import ActorKind
 from infra.migrations import migrate_all
 from infra.settings import ConfigError, Settings, load
-from launch import demo, launcher
+from launch import accounts, demo, launcher
 from services.projection.rebuild import rebuild_cli
 
 # each service's wiring module, imported only by the process that runs it
@@ -65,6 +62,8 @@ def service(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.database_url or not settings.nats_url:
         print("tollgate service needs DATABASE_URL and NATS_URL", file=sys.stderr)
         return 2
+    if args.name == "api" and not launcher.secret_accepted(settings, "tollgate service api"):
+        return 2
     asyncio.run(run_until_signalled(service_main(args.name), settings))
     return 0
 
@@ -77,10 +76,6 @@ def migrate(_args: argparse.Namespace, settings: Settings) -> int:
 
 def rebuild(_args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(rebuild_cli(settings))
-
-
-def add_user(args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(add_user_cli(settings, args.name, args.role, args.kind, args.password))
 
 
 def seed(_args: argparse.Namespace, settings: Settings) -> int:
@@ -103,13 +98,7 @@ def parser() -> argparse.ArgumentParser:
     cmd = sub.add_parser("projection", help="projection maintenance")
     cmd.add_argument("action", choices=["rebuild"])
     cmd.set_defaults(func=rebuild)
-    cmd = sub.add_parser("users", help="manage users")
-    cmd.add_argument("action", choices=["add"])
-    cmd.add_argument("name")
-    cmd.add_argument("--role", required=True, choices=ROLES)
-    cmd.add_argument("--kind", default="person", choices=get_args(ActorKind))
-    cmd.add_argument("--password", help="password for signing in to the pages")
-    cmd.set_defaults(func=add_user)
+    accounts.add_parsers(sub)
     cmd = sub.add_parser("demo", help="seed the demo portfolio through the real commands")
     cmd.set_defaults(func=seed)
     return p

@@ -2,6 +2,9 @@
 
 Everything goes through the stage services' real commands over NATS, with
 business time spread over the past months so charts and cycle times mean something.
+The demo users are made only by `tollgate demo`, or by `tollgate up` in demo mode on a
+fresh store (no initiative, no user): never again after that, and a user that exists is
+left as it is, so a password or role someone set is never reset.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from api.users import add_user
+from api.users import UserExists, add_user
 from infra.bus import connect as connect_nats
 from infra.db import Pool, create_pool
 from infra.driver import Driver
@@ -30,6 +33,14 @@ USERS = (  # name, role, kind: the journeys' actors, plus a viewer and an admin
     ("kpi-agent", "contributor", "agent"),
 )
 CONCURRENCY = 6
+NO_USERS = (
+    "No users yet: create the first admin with"
+    " `tollgate users add NAME --role admin --password ...`"
+)
+REMINDER = (
+    f"Demo sign-ins: {', '.join(u[0] for u in USERS)} (password {PASSWORD} unless changed;"
+    " a new API token: `tollgate tokens create NAME`)"
+)
 
 
 def planned(p: Profile, index: int, now: datetime) -> list[tuple[str, object]]:
@@ -71,27 +82,43 @@ async def seed(settings: Settings, pool: Pool) -> int:
     return len(todo)
 
 
-async def demo_users(pool: Pool) -> list[str]:
-    lines = [f"Demo sign-ins (password for every one: {PASSWORD}):"]
+async def demo_users(pool: Pool, token_days: int) -> list[str]:
+    """Make the demo users that do not exist yet, each with a token shown this once."""
+    lines = [f"Demo sign-ins (password for every new one: {PASSWORD}):"]
     for name, role, kind in USERS:
-        _, token = await add_user(pool, name, role, kind, PASSWORD)
-        lines.append(f"  {name:<10} {role:<12} {kind:<7} API token: {token}")
+        try:
+            _, issued = await add_user(
+                pool, name, role, kind, PASSWORD, token_name="demo", token_days=token_days
+            )
+        except UserExists:
+            lines.append(f"  {name:<10} exists already: left as it is")
+        else:
+            lines.append(f"  {name:<10} {role:<12} {kind:<7} API token: {issued.token}")
     return lines
 
 
-async def store_is_empty(pool: Pool) -> bool:
-    return not await pool.fetchval("SELECT EXISTS (SELECT 1 FROM ideation.events)")
+async def store_is_fresh(pool: Pool) -> bool:
+    """No initiative and no user yet: a store the demo may fill."""
+    used = await pool.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM ideation.events) OR EXISTS (SELECT 1 FROM api.users)"
+    )
+    return not used
 
 
 async def ensure_demo(settings: Settings, url: str) -> list[str]:
-    """Seed when enabled and the store is empty; always (re)issue the demo users' tokens."""
+    """In demo mode on a fresh store: the demo users and portfolio, this once. Otherwise
+    nothing changes; an instance without users says how to make the first admin."""
     pool = await create_pool(settings.database_url, max_size=4)
     try:
-        lines = []
-        if settings.demo and await store_is_empty(pool):
+        if settings.demo and await store_is_fresh(pool):
+            users = await demo_users(pool, settings.token_days)
             count = await seed(settings, pool)
-            lines.append(f"Seeded the demo portfolio: {count} initiatives.")
-        return lines + await demo_users(pool)
+            return [f"Seeded the demo portfolio: {count} initiatives.", *users]
+        if not await pool.fetchval("SELECT EXISTS (SELECT 1 FROM api.users)"):
+            return [NO_USERS]
+        if settings.demo:
+            return [REMINDER]
+        return []
     finally:
         await pool.close()
 
@@ -102,7 +129,7 @@ async def seed_cli(settings: Settings) -> int:
     try:
         count = await seed(settings, pool)
         print(f"seeded {count} demo initiatives")
-        for line in await demo_users(pool):
+        for line in await demo_users(pool, settings.token_days):
             print(line)
     finally:
         await pool.close()

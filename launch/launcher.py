@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 
@@ -12,7 +13,7 @@ import httpx
 import msgspec
 
 from infra.migrations import migrate_all
-from infra.settings import Settings
+from infra.settings import ConfigError, Settings, secret_warning
 from launch.embedded import start_nats, start_postgres
 from launch.supervisor import Supervisor
 
@@ -21,6 +22,8 @@ Greet = Callable[[Settings, str], Awaitable[list[str]]]
 
 
 def up(settings: Settings, names: list[str], greet: Greet) -> int:
+    if not secret_accepted(settings, "tollgate up"):
+        return 2
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     nats_proc: subprocess.Popen[bytes] | None = None
     if not settings.database_url:
@@ -39,6 +42,18 @@ def up(settings: Settings, names: list[str], greet: Greet) -> int:
     return 0
 
 
+def secret_accepted(settings: Settings, command: str) -> bool:
+    """A real instance refuses the public default secret; the demo warns about it."""
+    try:
+        warning = secret_warning(settings)
+    except ConfigError as exc:
+        print(f"{command}: {exc}", file=sys.stderr, flush=True)
+        return False
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    return True
+
+
 def _env(settings: Settings) -> dict[str, str]:
     return {
         "DATABASE_URL": settings.database_url,
@@ -47,6 +62,7 @@ def _env(settings: Settings) -> dict[str, str]:
         "TOLLGATE_HTTP_HOST": settings.http_host,
         "TOLLGATE_STREAM": settings.stream,
         "TOLLGATE_SUBJECT_ROOT": settings.subject_root,
+        "TOLLGATE_DEMO": "1" if settings.demo else "0",
     }
 
 

@@ -25,6 +25,7 @@ from infra.settings import Settings
 from web.board import BoardPage
 from web.initiative import InitiativePage
 from web.pages import idempotency_input, on_idempotency, on_refused
+from web.profile import ProfilePage
 from web.propose import ProposePage
 from web.reviews import ReviewPages
 from web.session import SessionPages
@@ -32,7 +33,7 @@ from web.work import WorkPosts
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGES: list[ControllerRouterHandler] = [
-    SessionPages, BoardPage, InitiativePage, WorkPosts, ProposePage, ReviewPages,
+    SessionPages, BoardPage, InitiativePage, WorkPosts, ProposePage, ReviewPages, ProfilePage,
 ]  # fmt: skip
 
 

@@ -14,9 +14,9 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
-from api.users import add_user
 from infra.db import create_pool
 from infra.settings import Settings
+from tests.accounts import ensure_user
 from tests.stack import Stack, start_stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -34,7 +34,7 @@ async def stack(settings: Settings) -> AsyncIterator[Stack]:
     pool = await create_pool(settings.database_url, max_size=2)
     try:
         for name, role in (("olivia", "owner"), ("clara", "committee"), ("vera", "viewer")):
-            await add_user(pool, name, role, "person", PASSWORD)
+            await ensure_user(pool, name, role, "person", PASSWORD)
         yield stack
     finally:
         await pool.close()

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest_asyncio
 
-from api.users import add_user
 from infra.db import create_pool
 from infra.settings import Settings
+from tests.accounts import ensure_user
 from tests.stack import Stack, start_stack
 
 # name -> (role, kind)
@@ -68,7 +68,7 @@ class Api:
 async def make_users(settings: Settings) -> dict[str, str]:
     pool = await create_pool(settings.database_url, max_size=2)
     try:
-        return {name: (await add_user(pool, name, role, kind))[1]
+        return {name: (await ensure_user(pool, name, role, kind))[1]
                 for name, (role, kind) in USERS.items()}  # fmt: skip
     finally:
         await pool.close()

@@ -86,7 +86,6 @@ ENDPOINTS = [
     Endpoint("POST", "/subscriptions", ADMIN, SUB),
     Endpoint("GET", "/subscriptions", ADMIN),
     Endpoint("GET", "/subscriptions/{sid}/deliveries", ADMIN),
-    Endpoint("POST", "/subscriptions/{sid}/test", ADMIN),
     Endpoint("DELETE", "/subscriptions/{sid}", ADMIN, strict=False),
     Endpoint("POST", "/users", ADMIN, {"name": "new-user", "role": "viewer"}),
     Endpoint("GET", "/users", ADMIN),
@@ -172,7 +171,9 @@ async def test_an_admin_creates_a_user_whose_token_works_at_once(api: Api):
     assert made.status_code == 201
     token = made.json()["token"]
     listed = await api.http.get("/users", headers=api.headers("admin"))
-    assert {"name": "agent-7", "role": "contributor", "kind": "agent"} in listed.json()
+    assert {"name": "agent-7", "role": "contributor", "kind": "agent", "active": True} in [
+        {k: u[k] for k in ("name", "role", "kind", "active")} for u in listed.json()
+    ]
     reads = await api.http.get("/initiatives", headers={"Authorization": f"Bearer {token}"})
     assert reads.status_code == 200
     bad = await api.http.post("/users", json={"name": "x y", "role": "boss"},

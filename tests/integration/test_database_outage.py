@@ -16,10 +16,10 @@ import pytest
 import pytest_asyncio
 
 from api.auth import SESSION_COOKIE, session_value
-from api.users import add_user
 from infra.db import create_pool
 from infra.migrations import migrate_all
 from infra.settings import Settings
+from tests.accounts import ensure_user
 from tests.integration.tcp_proxy import TcpProxy
 from tests.stack import Stack
 
@@ -58,7 +58,7 @@ async def outage(settings: Settings) -> AsyncIterator[Outage]:
     await migrate_all(settings.database_url)
     pool = await create_pool(settings.database_url, max_size=1)
     try:
-        user, token = await add_user(pool, "outage-admin", "admin")
+        user, token = await ensure_user(pool, "outage-admin", "admin")
     finally:
         await pool.close()
     proxy, proxied_url = TcpProxy.before(settings.database_url)

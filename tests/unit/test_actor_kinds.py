@@ -97,7 +97,7 @@ class AdminPool:
 
     async def fetchrow(self, *_: object, **__: object) -> dict[str, Any]:
         return {"user_id": "00000000-0000-0000-0000-00000000000a", "name": "root",
-                "role": "admin", "kind": "person"}  # fmt: skip
+                "role": "admin", "kind": "person", "refused": None, "stale": False}  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,10 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from api.auth import SESSION_COOKIE, session_value
-from api.users import User, add_user
+from api.users import User
 from infra.db import create_pool
 from infra.settings import Settings
+from tests.accounts import ensure_user
 from tests.stack import start_stack
 from web.app import create_web_app
 
@@ -103,7 +104,7 @@ def flashes(html: str) -> list[str]:
 async def make_users(settings: Settings) -> dict[str, User]:
     pool = await create_pool(settings.database_url, max_size=2)
     try:
-        return {n: (await add_user(pool, n, role, kind, PASSWORD))[0]
+        return {n: (await ensure_user(pool, n, role, kind, PASSWORD))[0]
                 for n, (role, kind) in USERS.items()}  # fmt: skip
     finally:
         await pool.close()
