@@ -109,9 +109,7 @@ def create_app(
         },
         middleware=[
             metrics_middleware,
-            DefineMiddleware(
-                AuthMiddleware, exclude=["^/schema", "^/static", "^/health", "^/metrics"]
-            ),
+            DefineMiddleware(AuthMiddleware, exclude=["^/schema", "^/static", "^/health"]),
             IdempotencyMiddleware,
             *extra_middleware,
         ],

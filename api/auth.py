@@ -1,4 +1,4 @@
-"""Authentication (Bearer tokens for /api/v1, a signed session cookie for the pages) and
+"""Authentication (Bearer tokens for /api/v1, a session cookie for the pages) and
 role guards (PRODUCT.md section 4).
 
 viewer reads; contributor proposes and records stage work; owner also requests gate
@@ -9,9 +9,7 @@ and subscriptions. The stage services check the same rules again on every comman
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import time
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -20,6 +18,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import Guard
 
+from api import sessions
 from api.deps import Deps
 from api.users import TokenRefused, User, user_by_id, user_for_token
 from events.base import Role
@@ -27,7 +26,6 @@ from infra.db import unavailable_as_error
 
 API_PREFIX = "/api/v1"
 SESSION_COOKIE = "tollgate_session"
-SESSION_SECONDS = 12 * 3600
 
 READERS: tuple[Role, ...] = ("viewer", "contributor", "owner", "committee", "admin")
 WORKERS: tuple[Role, ...] = ("contributor", "owner", "admin")
@@ -35,27 +33,6 @@ REVIEW_REQUESTERS: tuple[Role, ...] = ("owner", "admin")
 DECIDERS: tuple[Role, ...] = ("committee",)
 STEWARDS: tuple[Role, ...] = ("owner", "committee", "admin")
 ADMINS: tuple[Role, ...] = ("admin",)
-
-
-def session_value(secret: str, user_id: str, now: float | None = None) -> str:
-    """A cookie value naming the user until it expires, signed with the app secret."""
-    expires = int((now or time.time()) + SESSION_SECONDS)
-    payload = f"{user_id}.{expires}"
-    return f"{payload}.{_sign(secret, payload)}"
-
-
-def session_user_id(secret: str, value: str, now: float | None = None) -> str | None:
-    user_id, _, rest = value.partition(".")
-    expires, _, signature = rest.partition(".")
-    if not expires.isdigit() or not hmac.compare_digest(
-        signature, _sign(secret, f"{user_id}.{expires}")
-    ):
-        return None
-    return user_id if int(expires) > (now or time.time()) else None
-
-
-def _sign(secret: str, payload: str) -> str:
-    return hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
 
 
 class AuthMiddleware(AbstractAuthenticationMiddleware):
@@ -83,12 +60,18 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         ):
             raise NotAuthorizedException("send `Authorization: Bearer <token>` with every request")
         cookie = connection.cookies.get(SESSION_COOKIE)
-        user_id = session_user_id(deps.settings.secret, cookie) if cookie else None
         with unavailable_as_error():
-            user = await user_by_id(deps.pool, user_id) if user_id else None
-        if user is None and connection.url.path.startswith(API_PREFIX):
+            holder = await session_user(deps, cookie) if cookie else None
+        if holder is None and connection.url.path.startswith(API_PREFIX):
             raise NotAuthorizedException("the session has expired; sign in again")
-        return AuthenticationResult(user=user, auth=cookie)
+        return AuthenticationResult(user=holder, auth=cookie)
+
+
+async def session_user(deps: Deps, cookie: str) -> User | None:
+    """The active user of a live session (idle and absolute limits: api.sessions)."""
+    limits = sessions.Limits.of(deps.settings)
+    user_id = await sessions.user_id_of(deps.pool, cookie, limits, datetime.now(UTC))
+    return await user_by_id(deps.pool, user_id) if user_id else None
 
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User:

@@ -10,6 +10,7 @@ deactivated, so an instance always has someone who can manage it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -80,6 +81,12 @@ def password_hash(password: str, salt: bytes | None = None) -> str:
     salt = salt or secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
     return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+@functools.cache
+def _no_user_hash() -> str:
+    """A hash no password matches, checked when the name is unknown (constant-time sign-in)."""
+    return password_hash(secrets.token_urlsafe(32))
 
 
 def password_matches(password: str, stored: str) -> bool:
@@ -237,6 +244,8 @@ async def check_password(pool: Pool, name: str, password: str) -> User | None:
         name,
     )
     if row is None or not row["password_hash"]:
+        # the same scrypt work as for a known name, so timing does not tell which names exist
+        password_matches(password, _no_user_hash())
         return None
     if not password_matches(password, row["password_hash"]):
         return None

@@ -40,11 +40,15 @@ PAGES: list[ControllerRouterHandler] = [
 class CsrfPlugin(InitPluginProtocol):
     """CSRF on everything but the bearer-token API (whose writes refuse session cookies)."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, secure: bool = False) -> None:
         self.config = CSRFConfig(
-            secret=secret, cookie_name="csrftoken", header_name="x-csrftoken",
-            cookie_samesite="lax", exclude=[f"^{API_PREFIX}/"],
-        )  # fmt: skip
+            secret=secret,
+            cookie_name="csrftoken",
+            header_name="x-csrftoken",
+            cookie_samesite="lax",
+            cookie_secure=secure,
+            exclude=[f"^{API_PREFIX}/"],
+        )
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.csrf_config = self.config
@@ -58,7 +62,7 @@ def create_web_app(settings: Settings, deps: Deps | None = None) -> Litestar:
         template_config=TemplateConfig(
             directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=form_callables
         ),
-        plugins=[HTMXPlugin(), CsrfPlugin(settings.secret)],
+        plugins=[HTMXPlugin(), CsrfPlugin(settings.secret, settings.secure_cookies)],
         exception_handlers={
             PermissionDeniedException: on_forbidden, IdempotencyError: on_form_sent,
         },

@@ -12,6 +12,7 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
 from api import asyncapi
+from api.auth import ADMINS, requires
 from api.deps import Deps
 from api.metrics import CONTENT_TYPE, LAG, RELAY_BLOCKED, exposition
 from infra.eventstore import oldest_writer
@@ -19,6 +20,7 @@ from services.projection.models import Lag
 
 STAGE_SERVICES = ("ideation", "poc", "pilot", "mvp")
 MAX_LAG = 1000
+MAX_LAG_SECONDS = 60.0  # the oldest event the projection has not applied yet
 RELAY_STALL_SECONDS = 10.0
 
 
@@ -66,6 +68,18 @@ async def _service(deps: Deps, stage: str) -> tuple[bool, str]:
     return up, "" if up else f"{deps.settings.subjects.service(stage)} does not answer"
 
 
+def _projection(lag: Lag) -> Check:
+    """Behind by too many events, or for too long: the oldest waiting event's age counts too,
+    so a stuck projection shows even when few events arrive."""
+    ok = lag.events_behind <= MAX_LAG and lag.seconds_behind <= MAX_LAG_SECONDS
+    detail = f"{lag.events_behind} events behind"
+    if lag.events_behind:
+        detail += f"; the oldest has waited {lag.seconds_behind:.1f}s"
+    if not ok:
+        detail += f" (limits: {MAX_LAG} events, {MAX_LAG_SECONDS:.0f}s)"
+    return Check(ok=ok, detail=detail)
+
+
 async def projection_lag(deps: Deps) -> Lag:
     lag = await deps.broker.lag(deps.pool)
     LAG.set(lag.events_behind)
@@ -81,7 +95,8 @@ class SystemController(Controller):
     async def health(self, deps: NamedDependency[Deps]) -> Response[Health]:
         """Database, the outbox relays (stalled when a writing transaction of the database has
         been open over 10 s), broker, each stage service (NATS service ping) and projection
-        lag: 200 when all are fine, else 503 naming what is not."""
+        lag (over 1,000 events, or its oldest event waiting over 60 s): 200 when all are fine,
+        else 503 naming what is not."""
         probes = [_timed("database", _database(deps)), _timed("relay", _relay(deps))]
         probes += [_timed(s, _service(deps, s)) for s in STAGE_SERVICES]
         checks = dict(await asyncio.gather(*probes))
@@ -93,17 +108,16 @@ class SystemController(Controller):
             checks["broker"] = checks["projection"] = Check(ok=False, detail=detail)
         else:
             checks["broker"] = Check(ok=True)
-            checks["projection"] = Check(
-                ok=lag.events_behind <= MAX_LAG,
-                detail=f"{lag.events_behind} events ({lag.seconds_behind:.1f}s) behind",
-            )
+            checks["projection"] = _projection(lag)
         ok = all(c.ok for c in checks.values())
         body = Health(status="ok" if ok else "degraded", checks=checks, projection_lag=lag)
         return Response(body, status_code=200 if ok else 503)
 
-    @get("/metrics", operation_id="metrics", exclude_from_auth=True, include_in_schema=False)
+    @get("/metrics", operation_id="metrics", guards=[requires(*ADMINS)], include_in_schema=False)
     async def metrics(self, deps: NamedDependency[Deps]) -> Response[bytes]:
-        """Prometheus metrics: requests, commands by outcome, projection lag, webhooks."""
+        """Prometheus metrics: requests, commands by outcome, projection lag, webhooks. Only
+        for an admin (`Authorization: Bearer <an admin's token>`): the figures tell an
+        outsider how the instance is used."""
         with contextlib.suppress(Exception):
             await asyncio.wait_for(projection_lag(deps), 2)
         with contextlib.suppress(Exception):

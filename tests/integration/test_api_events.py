@@ -153,5 +153,5 @@ async def test_openapi_swagger_and_health_are_served(api: Api):
     assert {"database", "broker", "ideation", "poc", "pilot", "mvp", "projection"} <= set(
         health["checks"]
     )
-    metrics = (await api.http.get(f"{root}/metrics")).text
+    metrics = (await api.http.get(f"{root}/metrics", headers=api.headers("admin"))).text
     assert "tollgate_http_requests_total" in metrics and "tollgate_commands_total" in metrics

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import msgspec
@@ -15,7 +16,8 @@ import nats
 import pytest
 import pytest_asyncio
 
-from api.auth import SESSION_COOKIE, session_value
+from api import sessions
+from api.auth import SESSION_COOKIE
 from infra.db import create_pool
 from infra.migrations import migrate_all
 from infra.settings import Settings
@@ -59,6 +61,8 @@ async def outage(settings: Settings) -> AsyncIterator[Outage]:
     pool = await create_pool(settings.database_url, max_size=1)
     try:
         user, token = await ensure_user(pool, "outage-admin", "admin")
+        limits = sessions.Limits.of(settings)
+        session = await sessions.start(pool, user.user_id, limits, datetime.now(UTC))
     finally:
         await pool.close()
     proxy, proxied_url = TcpProxy.before(settings.database_url)
@@ -67,7 +71,7 @@ async def outage(settings: Settings) -> AsyncIterator[Outage]:
     await stack.start("api")
     http = httpx.AsyncClient(base_url=stack.url, timeout=30)
     try:
-        yield Outage(proxy, http, token, session_value("test-secret", user.user_id))
+        yield Outage(proxy, http, token, session)
     finally:
         await http.aclose()
         await stack.stop_all()

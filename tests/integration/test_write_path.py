@@ -130,7 +130,7 @@ async def test_a_long_writing_transaction_in_tollgates_database_shows_the_relay_
         await eventually(stalled, timeout=20, what="the relay to show as stalled")
         check = await relay_check(api)
         assert "stalled" in check["detail"] and "open for" in check["detail"]
-        metrics = (await api.http.get(f"{api.url}/metrics")).text
+        metrics = (await api.http.get(f"{api.url}/metrics", headers=api.headers("admin"))).text
         assert "tollgate_relay_blocked_seconds" in metrics
     finally:
         await blocking.rollback()

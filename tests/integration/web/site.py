@@ -10,6 +10,7 @@ import asyncio
 import re
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from html import unescape
 from typing import Any
 
@@ -17,9 +18,10 @@ import httpx
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
-from api.auth import SESSION_COOKIE, session_value
+from api import sessions
+from api.auth import SESSION_COOKIE
 from api.users import User
-from infra.db import create_pool
+from infra.db import connect, create_pool
 from infra.settings import Settings
 from tests.accounts import ensure_user
 from tests.stack import start_stack
@@ -52,7 +54,13 @@ class Site:
         await self.client.get("/signin")
         self.csrf = self.client.cookies.get("csrftoken") or ""
         if name is not None:
-            value = session_value(self.settings.secret, self.users[name].user_id)
+            limits = sessions.Limits.of(self.settings)
+            conn = await connect(self.settings.database_url)
+            try:
+                user_id = self.users[name].user_id
+                value = await sessions.start(conn, user_id, limits, datetime.now(UTC))
+            finally:
+                await conn.close()
             self.client.cookies.set(SESSION_COOKIE, value)
         return self
 

@@ -11,7 +11,6 @@ import pytest
 from litestar.exceptions import ValidationException
 
 from api.asyncapi import document
-from api.auth import session_user_id, session_value
 from api.bodies import DecisionBody, RefineIdeaBody, WorkshopBody
 from api.dispatch import build, conditions, send
 from api.problems import CommandFailedError, on_validation
@@ -115,14 +114,6 @@ def test_a_missing_body_is_a_400_saying_so():
     extra = [{"message": "'data'", "key": "data", "source": "body"}]
     response = on_validation(None, ValidationException("x", extra=extra))  # type: ignore[arg-type]
     assert response.status_code == 400 and "body" in response.content.detail
-
-
-def test_a_session_cookie_names_its_user_until_it_expires_and_resists_tampering():
-    value = session_value("s3cret", "u-1", now=1000.0)
-    assert session_user_id("s3cret", value, now=1001.0) == "u-1"
-    assert session_user_id("other", value, now=1001.0) is None
-    assert session_user_id("s3cret", value.replace("u-1", "u-2"), now=1001.0) is None
-    assert session_user_id("s3cret", value, now=1000.0 + 13 * 3600) is None
 
 
 def test_passwords_are_checked_against_their_scrypt_hash():
