@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import functools
 import ipaddress
+import re
 import socket
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ METADATA_NAMES = frozenset(
     ("metadata", "metadata.google.internal", "metadata.goog", "instance-data")
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*\.?", re.IGNORECASE)
 _FIX = f"webhooks go to public addresses only, unless {ALLOW_VARIABLE} names the host"
 
 
@@ -146,7 +149,11 @@ def check_url(url: str, allow: AllowList) -> httpx.URL:
         raise Refused("the URL has no host")
     if parsed.userinfo:
         raise Refused("the URL may not carry credentials: the secret signs every delivery")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise Refused(f"{parsed.port} is not a port number")
     host = parsed.host.rstrip(".").lower()
+    if literal(host) is None and not _HOST_NAME.fullmatch(parsed.raw_host.decode("ascii")):
+        raise Refused(f"{parsed.host[:80]!r} is not a valid host name")
     if allow.names(host):
         return parsed
     if host in METADATA_NAMES:

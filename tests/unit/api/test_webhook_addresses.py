@@ -66,6 +66,9 @@ def test_a_url_to_a_non_public_address_is_refused_with_the_reason(url: str):
         ("http://example.com/\x00", "spaces or control characters"),
         ("https://example.com/" + "a" * 2000, "longer than 2000 characters"),
         ("http:///nohost", "no host"),
+        ("http://example.com:99999/", "99999 is not a port number"),
+        ("http://a..b/", "not a valid host name"),
+        ("http://%31%32%37.0.0.1/", "not a valid host name"),
     ],
 )
 def test_a_url_of_the_wrong_form_is_refused(url: str, reason: str):
