@@ -32,6 +32,7 @@ from events.replies import (
 _ENCODE = msgspec.json.Encoder()
 LIFECYCLE = ("ideation", "poc", "pilot", "mvp")
 KPI_STAGES = ("pilot", "mvp")
+STAGE_OF_GATE: dict[str, str] = {gate: stage for stage, gate in GATE_OF_STAGE.items()}
 
 
 class Accepted(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -216,25 +217,47 @@ async def cast_vote(
 ) -> Accepted:
     """One committee member's vote at the gate it names; the decision once the quorum agrees.
     A vote for a gate that is not the current one is a 409 naming the current one. For a
-    launched initiative under re-review: go keeps it running, kill retires it."""
-    current = await whereabouts(broker, checked_id(initiative_id))
-    gate = data.gate or current.gate
-    if gate != current.gate:
+    launched initiative under re-review: go keeps it running, kill retires it.
+
+    A named gate goes straight to its stage's service, which alone decides whether that gate
+    is under review: so a retry of a vote that was stored (same Idempotency-Key) gets its
+    first answer even after the initiative moved on."""
+    initiative_id = checked_id(initiative_id)
+    if data.gate is None or data.gate == "re-review":
+        current = await whereabouts(broker, initiative_id)
+        return await _vote(broker, actor, initiative_id, data, current.gate, current=current)
+    try:
+        return await _vote(broker, actor, initiative_id, data, data.gate)
+    except CommandFailedError as refused:
+        if refused.problem.code not in ("refused", "not_found"):
+            raise
+        current = await whereabouts(broker, initiative_id)
+        if current.gate == data.gate and current.open_wait:  # its stage is opening now
+            return await _vote(broker, actor, initiative_id, data, data.gate, current=current)
+        if current.gate == data.gate:
+            raise
         raise CommandFailedError(Problem(code="refused", detail=(
-            f"{gate} is not the gate under decision: the current gate is {current.gate} "
+            f"{data.gate} is not the gate under decision: the current gate is {current.gate} "
             f"({current.stage}, {current.status.replace('_', ' ')})"
-        )))  # fmt: skip
+        ))) from None  # fmt: skip
+
+
+async def _vote(
+    broker: Broker, actor: Actor, initiative_id: str, data: DecisionBody, gate: str,
+    *, current: Current | None = None,
+) -> Accepted:  # fmt: skip
     if gate == "re-review":
-        command: Command = _re_review(actor, initiative_id, data)
+        command = _re_review(actor, initiative_id, data)
         return await send(broker, "mvp", command, data.expected_version)
     vote = gates.DecideGate(
         initiative_id=initiative_id, at=datetime.now(UTC), actor=actor,
         vote_id=data.vote_id or new_id("vote"), decision=data.decision,
         rationale=data.rationale, conditions=conditions(data),
     )  # fmt: skip
+    open_wait = current.open_wait if current else 0.0
     return await send(
-        broker, current.stage, vote, data.expected_version, vote.vote_id,
-        open_wait=current.open_wait,
+        broker, STAGE_OF_GATE[gate], vote, data.expected_version, vote.vote_id,
+        open_wait=open_wait,
     )  # fmt: skip
 
 

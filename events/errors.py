@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-ErrorCode = Literal["refused", "forbidden", "not_found", "conflict", "invalid"]
+# "unavailable": the service failed while handling the command (its database went away,
+# say); the command may or may not have been applied
+ErrorCode = Literal["refused", "forbidden", "not_found", "conflict", "invalid", "unavailable"]
 
 
 class DomainError(Exception):

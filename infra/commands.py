@@ -88,7 +88,15 @@ async def send(
 async def _send_once(
     nc: Client, subject: str, body: bytes, headers: Mapping[str, str] | None, timeout: float
 ) -> CommandReply:
-    return REPLY_DECODER.decode(await request(nc, subject, body, headers, timeout))
+    data = await request(nc, subject, body, headers, timeout)
+    stage = subject.split(".")[-2]
+    try:
+        reply = REPLY_DECODER.decode(data)
+    except msgspec.DecodeError:  # a handler that crashed answers with nothing
+        raise ServiceUnavailable(f"the {stage} service failed", maybe_applied=True) from None
+    if reply.error is not None and reply.error.code == "unavailable":
+        raise ServiceUnavailable(reply.error.detail, maybe_applied=True)
+    return reply
 
 
 async def request(
@@ -116,4 +124,7 @@ async def locate(
     """Where an initiative stands in one stage, as that stage's service knows it."""
     body = msgspec.json.encode(Locate(initiative_id=initiative_id))
     data = await request(nc, subjects.command(stage, LOCATE), body, None, timeout)
-    return WHEREABOUTS_DECODER.decode(data)
+    try:
+        return WHEREABOUTS_DECODER.decode(data)
+    except msgspec.DecodeError:  # the service failed and said so instead
+        raise ServiceUnavailable(f"the {stage} service could not tell where it stands") from None

@@ -15,7 +15,7 @@ import msgspec
 
 from events.base import Command
 from events.envelope import CloudEvent
-from events.replies import LOCATE, Locate, Problem, Whereabouts
+from events.replies import LOCATE, CommandReply, Locate, Problem, Whereabouts
 from infra import commands
 from infra.bus import Publisher, connect, ensure_stream
 from infra.consumer import Consumer, Handler
@@ -105,6 +105,19 @@ async def run_stage(
 
 def _handler(stage: str, runner: Runner[Any, StageState, Any]) -> commands.Handle:
     async def handle(name: str, body: bytes, headers: Mapping[str, str]) -> bytes:
+        try:
+            return await answer(name, body, headers)
+        except Exception as exc:  # never an empty reply: say what is known, and that's little
+            log.exception("%s %s failed", stage, name)
+            detail = (
+                f"the {stage} service failed while handling {name} ({type(exc).__name__}); "
+                "the command may have been applied"
+            )
+            return _ENCODE.encode(
+                CommandReply(ok=False, error=Problem(code="unavailable", detail=detail))
+            )
+
+    async def answer(name: str, body: bytes, headers: Mapping[str, str]) -> bytes:
         if name != LOCATE:
             return _ENCODE.encode(await runner.handle_request(name, body, headers))
         try:
