@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import get_origin
@@ -38,6 +40,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     session_max_days: float = 7.0
     signin_lock_after: int = 10
     signin_lock_minutes: float = 15.0
+    webhook_allow: tuple[str, ...] = ()
 
     @property
     def subjects(self) -> Subjects:
@@ -91,6 +94,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "signin_lock_minutes",
         "how long a locked name or address stays locked (default 15)",
     ),
+    "TOLLGATE_WEBHOOK_ALLOW": (
+        "webhook_allow",
+        "hosts and CIDRs webhooks may reach although loopback or private (comma-separated)",
+    ),
 }
 
 POSITIVE = (
@@ -122,10 +129,21 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     for var in POSITIVE:
         if getattr(settings, VARIABLES[var][0]) <= 0:
             raise ConfigError(f"{var}: must be more than 0")
+    for entry in settings.webhook_allow:
+        if not _host_or_network(entry):
+            raise ConfigError(f"TOLLGATE_WEBHOOK_ALLOW: {entry!r} is not a host, address or CIDR")
     for url, var in ((settings.database_url, "DATABASE_URL"), (settings.nats_url, "NATS_URL")):
         if url and "://" not in url:
             raise ConfigError(f"{var}: {url!r} is not a URL")
     return settings
+
+
+def _host_or_network(entry: str) -> bool:
+    try:
+        ipaddress.ip_network(entry.strip("[]"), strict=False)
+    except ValueError:
+        return re.fullmatch(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?", entry) is not None
+    return True
 
 
 YES, NO = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}

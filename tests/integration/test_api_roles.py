@@ -86,6 +86,7 @@ ENDPOINTS = [
     Endpoint("POST", "/subscriptions", ADMIN, SUB),
     Endpoint("GET", "/subscriptions", ADMIN),
     Endpoint("GET", "/subscriptions/{sid}/deliveries", ADMIN),
+    Endpoint("POST", "/subscriptions/{sid}/test", ADMIN),
     Endpoint("DELETE", "/subscriptions/{sid}", ADMIN, strict=False),
     Endpoint("POST", "/users", ADMIN, {"name": "new-user", "role": "viewer"}),
     Endpoint("GET", "/users", ADMIN),
