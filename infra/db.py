@@ -58,6 +58,8 @@ def is_unavailable(exc: BaseException) -> bool:
     does not accept connections answers with an ordinary SQLSTATE)."""
     if isinstance(exc, (DatabaseUnavailable, *_GONE)):
         return True
+    if isinstance(exc, pg.InternalClientError):  # a pooled connection whose backend was killed
+        return "another operation" in str(exc) or "cannot switch to state" in str(exc)
     if isinstance(exc, pg.InterfaceError):  # else a misuse, such as two queries at once
         return "closed" in str(exc) or "closing" in str(exc)
     modules = list(_modules(exc.__traceback__))
@@ -66,6 +68,11 @@ def is_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, OSError) and any(m.startswith("asyncpg") for m in modules):
         return True
     return exc.__cause__ is not None and is_unavailable(exc.__cause__)
+
+
+def is_unstorable_text(exc: BaseException) -> bool:
+    """Whether `exc` says a parameter held text the database cannot store (a NUL)."""
+    return isinstance(exc, (pg.CharacterNotInRepertoireError, pg.UntranslatableCharacterError))
 
 
 def _modules(tb: TracebackType | None) -> Iterator[str]:
