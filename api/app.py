@@ -25,7 +25,9 @@ from api.auth import API_PREFIX, AuthMiddleware
 from api.broker import NatsBroker
 from api.deps import Deps, provide_actor, provide_deps
 from api.idempotency import IdempotencyMiddleware
+from api.limits import MAX_BODY_BYTES, InputLimitsMiddleware
 from api.metrics import metrics_middleware
+from api.openapi import COMPONENTS, SECURITY, complete
 from api.problems import HANDLERS
 from api.routes.gates import GateController
 from api.routes.ideation import IdeationController
@@ -100,7 +102,7 @@ def create_app(
         js_url=f"{VENDOR}/swagger-ui-bundle.js", css_url=f"{VENDOR}/swagger-ui.css",
         standalone_preset_js_url=f"{VENDOR}/swagger-ui-standalone-preset.js",
     )  # fmt: skip
-    return Litestar(
+    app = Litestar(
         route_handlers=[api, SystemController, static, *extra_route_handlers],
         lifespan=[lifespan],
         dependencies={
@@ -111,6 +113,7 @@ def create_app(
             metrics_middleware,
             DefineMiddleware(AuthMiddleware, exclude=["^/schema", "^/static", "^/health"]),
             IdempotencyMiddleware,
+            InputLimitsMiddleware,
             *extra_middleware,
         ],
         exception_handlers={**HANDLERS, **(exception_handlers or {})},
@@ -119,6 +122,9 @@ def create_app(
             version="1.0.0",
             path="/schema",
             render_plugins=[swagger],
+            components=COMPONENTS,
+            security=SECURITY,
+            use_handler_docstrings=True,
             description="Stage-gate tracking of AI initiatives. Errors are RFC 9457 problem "
             "details; send `Authorization: Bearer <token>`.",
         ),
@@ -132,5 +138,8 @@ def create_app(
         if csrf
         else None,
         plugins=list(plugins),
+        request_max_body_size=MAX_BODY_BYTES,
         debug=False,
     )
+    complete(app)  # the OpenAPI document: security, problem responses, Idempotency-Key
+    return app

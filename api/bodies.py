@@ -3,6 +3,7 @@
 Field types come from the event contract (events/*), so the limits the services
 enforce are checked here first and show up in OpenAPI. Record ids (workshop_id,
 hypothesis_id, ...) are optional: the API makes one up and returns it as `record_id`.
+Text refuses NUL characters and dates lie within 1900..2200 (see api.limits).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from api.limits import BoundedDates
 from events.base import Id, LongText, Text
 from events.gates import Decision, RiskClass
 from events.ideation import AiCategory, Names, Score, Sourcing
@@ -26,11 +28,11 @@ Version = Annotated[
 ]
 
 
-class Body(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class Body(BoundedDates, kw_only=True, forbid_unknown_fields=True):
     expected_version: Version | None = None
 
 
-class ProposeIdeaBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ProposeIdeaBody(BoundedDates, kw_only=True, forbid_unknown_fields=True):
     title: Text
     problem_statement: LongText
     business_goal: LongText
@@ -169,7 +171,7 @@ class GateReviewBody(Body, kw_only=True, forbid_unknown_fields=True):
     pass
 
 
-class ConditionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ConditionIn(BoundedDates, kw_only=True, forbid_unknown_fields=True):
     text: Text
     condition_id: Id | None = None
 

@@ -14,7 +14,9 @@ class TooLarge(ClientException):
     status_code = 413
 
 
-async def read_body(receive: Receive, limit: int) -> bytes:
+async def read_body(
+    receive: Receive, limit: int, what: str = "a request with an Idempotency-Key"
+) -> bytes:
     """The whole body; more than `limit` bytes is a 413."""
     chunks: list[bytes] = []
     size, more = 0, True
@@ -25,7 +27,7 @@ async def read_body(receive: Receive, limit: int) -> bytes:
         chunks.append(message.get("body", b""))
         size += len(chunks[-1])
         if size > limit:
-            raise TooLarge(f"a request with an Idempotency-Key may have at most {limit} bytes")
+            raise TooLarge(f"{what} may have at most {limit} bytes")
         more = message.get("more_body", False)
     return b"".join(chunks)
 

@@ -24,15 +24,16 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from api.idempotency_context import CURRENT
+from api.limits import NUL_MESSAGE
 from events.replies import Problem
 from infra.commands import ServiceUnavailable
-from infra.db import DATABASE_ERRORS, is_unavailable
+from infra.db import DATABASE_ERRORS, is_unavailable, is_unstorable_text
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TITLES = {
     400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 422: "Invalid input",
+    405: "Method not allowed", 409: "Conflict", 413: "Content too large", 422: "Invalid input",
     500: "Internal error", 503: "Service unavailable",
 }  # fmt: skip
 STATUS_OF_CODE = {"refused": 409, "conflict": 409, "not_found": 404, "forbidden": 403,
@@ -103,6 +104,8 @@ def unavailable_detail(exc: ServiceUnavailable) -> str:
 def on_database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[ProblemBody]:
     """503 when the database cannot be reached (refused, timed out, connection lost): the
     request did nothing. Any other database error is unexpected."""
+    if is_unstorable_text(exc):  # a NUL that no input check caught: still the client's
+        return problem(422, f"the request holds {NUL_MESSAGE}", kind="validation")
     if not is_unavailable(exc):
         return on_unexpected(request, exc)
     log.warning("database unreachable on %s %s: %r", request.method, request.url.path, exc)

@@ -13,8 +13,10 @@ UserKind = Literal["person", "agent"]  # who may hold a token and sign in
 ActorKind = Literal[UserKind, "system"]  # and Tollgate itself, for automatic handoffs
 Role = Literal["viewer", "contributor", "owner", "committee", "admin"]
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+# PostgreSQL stores no NUL character, in text or in jsonb: free text may hold any other.
+STORABLE = r"^[^\x00]*$"
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=STORABLE)]
+LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=4000, pattern=STORABLE)]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 

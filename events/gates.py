@@ -11,13 +11,13 @@ from typing import Annotated, Literal, NamedTuple
 
 import msgspec
 
-from events.base import Command, Event, Id, LongText, Stage, Text
+from events.base import STORABLE, Command, Event, Id, LongText, Stage, Text
 from events.kpis import KpiDefinition, Measurement
 
 Gate = Literal["G1", "G2", "G3", "G4"]
 Decision = Literal["go", "conditional_go", "hold", "recycle", "kill"]
 RiskClass = Literal["prohibited", "high", "limited", "minimal"]
-Note = Annotated[str, msgspec.Meta(max_length=200)]  # optional free text, may be empty
+Note = Annotated[str, msgspec.Meta(max_length=200, pattern=STORABLE)]  # may be empty
 PASSING: tuple[Decision, ...] = ("go", "conditional_go")
 
 __all__ = ["KpiDefinition", "Measurement"]

@@ -16,6 +16,7 @@ import msgspec
 
 from api.deps import Deps
 from api.dispatch import Accepted
+from api.limits import DATE_MESSAGE, FIRST_YEAR, LAST_YEAR
 from events.base import Actor, Role
 
 Widget = str  # text, textarea, number, date, datetime, select, list, lines, metrics, checklist
@@ -74,6 +75,10 @@ def humane(message: str, item: Field) -> str:
         return f"Choose one of: {', '.join(item.options)}"
     if "RFC3339" in message:
         return "Enter a valid date"
+    if DATE_MESSAGE in message:
+        return f"Enter a date from {FIRST_YEAR} to {LAST_YEAR}"
+    if "regex" in message and "\\x00" in message:
+        return "Remove the NUL characters (\\0): the text cannot be stored with them"
     if "got `str`" in message:
         return "Enter a whole number" if "int" in message else "Enter a number"
     return message

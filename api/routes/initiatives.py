@@ -9,6 +9,7 @@ from typing import Annotated
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth import READERS, WORKERS, requires
@@ -16,6 +17,7 @@ from api.bodies import ProposeIdeaBody, RefineIdeaBody
 from api.deps import Deps, caught_up, checked_id
 from api.dispatch import Accepted, build, new_initiative_id, send
 from events.base import Actor
+from events.envelope import CloudEvent
 from events.gates import RiskClass
 from events.ideation import ProposeIdea, RefineIdea
 from services.projection import queries
@@ -81,7 +83,12 @@ class InitiativeController(Controller):
             raise NotFoundException(f"no initiative {initiative_id}")
         return found
 
-    @get("/{initiative_id:str}/events", operation_id="getTimeline", guards=[requires(*READERS)])
+    @get(
+        "/{initiative_id:str}/events",
+        operation_id="getTimeline",
+        guards=[requires(*READERS)],
+        responses={200: ResponseSpec(list[CloudEvent], description="CloudEvents, oldest first")},
+    )
     async def timeline(
         self,
         deps: NamedDependency[Deps],

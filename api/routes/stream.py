@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery
 from litestar.response import ServerSentEvent
 from litestar.response.sse import ServerSentEventMessage
@@ -27,6 +28,7 @@ class Head(msgspec.Struct):
 
 _HEAD = msgspec.json.Decoder(Head)
 REMEMBERED = 10_000
+SSE = "text/event-stream"
 
 
 def subject_for(subjects: Subjects, initiative_id: str | None, types: list[str],
@@ -61,7 +63,12 @@ class StreamController(Controller):
     path = "/events"
     tags = ["events"]
 
-    @get("/stream", operation_id="streamEvents", guards=[requires(*READERS)])
+    @get(
+        "/stream",
+        operation_id="streamEvents",
+        guards=[requires(*READERS)],
+        responses={200: ResponseSpec(str, description="Server-sent events", media_type=SSE)},
+    )
     async def stream(
         self,
         deps: NamedDependency[Deps],

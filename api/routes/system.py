@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 
 from api import asyncapi
 from api.auth import ADMINS, requires
@@ -91,7 +92,12 @@ class SystemController(Controller):
     tags = ["operations"]
     include_in_schema = True
 
-    @get("/health", operation_id="health", exclude_from_auth=True)
+    @get(
+        "/health",
+        operation_id="health",
+        exclude_from_auth=True,
+        responses={503: ResponseSpec(Health, description="Something named in `checks` is not ok")},
+    )
     async def health(self, deps: NamedDependency[Deps]) -> Response[Health]:
         """Database, the outbox relays (stalled when a writing transaction of the database has
         been open over 10 s), broker, each stage service (NATS service ping) and projection

@@ -1,0 +1,150 @@
+"""Input limits: what every request must respect before a handler sees it.
+
+- JSON bodies: at most MAX_BODY_BYTES (413), valid UTF-8 and nested at most MAX_JSON_DEPTH
+  levels (400), and no NUL character in any key or string (422 naming the field: PostgreSQL
+  stores no NUL, in text or in jsonb). The command bodies' text types refuse NUL themselves
+  (events.base.STORABLE); this catches every other body too.
+- Query parameters: no NUL (400 naming the parameter); a date or datetime parameter within
+  FIRST_YEAR..LAST_YEAR (400 naming it): year 1 at +14:00 overflows on the way to UTC.
+- Dates and datetimes in command bodies are bounded by `BoundedDates` (422 naming the field).
+
+A lone UTF-16 surrogate cannot arrive: msgspec refuses one in JSON (400) and the query and
+form parsers replace undecodable bytes.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator
+from datetime import date, datetime
+from types import NoneType, UnionType
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+from litestar.enums import ScopeType
+from litestar.exceptions import ClientException, ValidationException
+from litestar.handlers import HTTPRouteHandler
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from api.buffered import read_body, replaying
+
+MAX_BODY_BYTES = 1 << 20
+MAX_JSON_DEPTH = 32
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_NOT_JSON = (b"application/x-www-form-urlencoded", b"multipart/")
+NUL_MESSAGE = "text may not contain NUL characters (\\u0000)"
+DATE_MESSAGE = f"Expected a date between {FIRST_YEAR} and {LAST_YEAR}"
+
+
+def in_range(value: date) -> bool:
+    """Whether a date or datetime lies in the years Tollgate accepts (timezone aside)."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
+class BoundedDates(msgspec.Struct):
+    """A body whose date and datetime fields must lie within FIRST_YEAR..LAST_YEAR."""
+
+    def __post_init__(self) -> None:
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if isinstance(value, date) and not in_range(value):
+                raise ValueError(f"{DATE_MESSAGE} - at `$.{name}`")
+
+
+def _bad_query(key: str, message: str) -> ValidationException:
+    extra = [{"key": key, "source": "query", "message": message}]
+    return ValidationException(f"query parameter `{key}`: {message}", extra=extra)
+
+
+def _is_dated(annotation: Any) -> bool:
+    if isinstance(annotation, UnionType) or typing.get_origin(annotation) is typing.Union:
+        return any(_is_dated(arg) for arg in typing.get_args(annotation) if arg is not NoneType)
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _is_dated(typing.get_args(annotation)[0])
+    return isinstance(annotation, type) and issubclass(annotation, date)
+
+
+def _parsed_date(raw: str) -> date | None:
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None  # not a date at all: the parameter's own validation says so
+
+
+def check_query(query_string: bytes, handler: HTTPRouteHandler | None) -> None:
+    """No NUL in any query parameter; dates of the handler's date parameters in range."""
+    fields = handler.parsed_fn_signature.parameters if handler is not None else {}
+    if not query_string.isascii():
+        raise ClientException("the query string is not ASCII; percent-encode it")
+    for key, value in parse_qsl(query_string.decode(), keep_blank_values=True):
+        if "\x00" in key + value:
+            raise _bad_query(key.replace("\x00", "") or "?", NUL_MESSAGE)
+        field = fields.get(key)
+        if field is not None and _is_dated(field.annotation):
+            moment = _parsed_date(value)
+            if moment is not None and not in_range(moment):
+                raise _bad_query(key, DATE_MESSAGE)
+
+
+def _nodes(value: Any) -> Iterator[tuple[str, Any, int]]:
+    """(path, value, depth) of every node of decoded JSON, without recursion."""
+    stack: list[tuple[str, Any, int]] = [("", value, 0)]
+    while stack:
+        path, node, depth = stack.pop()
+        yield path, node, depth
+        if isinstance(node, dict):
+            for key, item in node.items():
+                yield f"{path}.{key}".lstrip("."), key, depth + 1
+                stack.append((f"{path}.{key}".lstrip("."), item, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", item, depth + 1) for i, item in enumerate(node))
+
+
+def check_json(body: bytes) -> None:
+    """UTF-8, bounded nesting and no NUL; malformed JSON is left to the handler's 400."""
+    try:
+        value = msgspec.json.decode(body)
+    except RecursionError:
+        raise _too_deep() from None
+    except UnicodeDecodeError as exc:
+        raise ClientException(f"the body is not valid UTF-8 ({exc.reason})") from None
+    except msgspec.DecodeError:
+        return
+    nul = None
+    for path, node, depth in _nodes(value):
+        if depth > MAX_JSON_DEPTH:
+            raise _too_deep()
+        if nul is None and isinstance(node, str) and "\x00" in node:
+            nul = path.replace("\x00", "") or "body"
+    if nul is not None:
+        extra = [{"key": nul, "source": "body", "message": NUL_MESSAGE}]
+        raise ValidationException(f"field `{nul}`: {NUL_MESSAGE}", extra=extra)
+
+
+def _too_deep() -> ClientException:
+    return ClientException(f"the body is nested deeper than {MAX_JSON_DEPTH} levels")
+
+
+def _is_json(scope: Scope) -> bool:
+    content_type = dict(scope["headers"]).get(b"content-type", b"").lower()
+    return not content_type.startswith(_NOT_JSON)
+
+
+class InputLimitsMiddleware:
+    """Checks the query string, and reads and checks a JSON body (then hands it on)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            handler = scope.get("route_handler")
+            routed = handler if isinstance(handler, HTTPRouteHandler) else None
+            check_query(scope["query_string"], routed)
+            if scope["method"] in WITH_BODY and _is_json(scope):
+                body = await read_body(receive, MAX_BODY_BYTES, "a request body")
+                check_json(body)
+                receive = replaying(body, receive)
+        await self.app(scope, receive, send)
