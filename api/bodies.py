@@ -33,11 +33,15 @@ class Body(BoundedDates, kw_only=True, forbid_unknown_fields=True):
 
 
 class ProposeIdeaBody(BoundedDates, kw_only=True, forbid_unknown_fields=True):
+    """`owner` and `team` are names: a user's name makes that account the owner or a team
+    member, any other name stays free text. Without `owner`, the proposer owns it (if
+    they hold the owner role)."""
+
     title: Text
     problem_statement: LongText
     business_goal: LongText
     sponsor: Text
-    owner: Text
+    owner: Text | None = None
     team: Names = ()
     ai_category: AiCategory = "other"
     tags: Names = ()
@@ -196,4 +200,11 @@ class FulfilBody(Body, kw_only=True, forbid_unknown_fields=True):
 
 
 class ResumeBody(Body, kw_only=True, forbid_unknown_fields=True):
+    reason: Text | None = None
+
+
+class OwnerBody(Body, kw_only=True, forbid_unknown_fields=True):
+    """The new owner: a user's name (that account), or a free-text name."""
+
+    owner: Text
     reason: Text | None = None

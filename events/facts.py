@@ -11,7 +11,7 @@ from typing import assert_never
 
 from msgspec.structs import replace
 
-from events import gates, ideation, kpis, mvp, pilot, poc, production
+from events import gates, ideation, kpis, mvp, people, pilot, poc, production
 from events.catalog import AnyEvent
 from events.gates import Condition, Handoff
 from events.kpis import KpiDefinition, Measurement
@@ -67,6 +67,8 @@ def handoff(facts: Facts, new_conditions: tuple[Condition, ...] = ()) -> Handoff
         measurements=tuple(m for k in facts.kpis.values() for m in k.measurements),
         open_conditions=open_conditions(facts) + new_conditions,
         accountable=facts.accountable,
+        owner_account=facts.owner_account,
+        team_members=facts.team_members,
     )
 
 
@@ -87,6 +89,8 @@ def apply(facts: Facts, event: AnyEvent) -> Facts:
             | production.ReReviewDecided()
         ):
             return facts
+        case people.OwnershipHandedOver():
+            return replace(facts, owner=event.owner, owner_account=event.owner_account)
         case kpis.KpiMeasured():
             return _recorded(facts, event.measurement())
         case production.KpiBreached():
@@ -147,6 +151,8 @@ def _opened(facts: Facts, h: Handoff) -> Facts:
         risk_class=facts.risk_class or h.risk_class,
         conditions={**conditions, **facts.conditions},
         accountable=h.accountable or facts.accountable,
+        owner_account=h.owner_account,
+        team_members=h.team_members or facts.team_members,
     )
 
 

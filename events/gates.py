@@ -13,6 +13,7 @@ import msgspec
 
 from events.base import STORABLE, Command, Event, Id, LongText, Stage, Text
 from events.kpis import KpiDefinition, Measurement
+from events.people import OwnershipHandedOver, Team
 
 Gate = Literal["G1", "G2", "G3", "G4"]
 Decision = Literal["go", "conditional_go", "hold", "recycle", "kill"]
@@ -41,6 +42,8 @@ class Handoff(msgspec.Struct, frozen=True, kw_only=True):
     measurements: tuple[Measurement, ...] = ()
     open_conditions: tuple[Condition, ...] = ()
     accountable: Text | None = None
+    owner_account: Id | None = None  # None: the owner is a free-text name (or was, then)
+    team_members: Team = ()
 
 
 # Event bodies: never published themselves, only through a stage's tagged subclass.
@@ -103,6 +106,7 @@ class GateEvents(NamedTuple):
     decided: type[GateDecided]
     resumed: type[InitiativeResumed]
     condition_fulfilled: type[ConditionFulfilled]
+    handed_over: type[OwnershipHandedOver]
 
 
 # Commands shared by every stage.

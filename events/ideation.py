@@ -10,9 +10,10 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from events import gates
+from events import gates, people
 from events.base import Command, Event, Id, LongText, Text, event_type
 from events.gates import RiskClass
+from events.people import Team
 
 Score = Annotated[int, msgspec.Meta(ge=1, le=5)]
 AiCategory = Literal[
@@ -35,6 +36,8 @@ class IdeaProposed(Event, tag=_t("idea_proposed"), frozen=True, kw_only=True):
     team: Names = ()
     ai_category: AiCategory = "other"
     tags: Names = ()
+    owner_account: Id | None = None  # the owner's account; None: a free-text name
+    team_members: Team = ()  # the team with their accounts (`team` keeps the names)
 
 
 class IdeaRefined(Event, tag=_t("idea_refined"), frozen=True, kw_only=True):
@@ -48,6 +51,7 @@ class IdeaRefined(Event, tag=_t("idea_refined"), frozen=True, kw_only=True):
     team: Names | None = None
     ai_category: AiCategory | None = None
     tags: Names | None = None
+    team_members: Team | None = None
 
 
 class WorkshopHeld(Event, tag=_t("workshop_held"), frozen=True, kw_only=True):
@@ -96,6 +100,11 @@ class ConditionFulfilled(
 ): ...
 
 
+class OwnershipHandedOver(
+    people.OwnershipHandedOver, tag=_t("ownership_handed_over"), frozen=True, kw_only=True
+): ...
+
+
 GATE = gates.GateEvents(
     "ideation",
     "G1",
@@ -105,6 +114,7 @@ GATE = gates.GateEvents(
     GateDecided,
     InitiativeResumed,
     ConditionFulfilled,
+    OwnershipHandedOver,
 )
 
 
@@ -122,6 +132,8 @@ class ProposeIdea(Command, tag="propose-idea", frozen=True, kw_only=True):
     team: Names = ()
     ai_category: AiCategory = "other"
     tags: Names = ()
+    owner_account: Id | None = None  # the owner's account; None: a free-text name
+    team_members: Team = ()  # the team with their accounts (`team` keeps the names)
 
 
 class RefineIdea(Command, tag="refine-idea", frozen=True, kw_only=True):
@@ -133,6 +145,7 @@ class RefineIdea(Command, tag="refine-idea", frozen=True, kw_only=True):
     team: Names | None = None
     ai_category: AiCategory | None = None
     tags: Names | None = None
+    team_members: Team | None = None
 
 
 class HoldWorkshop(Command, tag="hold-workshop", frozen=True, kw_only=True):
@@ -171,6 +184,7 @@ AnyIdeationEvent = (
     | GateDecided
     | InitiativeResumed
     | ConditionFulfilled
+    | OwnershipHandedOver
 )
 IdeationCommand = (
     ProposeIdea
@@ -180,6 +194,7 @@ IdeationCommand = (
     | DecideSourcing
     | PreclassifyRisk
     | gates.GateCommand
+    | people.HandOverOwnership
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyIdeationEvent)
 COMMAND_DECODER = msgspec.json.Decoder(IdeationCommand)

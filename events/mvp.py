@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from events import gates, kpis
+from events import gates, kpis, people
 from events.base import Command, Event, Id, Text, event_type
 from events.kpis import RecordMeasurement
 from events.production import DecideReReview
@@ -82,6 +82,11 @@ class ConditionFulfilled(
 ): ...
 
 
+class OwnershipHandedOver(
+    people.OwnershipHandedOver, tag=_t("ownership_handed_over"), frozen=True, kw_only=True
+): ...
+
+
 GATE = gates.GateEvents(
     "mvp",
     "G4",
@@ -91,6 +96,7 @@ GATE = gates.GateEvents(
     GateDecided,
     InitiativeResumed,
     ConditionFulfilled,
+    OwnershipHandedOver,
 )
 
 
@@ -124,6 +130,7 @@ AnyMvpEvent = (
     | GateDecided
     | InitiativeResumed
     | ConditionFulfilled
+    | OwnershipHandedOver
 )
 MvpCommand = (
     OpenMvp
@@ -133,6 +140,7 @@ MvpCommand = (
     | UpdateReleaseChecklist
     | DecideReReview
     | gates.GateCommand
+    | people.HandOverOwnership
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyMvpEvent)
 COMMAND_DECODER = msgspec.json.Decoder(MvpCommand)

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from events import gates, kpis
+from events import gates, kpis, people
 from events.base import Command, Event, Id, LongText, Text, event_type
 from events.gates import Note
 from events.kpis import Direction, Importance, RecordMeasurement
@@ -92,6 +92,11 @@ class ConditionFulfilled(
 ): ...
 
 
+class OwnershipHandedOver(
+    people.OwnershipHandedOver, tag=_t("ownership_handed_over"), frozen=True, kw_only=True
+): ...
+
+
 GATE = gates.GateEvents(
     "pilot",
     "G3",
@@ -101,6 +106,7 @@ GATE = gates.GateEvents(
     GateDecided,
     InitiativeResumed,
     ConditionFulfilled,
+    OwnershipHandedOver,
 )
 
 
@@ -164,6 +170,7 @@ AnyPilotEvent = (
     | GateDecided
     | InitiativeResumed
     | ConditionFulfilled
+    | OwnershipHandedOver
 )
 PilotCommand = (
     OpenPilot
@@ -175,6 +182,7 @@ PilotCommand = (
     | ChangeIncidentStatus
     | RecordFeedback
     | gates.GateCommand
+    | people.HandOverOwnership
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyPilotEvent)
 COMMAND_DECODER = msgspec.json.Decoder(PilotCommand)

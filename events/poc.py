@@ -9,7 +9,7 @@ from typing import Literal
 
 import msgspec
 
-from events import gates
+from events import gates, people
 from events.base import Command, Event, Id, LongText, Text, event_type
 from events.gates import Note, RiskClass
 
@@ -81,6 +81,11 @@ class ConditionFulfilled(
 ): ...
 
 
+class OwnershipHandedOver(
+    people.OwnershipHandedOver, tag=_t("ownership_handed_over"), frozen=True, kw_only=True
+): ...
+
+
 GATE = gates.GateEvents(
     "poc",
     "G2",
@@ -90,6 +95,7 @@ GATE = gates.GateEvents(
     GateDecided,
     InitiativeResumed,
     ConditionFulfilled,
+    OwnershipHandedOver,
 )
 
 
@@ -149,6 +155,7 @@ AnyPocEvent = (
     | GateDecided
     | InitiativeResumed
     | ConditionFulfilled
+    | OwnershipHandedOver
 )
 PocCommand = (
     OpenPoc
@@ -158,6 +165,7 @@ PocCommand = (
     | ChooseModel
     | ConfirmRiskClass
     | gates.GateCommand
+    | people.HandOverOwnership
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyPocEvent)
 COMMAND_DECODER = msgspec.json.Decoder(PocCommand)

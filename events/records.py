@@ -10,6 +10,7 @@ import msgspec
 from events import ideation, mvp, pilot, poc
 from events.gates import RiskClass
 from events.kpis import KpiDefinition, Measurement
+from events.people import Person
 
 
 class Scores(msgspec.Struct, frozen=True, kw_only=True):
@@ -76,7 +77,9 @@ class Facts(msgspec.Struct, frozen=True, kw_only=True):
     business_goal: str | None = None
     sponsor: str | None = None
     owner: str | None = None
+    owner_account: str | None = None  # None: the owner is a free-text name
     team: tuple[str, ...] = ()
+    team_members: tuple[Person, ...] = ()
     ai_category: str | None = None
     tags: tuple[str, ...] = ()
     workshops: tuple[str, ...] = ()

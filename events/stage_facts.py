@@ -5,6 +5,7 @@ from __future__ import annotations
 from msgspec.structs import replace
 
 from events import ideation, mvp, pilot, poc
+from events.people import free_text
 from events.records import (
     Document,
     Facts,
@@ -49,7 +50,7 @@ def apply_ideation(facts: Facts, e: IdeationWork) -> Facts:
         case ideation.IdeaProposed() | ideation.IdeaRefined():
             changed = {f: getattr(e, f) for f in IDEA_FIELDS if getattr(e, f) is not None}
             category = e.ai_category or facts.ai_category
-            return replace(facts, **changed, ai_category=category)
+            return replace(facts, **changed, **_people(e), ai_category=category)
         case ideation.WorkshopHeld():
             return replace(facts, workshops=(*facts.workshops, e.workshop_id))
         case ideation.IdeaScored():
@@ -61,6 +62,17 @@ def apply_ideation(facts: Facts, e: IdeationWork) -> Facts:
             return replace(facts, sourcing=e.sourcing)
         case ideation.RiskPreclassified():
             return replace(facts, risk_preclass=e.risk_class)
+
+
+def _people(e: ideation.IdeaProposed | ideation.IdeaRefined) -> dict[str, object]:
+    """The accounts an idea names. A team recorded before accounts existed is free text;
+    so is an owner renamed by a refinement (only a handover changes the owner now)."""
+    found: dict[str, object] = {}
+    if e.owner is not None:
+        found["owner_account"] = e.owner_account if isinstance(e, ideation.IdeaProposed) else None
+    if e.team is not None or e.team_members is not None:
+        found["team_members"] = e.team_members or free_text(e.team or ())
+    return found
 
 
 def apply_poc(facts: Facts, e: PocWork) -> Facts:

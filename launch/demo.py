@@ -25,6 +25,7 @@ from services.projection import queries
 PASSWORD = "tollgate-demo"
 USERS = (  # name, role, kind: the journeys' actors, plus a viewer and an admin
     ("olivia", "owner", "person"),
+    ("oskar", "owner", "person"),
     ("carlos", "contributor", "person"),
     ("clara", "committee", "person"),
     ("conrad", "committee", "person"),

@@ -1,7 +1,12 @@
-"""The demo portfolio: AI initiatives of a mid-size company, over every stage and outcome."""
+"""The demo portfolio: AI initiatives of a mid-size company, over every stage and outcome.
+
+Owners are accounts (olivia, oskar), except Lea Wagner, who has none: olivia is on her
+initiatives' teams and acts for her. Teams mix accounts (carlos) and named people.
+"""
 
 from __future__ import annotations
 
+from events.people import Person
 from services.journeys import Outcome, Profile
 
 # (title, problem, goal, category, tags, risk, kpi, unit, baseline, target, direction, outcome)
@@ -389,16 +394,27 @@ PORTFOLIO: list[Row] = [
 ]
 
 SPONSORS = ("Sabine Schmidt (COO)", "Thomas Weber (CFO)", "Anna Keller (CHRO)", "Jonas Roth (CTO)")
-OWNERS = ("Olivia Owner", "Max Brandt", "Lea Wagner", "Paul Fischer")
+OLIVIA = Person(name="olivia", account="olivia")
+CARLOS = Person(name="carlos", account="carlos")
+OWNERS = (OLIVIA, Person(name="oskar", account="oskar"), OLIVIA, Person(name="Lea Wagner"))
+ANALYSTS = ("Jana Berg", "Tim Koch", "Mia Wolf")  # team members without an account
+
+
+def team(owner: Person, n: int) -> tuple[Person, ...]:
+    """carlos and an analyst; olivia too where the owner has no account, to act for them."""
+    stand_in = () if owner.account else (OLIVIA,)
+    return (CARLOS, *stand_in, Person(name=ANALYSTS[n % len(ANALYSTS)]))
 
 
 def profiles() -> list[Profile]:
     out = []
     for n, row in enumerate(PORTFOLIO):
         title, problem, goal, cat, tags, risk, kpi, unit, base, target, direction, outcome = row
+        owner = OWNERS[n % len(OWNERS)]
         out.append(Profile(
             initiative_id=f"demo-{n + 1:02d}", title=title, problem=problem, goal=goal,
-            sponsor=SPONSORS[n % len(SPONSORS)], owner=OWNERS[n % len(OWNERS)],
+            sponsor=SPONSORS[n % len(SPONSORS)], owner=owner.name,
+            owner_account=owner.account, team=team(owner, n),
             category=cat, tags=tags, risk=risk, kpi=kpi, unit=unit,  # type: ignore[arg-type]
             baseline=base, target=target, direction=direction,  # type: ignore[arg-type]
             outcome=outcome,

@@ -2,6 +2,8 @@
 
 Rules:
 - only the owner (or an admin) requests a gate review; a second request is a no-op;
+- someone holding the owner role requests reviews, fulfils conditions and resumes only
+  on initiatives they own or are a team member of; the committee and admins on all;
 - only people with the committee role vote; agents never vote;
 - a vote needs an open review; the same vote_id twice is a no-op; a voter's new
   vote supersedes their earlier one;
@@ -24,7 +26,7 @@ from events.criteria import CURRENT_VERSION, QUORUM, evaluate
 from events.errors import DomainError, Forbidden, Invalid, NotFound, Refused
 from events.facts import handoff
 from events.gates import GateEvents
-from services.stage import StageState, Status, guard_live
+from services.stage import StageState, Status, guard_live, guard_member
 
 GateEvent = (
     gates.GateReviewRequested
@@ -53,6 +55,8 @@ def _request_review(kit: GateEvents, c: gates.RequestGateReview, s: StageState) 
     guard_live(kit, s)
     if not c.actor.has_role("owner"):
         raise Forbidden("only the initiative's owner may request a gate review")
+    if not c.actor.has_role("committee"):
+        guard_member(s, c.actor, f"request the {kit.gate} review")
     if s.status == "in_review":
         return []
     return [
@@ -116,6 +120,8 @@ def _fulfil(kit: GateEvents, c: gates.FulfilCondition, s: StageState) -> list[Ev
     guard_live(kit, s)
     if not c.actor.has_role("owner", "committee"):
         raise Forbidden("only the owner or the committee marks a condition fulfilled")
+    if not c.actor.has_role("committee"):
+        guard_member(s, c.actor, "mark its conditions fulfilled")
     condition = s.facts.conditions.get(c.condition_id)
     if condition is None:
         raise NotFound(f"no condition {c.condition_id} on this initiative")
@@ -132,6 +138,8 @@ def _fulfil(kit: GateEvents, c: gates.FulfilCondition, s: StageState) -> list[Ev
 def _resume(kit: GateEvents, c: gates.Resume, s: StageState) -> list[Event]:
     if not c.actor.has_role("owner", "committee"):
         raise Forbidden("only the owner or the committee resumes an initiative")
+    if not c.actor.has_role("committee"):
+        guard_member(s, c.actor, "resume it")
     if s.status in ("active", "in_review"):
         return []
     if s.status != "on_hold":

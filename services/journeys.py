@@ -2,7 +2,8 @@
 
 Pure data builders shared by the demo portfolio and the tests, so that both drive
 Tollgate through its real commands. A journey is a list of (stage, command);
-business time comes from a Clock that moves forward step by step.
+business time comes from a Clock that moves forward step by step. The owner's account
+acts as the owner; for an owner without an account, olivia, who is then on the team.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import msgspec
 from events import gates, ideation, kpis, mvp, pilot, poc
 from events.base import Actor, Command
 from events.gates import Condition, RiskClass
+from events.people import Person
 
 Outcome = Literal[
     "ideation",
@@ -32,7 +34,7 @@ Outcome = Literal[
     "breached",
 ]
 Step = tuple[str, Command]
-OWNER = Actor(id="olivia", name="Olivia Owner", roles=("owner",))
+OWNER = Actor(id="olivia", name="olivia", roles=("owner",))
 CONTRIBUTOR = Actor(id="carlos", name="Carlos Contributor", roles=("contributor",))
 CHAIR = Actor(id="clara", name="Clara Chair", roles=("committee",))
 MEMBER = Actor(id="conrad", name="Conrad Committee", roles=("committee",))
@@ -45,7 +47,9 @@ class Profile(msgspec.Struct, frozen=True, kw_only=True):
     problem: str
     goal: str
     sponsor: str = "Sabine Sponsor"
-    owner: str = "Olivia Owner"
+    owner: str = "olivia"
+    owner_account: str | None = "olivia"  # None: a name without an account
+    team: tuple[Person, ...] = (Person(name="carlos", account="carlos"),)
     category: ideation.AiCategory = "generative"
     tags: tuple[str, ...] = ()
     risk: RiskClass = "limited"
@@ -68,15 +72,22 @@ class Clock:
 
 
 def journey(p: Profile, clock: Clock) -> list[Step]:
-    return list(_steps(p, clock))
+    return list(_steps(p, clock, owner_of(p)))
 
 
-def _steps(p: Profile, c: Clock) -> Iterator[Step]:
+def owner_of(p: Profile) -> Actor:
+    """Who acts as the owner: the owner's account, or olivia on the team of an owner
+    without one."""
+    account = p.owner_account or OWNER.id
+    return Actor(id=account, name=account, roles=("owner",))
+
+
+def _steps(p: Profile, c: Clock, owner: Actor) -> Iterator[Step]:
     i, o = p.initiative_id, p.outcome
     yield from _ideation(p, c)
     if o == "ideation":
         return
-    yield "ideation", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=OWNER)
+    yield "ideation", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=owner)
     if o == "in_review":
         return
     if o == "killed_g1":
@@ -84,8 +95,8 @@ def _steps(p: Profile, c: Clock) -> Iterator[Step]:
         return
     if o == "held":
         yield "ideation", _vote(i, c, CHAIR, "hold", "Budget freeze until next quarter")
-        yield "ideation", gates.Resume(initiative_id=i, at=c.tick(10), actor=OWNER)
-        yield "ideation", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=OWNER)
+        yield "ideation", gates.Resume(initiative_id=i, at=c.tick(10), actor=owner)
+        yield "ideation", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=owner)
     conditional = o == "conditional"
     yield "ideation", _vote(
         i, c, CHAIR, "conditional_go" if conditional else "go", "Strong case, clear owner",
@@ -98,7 +109,7 @@ def _steps(p: Profile, c: Clock) -> Iterator[Step]:
             gates.FulfilCondition(
                 initiative_id=i,
                 at=c.tick(3),
-                actor=OWNER,
+                actor=owner,
                 condition_id="works-council",
                 evidence="Minutes of the works council meeting",
             ),
@@ -106,7 +117,7 @@ def _steps(p: Profile, c: Clock) -> Iterator[Step]:
     yield from _poc(p, c, validated=o != "killed_g2")
     if o in ("poc", "conditional", "held"):
         return
-    yield "poc", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=OWNER)
+    yield "poc", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=owner)
     if o == "killed_g2":
         yield "poc", _vote(i, c, CHAIR, "kill", "Hypothesis not validated")
         return
@@ -114,18 +125,18 @@ def _steps(p: Profile, c: Clock) -> Iterator[Step]:
     yield from _pilot(p, c, on_target=o != "recycled_g3")
     if o == "pilot":
         return
-    yield "pilot", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=OWNER)
+    yield "pilot", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=owner)
     if o == "recycled_g3":
         yield "pilot", _vote(i, c, CHAIR, "recycle", "KPI below target; extend the pilot")
         yield "pilot", _vote(i, c, MEMBER, "recycle", "Agree: more evidence needed", "v2")
         yield from _measure("pilot", p, c, [_on_target(p)] * 3, "r")
-        yield "pilot", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=OWNER)
+        yield "pilot", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=owner)
     yield "pilot", _vote(i, c, CHAIR, "go", "Pilot met its KPIs", "v3")
     yield "pilot", _vote(i, c, MEMBER, "go", "Oversight is sound", "v4")
     yield from _mvp(p, c)
     if o == "mvp":
         return
-    yield "mvp", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=OWNER)
+    yield "mvp", gates.RequestGateReview(initiative_id=i, at=c.tick(), actor=owner)
     yield "mvp", _vote(i, c, CHAIR, "go", "Ready for production", "v5")
     yield "mvp", _vote(i, c, MEMBER, "go", "Documentation complete", "v6")
     value = p.baseline if o == "breached" else _on_target(p)
@@ -153,19 +164,22 @@ def _vote(  # noqa: PLR0917
 
 
 def _ideation(p: Profile, c: Clock) -> Iterator[Step]:
+    owner = owner_of(p)
     i = p.initiative_id
     yield (
         "ideation",
         ideation.ProposeIdea(
             initiative_id=i,
             at=c.tick(0),
-            actor=OWNER,
+            actor=owner,
             title=p.title,
             problem_statement=p.problem,
             business_goal=p.goal,
             sponsor=p.sponsor,
             owner=p.owner,
-            team=("Carlos", "Olivia"),
+            owner_account=p.owner_account,
+            team=tuple(m.name for m in p.team),
+            team_members=p.team,
             ai_category=p.category,
             tags=p.tags,
         ),
@@ -199,7 +213,7 @@ def _ideation(p: Profile, c: Clock) -> Iterator[Step]:
         ideation.DecideSourcing(
             initiative_id=i,
             at=c.tick(),
-            actor=OWNER,
+            actor=owner,
             sourcing="build",
             rationale="Core capability, our own data",
         ),
@@ -209,7 +223,7 @@ def _ideation(p: Profile, c: Clock) -> Iterator[Step]:
         ideation.PreclassifyRisk(
             initiative_id=i,
             at=c.tick(),
-            actor=OWNER,
+            actor=owner,
             risk_class=p.risk,
             rationale=f"Pre-classified {p.risk} under the EU AI Act",
         ),
@@ -217,6 +231,7 @@ def _ideation(p: Profile, c: Clock) -> Iterator[Step]:
 
 
 def _poc(p: Profile, c: Clock, *, validated: bool) -> Iterator[Step]:
+    owner = owner_of(p)
     i, who = p.initiative_id, CONTRIBUTOR
     yield (
         "poc",
@@ -256,7 +271,7 @@ def _poc(p: Profile, c: Clock, *, validated: bool) -> Iterator[Step]:
         poc.ConfirmRiskClass(
             initiative_id=i,
             at=c.tick(),
-            actor=OWNER,
+            actor=owner,
             risk_class=p.risk,
             rationale="Confirmed with the legal team",
         ),
@@ -275,13 +290,14 @@ def _poc(p: Profile, c: Clock, *, validated: bool) -> Iterator[Step]:
 
 
 def _pilot(p: Profile, c: Clock, *, on_target: bool) -> Iterator[Step]:
+    owner = owner_of(p)
     i = p.initiative_id
     yield (
         "pilot",
         pilot.DefineScope(
             initiative_id=i,
             at=c.tick(2),
-            actor=OWNER,
+            actor=owner,
             user_group="First-level support",
             sites=("Berlin", "Vienna"),
             planned_weeks=8,
@@ -292,7 +308,7 @@ def _pilot(p: Profile, c: Clock, *, on_target: bool) -> Iterator[Step]:
         pilot.DefineKpi(
             initiative_id=i,
             at=c.tick(),
-            actor=OWNER,
+            actor=owner,
             kpi_id="k1",
             name=p.kpi,
             unit=p.unit,
@@ -307,7 +323,7 @@ def _pilot(p: Profile, c: Clock, *, on_target: bool) -> Iterator[Step]:
         pilot.DesignOversight(
             initiative_id=i,
             at=c.tick(),
-            actor=OWNER,
+            actor=owner,
             override_by=("Team lead",),
             decision_boundaries="The AI proposes, a person approves",
             escalation_path="Team lead, then the AI manager",
@@ -331,6 +347,7 @@ def _pilot(p: Profile, c: Clock, *, on_target: bool) -> Iterator[Step]:
 
 
 def _mvp(p: Profile, c: Clock) -> Iterator[Step]:
+    owner = owner_of(p)
     i = p.initiative_id
     kinds: list[mvp.DocumentKind] = [
         "model_card",
@@ -357,7 +374,7 @@ def _mvp(p: Profile, c: Clock) -> Iterator[Step]:
         mvp.ConfigureMonitoring(
             initiative_id=i,
             at=c.tick(),
-            actor=OWNER,
+            actor=owner,
             owner=p.owner,
             metrics=(mvp.MonitoredMetric(name=p.kpi, threshold=p.target),),
         ),

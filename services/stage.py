@@ -3,6 +3,9 @@
 Rules:
 - stage work needs an open stage (not on hold, killed, or past its gate) and a
   contributor or owner; agents may record work if they hold such a role;
+- an owner acts only on the initiatives they own or are a team member of (by account);
+  contributors (the innovation team) work on every initiative, committee and admin act
+  on all;
 - a stage opens once, on the previous stage's go (sent by a policy as Tollgate itself);
 - a KPI measurement needs a known KPI; the same measurement_id twice is a no-op.
 """
@@ -19,6 +22,7 @@ from events.base import Actor, Command, Event
 from events.errors import Forbidden, NotFound, NotOpen, Refused
 from events.facts import Facts, measured
 from events.gates import GateEvents
+from events.people import label
 
 Status = Literal["not_started", "active", "in_review", "on_hold", "killed", "passed", "launched"]
 E = TypeVar("E", bound=Event)
@@ -49,7 +53,30 @@ def guard_live(kit: GateEvents, state: StageState) -> None:
 
 def guard_work(kit: GateEvents, state: StageState, actor: Actor) -> None:
     guard_live(kit, state)
+    guard_worker(kit, state, actor)
+
+
+def guard_worker(kit: GateEvents, state: StageState, actor: Actor) -> None:
+    """A contributor or admin records work anywhere; an owner on their own initiatives."""
     guard_contributor(kit, actor)
+    if not actor.has_role("contributor"):
+        guard_member(state, actor, f"record {kit.stage} work")
+
+
+def is_member(state: StageState, actor: Actor) -> bool:
+    """Whether the actor's account owns the initiative or is on its team."""
+    facts = state.facts
+    return actor.id == facts.owner_account or any(m.account == actor.id for m in facts.team_members)
+
+
+def guard_member(state: StageState, actor: Actor, doing: str) -> None:
+    """For an actor whose right comes from the owner role: only on their own initiatives."""
+    if not is_member(state, actor):
+        owner = label(state.facts.owner or "nobody", state.facts.owner_account)
+        raise Forbidden(
+            f"{actor.id} may not {doing}: an owner acts only on the initiatives they own or"
+            f" are on the team of, and this one is owned by {owner}"
+        )
 
 
 def guard_contributor(kit: GateEvents, actor: Actor) -> None:

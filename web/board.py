@@ -24,7 +24,7 @@ from services.projection.models import Portfolio
 from services.projection.views.summary import Status
 from web import charts
 from web.asof import parse_as_of
-from web.pages import PAGE_ERRORS, STAGE_NAMES, page, signed_in
+from web.pages import PAGE_ERRORS, STAGE_NAMES, page, signed_in, user_of
 from web.timeline import sse_trigger
 
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -37,6 +37,7 @@ class Filters(msgspec.Struct, kw_only=True):
     status: str | None = None
     risk_class: str | None = None
     q: str | None = None
+    mine: bool = False  # only the initiatives the signed-in user owns or is on the team of
 
 
 class Card(msgspec.Struct, kw_only=True):
@@ -48,16 +49,21 @@ class Card(msgspec.Struct, kw_only=True):
     days: float
     readiness: int | None
     stale: bool = False
+    owner_account: str | None = None  # None: the owner is a name without an account
 
 
-async def cards(deps: Deps, f: Filters, as_of: datetime | None) -> list[Card]:
-    """The filtered initiatives (as they were at `as_of`, when given) with their readiness."""
+async def cards(deps: Deps, f: Filters, as_of: datetime | None, account: str) -> list[Card]:
+    """The filtered initiatives (as they were at `as_of`, when given) with their readiness;
+    "mine": those `account` owns or is on the team of."""
+    given = msgspec.to_builtins(f)
+    member = account if given.pop("mine") else None
     found = await queries.list_initiatives(
-        deps.pool, limit=MOST, as_of=as_of, **msgspec.to_builtins(f)
+        deps.pool, limit=MOST, as_of=as_of, member=member, **given
     )
     return [
         Card(id=s.initiative_id, title=s.title, owner=s.owner, stage=s.stage, status=s.status,
-             days=s.time_in_stage_days, readiness=s.readiness_percent)
+             days=s.time_in_stage_days, readiness=s.readiness_percent,
+             owner_account=s.owner_account)
         for s in found.items
     ]  # fmt: skip
 
@@ -93,13 +99,14 @@ class BoardPage(Controller):
         self, request: HTMXRequest, deps: NamedDependency[Deps], *,
         owner: FromQuery[str | None] = None, status: FromQuery[str | None] = None,
         risk_class: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
-        as_of: FromQuery[str | None] = None,
+        as_of: FromQuery[str | None] = None, mine: FromQuery[str | None] = None,
     ) -> Template:  # fmt: skip
         """The board page, or just the board and charts for an htmx request."""
         given = {"owner": owner, "status": status, "risk_class": risk_class, "q": q}
-        f = Filters(**{k: v.strip() for k, v in given.items() if v and v.strip()})
+        f = Filters(**{k: v.strip() for k, v in given.items() if v and v.strip()}, mine=bool(mine))
         moment, as_of_error = parse_as_of(as_of)
-        found = await cards(deps, f, moment)
+        user = user_of(request)
+        found = await cards(deps, f, moment, user.name if user else "")
         p = await queries.portfolio(deps.pool, stale_days=deps.settings.stale_days, as_of=moment)
         stale = {s.initiative_id for s in p.stale}
         for c in found:

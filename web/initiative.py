@@ -22,7 +22,7 @@ from api.deps import Deps, checked_id
 from api.users import User
 from events.criteria import QUORUM
 from services.projection import queries
-from services.projection.models import InitiativeDetail
+from services.projection.models import InitiativeDetail, InitiativeSummary
 from services.projection.views.gate_history import ConditionView
 from web import charts
 from web.asof import parse_as_of
@@ -48,6 +48,21 @@ def open_conditions(detail: InitiativeDetail) -> list[ConditionView]:
             if not c.fulfilled]  # fmt: skip
 
 
+def acts_on(user: User | None, s: InitiativeSummary) -> bool:
+    """An owner acts only on the initiatives they own or are on the team of; the other
+    roles as their role allows (the stage services enforce the same)."""
+    if user is None or user.role != "owner":
+        return True
+    return user.name == s.owner_account or any(p.account == user.name for p in s.team)
+
+
+def may_hand_over(user: User | None, s: InitiativeSummary) -> bool:
+    """The owner (by account), the committee or an admin; never an agent."""
+    if user is None or user.kind != "person" or s.status == "killed":
+        return False
+    return user.role in ("committee", "admin") or user.name == s.owner_account
+
+
 def work_forms(detail: InitiativeDetail, choices: dict[str, Any]) -> list[FormSpec]:
     """The stage's forms while it is open (a launched one still takes measurements); a
     form choosing a KPI or hypothesis only once there is one."""
@@ -68,6 +83,7 @@ async def context(
     timeline = entries(await queries.timeline(deps.pool, initiative_id), as_of)
     s = detail.summary
     live = as_of is None
+    mine = acts_on(user, s)
     choices = {
         "kpi_id": [(k.kpi_id, k.name or k.kpi_id) for k in detail.metrics],
         "hypothesis_id": recorded(timeline, "hypothesis_added", "hypothesis_id", "statement"),
@@ -76,11 +92,12 @@ async def context(
     return {
         "detail": detail, "s": s, "timeline": timeline, "kpi_charts": kpi_charts(detail),
         "as_of": as_of, "conditions": open_conditions(detail), "live": live,
-        "forms": work_forms(detail, choices) if live and may(user, WORKERS) else [],
+        "forms": work_forms(detail, choices) if live and mine and may(user, WORKERS) else [],
         "choices": choices,
-        "can_request": live and s.status == "active" and detail.readiness is not None
+        "can_request": live and mine and s.status == "active" and detail.readiness is not None
         and may(user, REVIEW_REQUESTERS),
-        "can_steward": live and may(user, STEWARDS), "quorum": QUORUM,
+        "can_steward": live and mine and may(user, STEWARDS), "quorum": QUORUM,
+        "can_hand_over": live and may_hand_over(user, s),
         "state_trigger": sse_trigger(), "stage_trigger": sse_trigger(
             "_opened.v1", "gate_decided.v1", "gate_review_requested.v1", "resumed.v1"),
     }  # fmt: skip

@@ -13,10 +13,11 @@ from litestar.response import Redirect, Template
 from api.auth import WORKERS, current_user, requires
 from api.bodies import ProposeIdeaBody
 from api.deps import Deps
-from api.dispatch import Accepted, build, new_initiative_id, send
+from api.dispatch import Accepted, new_initiative_id, send
+from api.people import proposal
 from api.problems import CommandFailedError
 from events.base import Actor
-from events.ideation import AiCategory, ProposeIdea
+from events.ideation import AiCategory
 from web.forms import Field, FormSpec, Parsed, parse
 from web.pages import PAGE_ERRORS, page, read_own_write, signed_in
 from web.work import form_values, refusal
@@ -25,7 +26,10 @@ from web.work import form_values, refusal
 async def _propose(
     deps: Deps, actor: Actor, _: str, body: msgspec.Struct, __: dict[str, Any]
 ) -> Accepted:
-    return await send(deps.broker, "ideation", build(ProposeIdea, body, new_initiative_id(), actor))
+    """Owner and team names that are users' names become those accounts."""
+    assert isinstance(body, ProposeIdeaBody)
+    command = await proposal(deps.pool, actor, new_initiative_id(), body)
+    return await send(deps.broker, "ideation", command)
 
 
 PROPOSE = FormSpec(
@@ -37,8 +41,10 @@ PROPOSE = FormSpec(
               hint="what goes wrong today, for whom"),
         Field("business_goal", "Business goal", "textarea", hint="the measurable improvement"),
         Field("sponsor", "Sponsor", hint="the executive who backs it"),
-        Field("owner", "Owner", hint="who is responsible for the initiative"),
-        Field("team", "Team", "list", hint="names, separated by commas", required=False),
+        Field("owner", "Owner", hint="a user name makes that account the owner; any other"
+              " name stays a name without an account"),
+        Field("team", "Team", "list", hint="user names or names, separated by commas",
+              required=False),
         Field("ai_category", "AI category", "select", get_args(AiCategory)),
         Field("tags", "Tags", "list", hint="separated by commas", required=False),
     ),

@@ -9,7 +9,8 @@ import msgspec
 from api import bodies as b
 from api.auth import WORKERS
 from api.deps import Deps, checked_id
-from api.dispatch import Accepted, kpi_stage, record
+from api.dispatch import Accepted, kpi_stage, record, send
+from api.people import refinement
 from events import ideation, mvp, pilot, poc
 from events.base import Actor, Command
 from events.gates import RiskClass
@@ -47,6 +48,15 @@ async def _measure(
                         open_wait=open_wait)  # fmt: skip
 
 
+async def _refine(
+    deps: Deps, actor: Actor, iid: str, body: msgspec.Struct, _: dict[str, Any]
+) -> Accepted:
+    """Team names that are users' names become those accounts; the owner is handed over."""
+    assert isinstance(body, b.RefineIdeaBody)
+    command = await refinement(deps.pool, actor, checked_id(iid), body)
+    return await send(deps.broker, "ideation", command, body.expected_version)
+
+
 def _score(name: str, label: str) -> Field:
     return Field(name, label, "number", hint="1 (low) to 5 (high)", step="1")
 
@@ -72,12 +82,13 @@ FORMS: tuple[FormSpec, ...] = (
          Field("held_on", "Date held", "date"),
          Field("participants", "Participants", "list", hint="names, separated by commas"),
          Field("outcome", "Outcome", "textarea")),
-    spec("refine", "Refine the idea", ("ideation",), b.RefineIdeaBody,
-         recorder("ideation", ideation.RefineIdea),
+    spec("refine", "Refine the idea", ("ideation",), b.RefineIdeaBody, _refine,
          Field("title", "Title", required=False),
          Field("problem_statement", "Problem statement", "textarea", required=False),
          Field("business_goal", "Business goal", "textarea", required=False),
-         Field("sponsor", "Sponsor", required=False), Field("owner", "Owner", required=False),
+         Field("sponsor", "Sponsor", required=False),
+         Field("team", "Team", "list", required=False,
+               hint="user names or names, separated by commas; replaces the team"),
          Field("tags", "Tags", "list", hint="separated by commas", required=False),
          intro="Only the fields you fill in change."),
     spec("score", "Score", ("ideation",), b.ScoreBody,

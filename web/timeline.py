@@ -16,7 +16,7 @@ from events.envelope import actorkind_of
 
 SHOWN = ("title", "gate", "decision", "rationale", "outcome", "sourcing", "risk_class",
          "priority", "statement", "metric", "value", "name", "severity", "kind", "reason",
-         "evidence", "link")  # fmt: skip
+         "evidence", "link", "owner", "previous_owner")  # fmt: skip
 LIVE_TRIGGER_DELAY = "delay:300ms"
 AUTOMATIC = "Tollgate (automatic)"
 

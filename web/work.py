@@ -1,4 +1,5 @@
-"""Posting stage work, a gate review request, a fulfilled condition or a resume.
+"""Posting stage work, a gate review request, a fulfilled condition, a resume or a
+handover of ownership.
 
 Each form is validated with the API's body Struct and sent through the API's dispatch;
 errors come back as the form again with 200 (htmx 2 does not swap 4xx), a refusal by the
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Response, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -16,14 +18,16 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
-from api.auth import REVIEW_REQUESTERS, STEWARDS, current_user, requires
-from api.bodies import FulfilBody, GateReviewBody, ResumeBody
+from api.auth import REVIEW_REQUESTERS, STEWARDS, WORKERS, current_user, requires
+from api.bodies import FulfilBody, GateReviewBody, OwnerBody, ResumeBody
 from api.deps import Deps, checked_id
 from api.dispatch import Accepted, record_at_current_stage
 from api.idempotency import FORM_FIELD
+from api.people import new_owner
 from api.problems import CommandFailedError
 from events import gates
 from events.base import Command
+from events.people import HandOverOwnership
 from web.forms import parse
 from web.initiative import context
 from web.pages import PAGE_ERRORS, page, read_own_write, signed_in
@@ -99,7 +103,12 @@ class WorkPosts(Controller):
             flash = ("error", refusal(exc))
         if not request.htmx and flash[0] == "success":
             return Redirect(path=f"/initiatives/{initiative_id}", status_code=303)
-        ctx = await context(deps, user, initiative_id, None)
+        return await self._show(request, deps, initiative_id, flash)
+
+    async def _show(
+        self, request: HTMXRequest, deps: Deps, initiative_id: str, flash: tuple[str, str]
+    ) -> Response[Any]:
+        ctx = await context(deps, current_user(request), initiative_id, None)
         template = "partials/initiative_live.html" if request.htmx else "initiative.html"
         return page(template, request, flash=flash, headers=RECORDED, **ctx)
 
@@ -138,3 +147,32 @@ class WorkPosts(Controller):
             request, deps, initiative_id, command=gates.Resume,
             body=ResumeBody(reason=reason), done_text="Initiative resumed.",
         )  # fmt: skip
+
+    @post("/owner", name="hand_over", status_code=200, guards=[requires(*WORKERS, "committee")])
+    async def hand_over(
+        self, request: HTMXRequest, deps: NamedDependency[Deps], initiative_id: FromPath[str]
+    ) -> Response[Any]:
+        """Hand the initiative's ownership over: to an account, or to a name without one."""
+        values = await form_values(request)
+        given = {
+            "owner": values.get("owner", "").strip(),
+            "reason": values.get("reason", "").strip() or None,
+        }
+        try:
+            body = msgspec.convert(given, OwnerBody)
+            owner = await new_owner(deps.pool, body.owner)
+        except msgspec.ValidationError:
+            flash = ("error", "Name the new owner (a user name, or a name up to 200 characters).")
+            return await self._show(request, deps, initiative_id, flash)
+        except CommandFailedError as exc:
+            return await self._show(request, deps, initiative_id, ("error", refusal(exc)))
+        return await self._act(
+            request,
+            deps,
+            initiative_id,
+            command=HandOverOwnership,
+            body=body,
+            done_text=f"Ownership handed over to {owner.name}.",
+            owner=owner.name,
+            owner_account=owner.account,
+        )

@@ -1,5 +1,5 @@
 """Initiatives: propose one, list them, read one (optionally as of a past time), its
-timeline of CloudEvents and its readiness for the next gate."""
+timeline of CloudEvents and its readiness for the next gate; hand its ownership over."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.auth import READERS, WORKERS, requires
-from api.bodies import ProposeIdeaBody, RefineIdeaBody
+from api.bodies import OwnerBody, ProposeIdeaBody, RefineIdeaBody
 from api.deps import Deps, caught_up, checked_id
-from api.dispatch import Accepted, build, new_initiative_id, send
+from api.dispatch import Accepted, new_initiative_id, record_at_current_stage, send
+from api.people import new_owner, proposal, refinement
 from events.base import Actor
 from events.envelope import CloudEvent
 from events.gates import RiskClass
-from events.ideation import ProposeIdea, RefineIdea
+from events.people import HandOverOwnership
 from services.projection import queries
 from services.projection.models import InitiativeDetail, InitiativePage, ReadinessView
 
@@ -40,8 +41,10 @@ class InitiativeController(Controller):
         actor: NamedDependency[Actor],
         data: JSONBody[ProposeIdeaBody],
     ) -> Accepted:
-        """Propose an idea: starts a new initiative in ideation and returns its id."""
-        command = build(ProposeIdea, data, new_initiative_id(), actor)
+        """Propose an idea: starts a new initiative in ideation and returns its id. An owner
+        or team member named by a user's name is that account; without an owner, the
+        proposer owns it if they hold the owner role."""
+        command = await proposal(deps.pool, actor, new_initiative_id(), data)
         return await send(deps.broker, "ideation", command)
 
     @get("/", operation_id="listInitiatives", guards=[requires(*READERS)])
@@ -49,9 +52,11 @@ class InitiativeController(Controller):
         self,
         *,
         deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
         stage: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
         owner: FromQuery[str | None] = None,
+        mine: FromQuery[bool] = False,
         risk_class: FromQuery[RiskClass | None] = None,
         q: FromQuery[str | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
@@ -59,12 +64,14 @@ class InitiativeController(Controller):
         as_of: FromQuery[datetime | None] = None,
         min_position: MinPosition = None,
     ) -> InitiativePage:
-        """The initiatives, filtered by stage, status, owner, risk class and free text, each
-        with its readiness for the next gate; `as_of` (RFC 3339) lists them as they were then."""
+        """The initiatives, filtered by stage, status, owner (an account or a name), risk
+        class and free text, each with its readiness for the next gate; `mine=true` keeps
+        those the caller owns or is a team member of; `as_of` (RFC 3339) lists them as they
+        were then."""
         await caught_up(deps, min_position)
         return await queries.list_initiatives(
             deps.pool, stage=stage, status=status, owner=owner, risk_class=risk_class, q=q,
-            limit=limit, offset=offset, as_of=as_of,
+            limit=limit, offset=offset, as_of=as_of, member=actor.id if mine else None,
         )  # fmt: skip
 
     @get("/{initiative_id:str}", operation_id="getInitiative", guards=[requires(*READERS)])
@@ -87,7 +94,11 @@ class InitiativeController(Controller):
         "/{initiative_id:str}/events",
         operation_id="getTimeline",
         guards=[requires(*READERS)],
-        responses={200: ResponseSpec(list[CloudEvent], description="CloudEvents, oldest first")},
+        responses={
+            200: ResponseSpec(
+                list[CloudEvent], generate_examples=False, description="CloudEvents, oldest first"
+            )
+        },
     )
     async def timeline(
         self,
@@ -127,6 +138,34 @@ class InitiativeController(Controller):
         initiative_id: FromPath[str],
         data: JSONBody[RefineIdeaBody],
     ) -> Accepted:
-        """Refine the idea: only the fields given change."""
-        command = build(RefineIdea, data, checked_id(initiative_id), actor)
+        """Refine the idea: only the fields given change. The owner is handed over instead
+        (`POST /initiatives/{id}/owner`)."""
+        command = await refinement(deps.pool, actor, checked_id(initiative_id), data)
         return await send(deps.broker, "ideation", command, data.expected_version)
+
+    @post(
+        "/{initiative_id:str}/owner",
+        operation_id="handOverOwnership",
+        status_code=201,
+        guards=[requires(*WORKERS, "committee")],
+    )
+    async def hand_over(
+        self,
+        deps: NamedDependency[Deps],
+        actor: NamedDependency[Actor],
+        initiative_id: FromPath[str],
+        data: JSONBody[OwnerBody],
+    ) -> Accepted:
+        """Hand the initiative's ownership over (its owner, the committee or an admin): a
+        user's name makes that account the owner, any other name is free text. Recorded by
+        the stage that holds the initiative now; the previous owner loses its rights."""
+        owner = await new_owner(deps.pool, data.owner)
+        return await record_at_current_stage(
+            deps.broker,
+            actor,
+            initiative_id,
+            command_type=HandOverOwnership,
+            body=data,
+            owner=owner.name,
+            owner_account=owner.account,
+        )

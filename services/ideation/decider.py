@@ -7,7 +7,7 @@ from typing import assert_never
 import msgspec
 from msgspec.structs import replace
 
-from events import gates, ideation
+from events import gates, ideation, people
 from events.base import Event
 from events.errors import Refused
 from events.facts import apply
@@ -21,8 +21,9 @@ from events.ideation import (
     RefineIdea,
     ScoreIdea,
 )
+from events.people import free_text
 from events.records import Scores
-from services import gate
+from services import gate, ownership
 from services.stage import StageState, guard_contributor, guard_work, record
 
 State = StageState
@@ -30,7 +31,7 @@ initial_state = StageState()
 KIT = ideation.GATE
 COMMANDS = ideation.COMMAND_DECODER
 EVENTS: msgspec.json.Decoder[AnyIdeationEvent] = ideation.EVENT_DECODER
-REFINABLE = ("title", "problem_statement", "business_goal", "sponsor", "owner", "team", "tags")
+REFINABLE = ("title", "problem_statement", "business_goal", "sponsor", "tags")
 
 
 def decide(command: IdeationCommand, state: State) -> list[Event]:
@@ -39,6 +40,8 @@ def decide(command: IdeationCommand, state: State) -> list[Event]:
     - a contributor or owner proposes an idea once; proposing the same title again is a
       no-op, a different one under the same id is refused;
     - refining changes only what differs; a refinement that changes nothing is a no-op;
+      the owner changes only by a handover (services.ownership), not by a refinement;
+    - team members are accounts or free-text names (a team given as names only is free text);
     - a workshop is recorded once per workshop_id;
     - scoring, sourcing and risk pre-classification identical to the current ones are
       no-ops; the priority is derived from the scores.
@@ -71,6 +74,8 @@ def decide(command: IdeationCommand, state: State) -> list[Event]:
             | gates.Resume()
         ):
             return gate.decide(KIT, command, state)
+        case people.HandOverOwnership():
+            return ownership.hand_over(KIT, command, state)
         case _:
             assert_never(command)
 
@@ -78,18 +83,30 @@ def decide(command: IdeationCommand, state: State) -> list[Event]:
 def _propose(command: ProposeIdea, state: State) -> list[Event]:
     guard_contributor(KIT, command.actor)
     if state.status == "not_started":
-        return [record(command, ideation.IdeaProposed)]
+        members = command.team_members or free_text(command.team)
+        team = tuple(m.name for m in members)
+        return [record(command, ideation.IdeaProposed, team=team, team_members=members)]
     if state.facts.title == command.title:
         return []
     raise Refused(f"initiative {command.initiative_id} was already proposed")
 
 
 def _refine(command: RefineIdea, state: State) -> list[Event]:
+    if command.owner not in (None, state.facts.owner):
+        raise Refused(
+            "the owner is not refined but handed over: POST /initiatives/"
+            f"{command.initiative_id}/owner (by the owner, the committee or an admin)"
+        )
     changed: dict[str, object] = {
         name: getattr(command, name)
         for name in REFINABLE
         if getattr(command, name) not in (None, getattr(state.facts, name))
     }
+    members = command.team_members
+    if members is None and command.team is not None:
+        members = free_text(command.team)
+    if members is not None and members != state.facts.team_members:
+        changed.update(team=tuple(m.name for m in members), team_members=members)
     if command.ai_category not in (None, state.facts.ai_category):
         changed["ai_category"] = command.ai_category
     if not changed:
@@ -134,5 +151,7 @@ def evolve(state: State, event: AnyIdeationEvent) -> State:
             | ideation.ConditionFulfilled()
         ):
             return gate.evolve(state, event)
+        case ideation.OwnershipHandedOver():
+            return state
         case _:
             assert_never(event)

@@ -11,7 +11,7 @@ from typing import assert_never
 import msgspec
 from msgspec.structs import replace
 
-from events import gates, mvp, production
+from events import gates, mvp, people, production
 from events.base import Event
 from events.errors import Forbidden, Refused
 from events.facts import apply, measured, on_target
@@ -26,12 +26,12 @@ from events.mvp import (
 )
 from events.production import AnyProductionEvent, DecideReReview
 from events.records import Monitoring
-from services import gate
+from services import gate, ownership
 from services.stage import (
     StageState,
     check_measurement,
-    guard_contributor,
     guard_work,
+    guard_worker,
     open_stage,
     record,
     record_measurement,
@@ -85,6 +85,8 @@ def decide(command: MvpCommand, state: State) -> list[Event]:
             | gates.Resume()
         ):
             return gate.decide(KIT, command, state)
+        case people.HandOverOwnership():
+            return ownership.hand_over(KIT, command, state)
         case _:
             assert_never(command)
 
@@ -99,7 +101,7 @@ def _document(command: RecordDocument, state: State) -> list[Event]:
 
 
 def _production_measurement(command: RecordMeasurement, state: State) -> list[Event]:
-    guard_contributor(KIT, command.actor)
+    guard_worker(KIT, state, command.actor)
     check_measurement(command, state.facts)
     if measured(state.facts, command.measurement_id):
         return []
@@ -160,5 +162,7 @@ def evolve(state: State, event: AnyEvent) -> State:
             | mvp.ConditionFulfilled()
         ):
             return gate.evolve(state, event)
+        case mvp.OwnershipHandedOver():
+            return state
         case _:
             assert_never(event)

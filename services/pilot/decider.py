@@ -7,7 +7,7 @@ from typing import assert_never
 import msgspec
 from msgspec.structs import replace
 
-from events import gates, pilot
+from events import gates, people, pilot
 from events.base import Event
 from events.errors import NotFound
 from events.facts import apply
@@ -24,7 +24,7 @@ from events.pilot import (
     ReportIncident,
 )
 from events.records import Oversight, Scope
-from services import gate
+from services import gate, ownership
 from services.stage import StageState, guard_work, open_stage, record, record_measurement
 
 State = StageState
@@ -79,6 +79,8 @@ def decide(command: PilotCommand, state: State) -> list[Event]:
             | gates.Resume()
         ):
             return gate.decide(KIT, command, state)
+        case people.HandOverOwnership():
+            return ownership.hand_over(KIT, command, state)
         case _:
             assert_never(command)
 
@@ -125,5 +127,7 @@ def evolve(state: State, event: AnyPilotEvent) -> State:
             | pilot.ConditionFulfilled()
         ):
             return gate.evolve(state, event)
+        case pilot.OwnershipHandedOver():
+            return state
         case _:
             assert_never(event)

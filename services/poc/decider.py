@@ -7,7 +7,7 @@ from typing import assert_never
 import msgspec
 from msgspec.structs import replace
 
-from events import gates, poc
+from events import gates, people, poc
 from events.base import Event
 from events.errors import NotFound
 from events.facts import apply
@@ -21,7 +21,7 @@ from events.poc import (
     PocCommand,
     RecordResult,
 )
-from services import gate
+from services import gate, ownership
 from services.stage import StageState, guard_work, open_stage, record
 
 State = StageState
@@ -70,6 +70,8 @@ def decide(command: PocCommand, state: State) -> list[Event]:
             | gates.Resume()
         ):
             return gate.decide(KIT, command, state)
+        case people.HandOverOwnership():
+            return ownership.hand_over(KIT, command, state)
         case _:
             assert_never(command)
 
@@ -105,5 +107,7 @@ def evolve(state: State, event: AnyPocEvent) -> State:
             | poc.ConditionFulfilled()
         ):
             return gate.evolve(state, event)
+        case poc.OwnershipHandedOver():
+            return state
         case _:
             assert_never(event)

@@ -53,7 +53,18 @@ async def get_initiative(
     return figures.detail(row, as_of or _now(), as_of) if row else None
 
 
-def _filters(**given: str | None) -> tuple[str, list[object]]:
+OWNED_BY = "(summary->>'owner_account' = {0} OR lower(owner) = lower({0}))"
+MEMBER = (
+    "(summary->>'owner_account' = {0} OR "
+    "summary->'team' @> jsonb_build_array(jsonb_build_object('account', {0}::text)))"
+)
+
+
+def _filters(
+    owner: str | None, member: str | None, **given: str | None
+) -> tuple[str, list[object]]:
+    """`owner`: the owner's account or (free-text) name, any case; `member`: an account
+    that owns the initiative or is on its team."""
     clauses: list[str] = []
     args: list[object] = []
     for column, value in given.items():
@@ -62,25 +73,33 @@ def _filters(**given: str | None) -> tuple[str, list[object]]:
         args.append(f"%{value.lower()}%" if column == "search" else value)
         op = "LIKE" if column == "search" else "="
         clauses.append(f"{column} {op} ${len(args)}")
+    for template, value in ((OWNED_BY, owner), (MEMBER, member)):
+        if value is not None:
+            args.append(value)
+            clauses.append(template.format(f"${len(args)}"))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
 
 
 async def list_initiatives(
     pool: Pool, *, stage: str | None = None, status: str | None = None, owner: str | None = None,
     risk_class: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0,
-    as_of: datetime | None = None,
+    as_of: datetime | None = None, member: str | None = None,
 ) -> InitiativePage:  # fmt: skip
-    """Newest activity first; `q` searches title, owner, sponsor, id and tags. With `as_of`
-    the initiatives as they were then (folded from the timeline), filtered by that state."""
+    """Newest activity first; `q` searches title, owner, sponsor, id and tags; `member`
+    keeps the initiatives that account owns or is on the team of. With `as_of` the
+    initiatives as they were then (folded from the timeline), filtered by that state."""
     if as_of is not None:
         rows = [r for r in await _rows(pool, as_of) if r.summary.proposed_at]
         found = [figures.summary_at(r.summary, r, as_of) for r in rows]
         found = [s for s in found if _matches(s, stage, status, owner, risk_class, q)]
+        found = [s for s in found if member is None or _member(s, member)]
         found.sort(key=lambda s: (s.updated_at or as_of, s.initiative_id), reverse=True)
         return InitiativePage(
             items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset
         )
-    where, args = _filters(stage=stage, status=status, owner=owner, risk_class=risk_class, search=q)
+    where, args = _filters(
+        owner, member, stage=stage, status=status, risk_class=risk_class, search=q
+    )
     total = await pool.fetchval(f"SELECT count(*) FROM {I}{where}", *args)
     n = len(args)
     records = await pool.fetch(
@@ -95,10 +114,15 @@ async def list_initiatives(
 def _matches(s: InitiativeSummary, *wanted: str | None) -> bool:
     stage, status, owner, risk_class, q = wanted
     text = " ".join((s.title, s.owner, s.sponsor, s.initiative_id, *s.tags)).lower()
+    owned = owner is None or owner == s.owner_account or owner.lower() == s.owner.lower()
     return (
-        stage in (None, s.stage) and status in (None, s.status) and owner in (None, s.owner)
+        stage in (None, s.stage) and status in (None, s.status) and owned
         and risk_class in (None, s.risk_class) and (not q or q.lower() in text)
     )  # fmt: skip
+
+
+def _member(s: InitiativeSummary, account: str) -> bool:
+    return account == s.owner_account or any(p.account == account for p in s.team)
 
 
 def _summary(summary: bytes, doc: bytes, now: datetime) -> InitiativeSummary:

@@ -9,10 +9,16 @@ from events.base import Actor, Event
 from events.criteria import CURRENT_VERSION
 from events.gates import Condition, Handoff, RiskClass
 from events.kpis import KpiDefinition
+from events.people import Person
 
 ID = "init-1"
 AT = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 OWNER = Actor(id="olga", name="Olga", roles=("owner",))
+TEAM_OWNER = Actor(id="tess", name="Tess", roles=("owner",))  # an owner on Olga's team
+OTHER_OWNER = Actor(id="otto", name="Otto", roles=("owner",))  # owns other initiatives
+ADMIN = Actor(id="ada", name="Ada", roles=("admin",))
+TEAM = (Person(name="Carl", account="carl"), Person(name="Tess", account="tess"),
+        Person(name="Sam"))  # fmt: skip
 CONTRIBUTOR = Actor(id="carl", name="Carl", roles=("contributor",))
 VIEWER = Actor(id="vera", name="Vera", roles=("viewer",))
 AGENT = Actor(id="kpi-bot", name="KPI bot", kind="agent", roles=("contributor", "committee"))
@@ -29,8 +35,9 @@ def proposed() -> list[Event]:
     return [
         ideation.IdeaProposed(
             initiative_id=ID, at=AT, title="Invoice triage", problem_statement="Slow triage",
-            business_goal="Halve triage time", sponsor="Sam", owner="Olga", team=("Carl",),
-            ai_category="classification", tags=("finance",),
+            business_goal="Halve triage time", sponsor="Sam", owner="Olga",
+            team=("Carl", "Tess", "Sam"), ai_category="classification", tags=("finance",),
+            owner_account="olga", team_members=TEAM,
         )
     ]  # fmt: skip
 
@@ -70,7 +77,8 @@ def handoff(
 ) -> Handoff:
     return Handoff(
         title="Invoice triage", owner="Olga", sponsor="Sam", risk_class=risk,
-        kpis=kpis, open_conditions=conditions, accountable="Olga",
+        kpis=kpis, open_conditions=conditions, accountable="Olga", owner_account="olga",
+        team_members=TEAM,
     )  # fmt: skip
 
 

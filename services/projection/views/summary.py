@@ -8,13 +8,14 @@ from typing import Literal
 import msgspec
 from msgspec.structs import replace
 
-from events import gates, ideation, poc, production
+from events import gates, ideation, people, poc, production
 from events.base import Event, Stage, stage_of
 from events.gates import PASSING, Decision, Gate, RiskClass
+from events.people import Person, free_text
 from services.projection.views.stages import NEXT_STAGE, STAGE_OF_GATE, as_stage, earliest, rank
 
 Status = Literal["active", "in_review", "on_hold", "killed", "launched"]
-REFINABLE = ("title", "owner", "sponsor", "ai_category", "tags")
+REFINABLE = ("title", "sponsor", "ai_category", "tags")
 
 
 class LastDecision(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,6 +29,8 @@ class Summary(msgspec.Struct, frozen=True, kw_only=True):
     initiative_id: str
     title: str = ""
     owner: str = ""
+    owner_account: str | None = None  # the owner's account; None: a free-text name
+    team: tuple[Person, ...] = ()  # accounts, or free-text names (account None)
     sponsor: str = ""
     ai_category: str = "other"
     tags: tuple[str, ...] = ()
@@ -54,10 +57,13 @@ def project(s: Summary, event: Event) -> Summary:
             s = replace(s, proposed_at=event.at, title=event.title, owner=event.owner,
                         sponsor=event.sponsor, ai_category=event.ai_category,
                         tags=event.tags)  # fmt: skip
+            team = event.team_members or free_text(event.team)
+            s = replace(s, owner_account=event.owner_account, team=team)
             return _enter(s, "ideation", event.at)
         case ideation.IdeaRefined():
-            changed = {f: getattr(event, f) for f in REFINABLE if getattr(event, f) is not None}
-            return replace(s, **changed)
+            return _refined(s, event)
+        case people.OwnershipHandedOver():
+            return replace(s, owner=event.owner, owner_account=event.owner_account)
         case ideation.IdeaScored():
             return replace(s, priority=event.priority)
         case ideation.RiskPreclassified():
@@ -87,6 +93,16 @@ def project(s: Summary, event: Event) -> Summary:
             return s
 
 
+def _refined(s: Summary, e: ideation.IdeaRefined) -> Summary:
+    """An owner renamed by a refinement (before handovers existed) is a free-text name."""
+    changed = {f: getattr(e, f) for f in REFINABLE if getattr(e, f) is not None}
+    if e.owner is not None:
+        changed.update(owner=e.owner, owner_account=None)
+    if e.team_members is not None or e.team is not None:
+        changed["team"] = e.team_members or free_text(e.team or ())
+    return replace(s, **changed)
+
+
 def _current(s: Summary, gate: Gate) -> bool:
     """Whether the gate belongs to the stage the initiative is in (not an old, late event)."""
     return rank(STAGE_OF_GATE[gate]) >= rank(s.stage)
@@ -109,7 +125,8 @@ def _opened(s: Summary, e: gates.StageOpened) -> Summary:
     h = e.handoff
     s = replace(
         s, title=s.title or h.title, owner=s.owner or h.owner, sponsor=s.sponsor or h.sponsor,
-        risk_class=s.risk_class or h.risk_class,
+        risk_class=s.risk_class or h.risk_class, team=s.team or h.team_members,
+        owner_account=s.owner_account if s.owner else h.owner_account,
     )  # fmt: skip
     advanced = rank(stage_of(e)) > rank(s.stage)
     s = _enter(s, as_stage(stage_of(e)), e.at)

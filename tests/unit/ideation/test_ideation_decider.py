@@ -18,6 +18,7 @@ from tests.unit.histories import (
     CONTRIBUTOR,
     ID,
     OWNER,
+    TEAM,
     VIEWER,
     WORKSHOP_DAY,
     decided,
@@ -32,8 +33,9 @@ G1 = ideation.GATE
 def propose(actor: Actor = CONTRIBUTOR, title: str = "Invoice triage") -> ideation.ProposeIdea:
     return ideation.ProposeIdea(
         initiative_id=ID, at=AT, actor=actor, title=title, problem_statement="Slow triage",
-        business_goal="Halve triage time", sponsor="Sam", owner="Olga", team=("Carl",),
-        ai_category="classification", tags=("finance",),
+        business_goal="Halve triage time", sponsor="Sam", owner="Olga",
+        team=("Carl", "Tess", "Sam"), ai_category="classification", tags=("finance",),
+        owner_account="olga", team_members=TEAM,
     )  # fmt: skip
 
 
