@@ -12,14 +12,19 @@ its certificate checked) for one host name must not carry a request for another.
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 
 from api.webhooks.address import AllowList, Refused, Resolver, resolve_checked, system_resolve
 
 
-def plain_transport() -> httpx.AsyncHTTPTransport:
+def plain_transport(verify: ssl.SSLContext | bool = True) -> httpx.AsyncHTTPTransport:
     return httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_keepalive_connections=0), retries=0, trust_env=False
+        verify=verify,
+        limits=httpx.Limits(max_keepalive_connections=0),
+        retries=0,
+        trust_env=False,
     )
 
 
