@@ -302,3 +302,24 @@ async def test_a_stored_url_to_a_refused_address_is_refused_at_delivery_without_
         assert error.startswith("delivery refused: 127.0.0.2 is a loopback address"), error
         await api.delete(f"/subscriptions/{sid}", "admin")
         assert receiver.connections == 0
+
+
+async def test_a_malformed_whsec_secret_is_a_422_and_a_disabled_subscription_gets_no_test(
+    api: Api, settings: Settings
+):
+    bad = await api.post(
+        "/subscriptions", "admin", {"url": "http://127.0.0.1:9/", "secret": "whsec_not*base64!!"}
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "secret", bad.text
+    made = await api.ok("/subscriptions", "admin", {"url": "http://127.0.0.1:9/"})
+    pool = await create_pool(settings.database_url, max_size=1)
+    try:
+        await pool.execute(
+            "UPDATE api.subscriptions SET status = 'disabled' WHERE subscription_id = $1",
+            uuid.UUID(made["subscription_id"]),
+        )
+    finally:
+        await pool.close()
+    refused = await api.post(f"/subscriptions/{made['subscription_id']}/test", "admin")
+    assert refused.status_code == 409 and "disabled" in refused.json()["detail"]
+    await api.delete(f"/subscriptions/{made['subscription_id']}", "admin")
