@@ -61,10 +61,10 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException("send `Authorization: Bearer <token>` with every request")
         cookie = connection.cookies.get(SESSION_COOKIE)
         with unavailable_as_error():
-            holder = await session_user(deps, cookie) if cookie else None
-        if holder is None and connection.url.path.startswith(API_PREFIX):
+            signed_in = await session_user(deps, cookie) if cookie else None
+        if signed_in is None and connection.url.path.startswith(API_PREFIX):
             raise NotAuthorizedException("the session has expired; sign in again")
-        return AuthenticationResult(user=holder, auth=cookie)
+        return AuthenticationResult(user=signed_in, auth=cookie)
 
 
 async def session_user(deps: Deps, cookie: str) -> User | None:
