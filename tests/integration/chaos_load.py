@@ -39,16 +39,16 @@ def proposal(title: str) -> Step:
     return Step("propose", fp, "/initiatives", "contributor", body)
 
 
-def ideation_steps(iid: str, gate_field: bool) -> list[Step]:
-    """The G1 work, the review request and the committee's go; `gate_field`: the decision
-    body names its gate (issue 10's contract), once the API's schema has the field."""
+def ideation_steps(iid: str) -> list[Step]:
+    """The G1 work, the review request and the committee's go, naming its gate."""
     base, tag = f"/initiatives/{iid}", uuid.uuid4().hex[:12]
 
     def fp(name: str, by: tuple[str, str] | None = None) -> Fingerprint:
         return Fingerprint("ideation", event_type("ideation", name), iid, by)
 
-    decision: dict[str, Any] = {"decision": "go", "rationale": "Worth a PoC.", "vote_id": tag}
-    decision |= {"gate": "G1"} if gate_field else {}
+    decision: dict[str, Any] = {
+        "gate": "G1", "decision": "go", "rationale": "Worth a PoC.", "vote_id": tag,
+    }  # fmt: skip
     workshop = {
         "workshop_id": tag,
         "held_on": "2026-01-15",
@@ -97,12 +97,12 @@ def data_source(iid: str) -> Step:
     return Step("poc-data-source", fp, f"/initiatives/{iid}/poc/data-sources", "contributor", body)
 
 
-async def journey(client: Client, title: str, gate_field: bool) -> None:
+async def journey(client: Client, title: str) -> None:
     """Propose, record the G1 work, request the review, decide go, work in the PoC."""
     idea = await client.command(*proposal(title))
     if not idea.acknowledged or "id" not in idea.reply:
         return
-    for step in ideation_steps(idea.reply["id"], gate_field):
+    for step in ideation_steps(idea.reply["id"]):
         if not (await client.command(*step)).acknowledged:
             return
     for attempt in range(REATTEMPTS):  # a definite 404/409 "not open yet": a new command
@@ -119,7 +119,6 @@ async def run_load(
     clients: int,
     journeys: int,
     seconds: float,
-    gate_field: bool,
 ) -> list[Sent]:
     """`clients` clients, each starting up to `journeys` journeys spread over `seconds`;
     none starts after that (a slow stack gets fewer). Returns the ledger of every command."""
@@ -135,7 +134,7 @@ async def run_load(
                 await asyncio.sleep(max(0.0, start - time.monotonic()))
                 if time.monotonic() > began + seconds:  # late journeys are dropped
                     return
-                await journey(client, f"chaos c{c} j{j} {uuid.uuid4().hex[:8]}", gate_field)
+                await journey(client, f"chaos c{c} j{j} {uuid.uuid4().hex[:8]}")
         finally:
             await client.close()
 

@@ -18,7 +18,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import nats
 import pytest
 import pytest_asyncio
@@ -85,18 +84,10 @@ def victims() -> tuple[str, ...]:
     return VICTIMS if SECONDS >= 120 else tuple(v for v in VICTIMS if v != "api")
 
 
-async def decision_names_gate(url: str) -> bool:
-    """Whether the API's decision body has the `gate` field yet (issue 10's contract)."""
-    async with httpx.AsyncClient() as client:
-        schemas = (await client.get(f"{url}/schema/openapi.json")).json()["components"]["schemas"]
-    return any("gate" in s.get("properties", {}) for n, s in schemas.items() if "Decision" in n)
-
-
 @dataclass
 class Observed:
     """What one chaos run sent, injected and found afterwards."""
 
-    gate_field: bool = False
     ledger: list[Sent] = field(default_factory=list)
     faults: Faults | None = None
     unsettled: str | None = None
@@ -133,7 +124,6 @@ async def load_under_faults(chaos: Chaos, stack: Stack, seen: Observed) -> None:
     """The clients' journeys while the faults run; the journeys under way when the faults
     stop finish against a healthy stack."""
     tokens = await make_users(chaos.settings)
-    seen.gate_field = await decision_names_gate(stack.url)
     seen.faults = Faults(stack, chaos.nats, chaos.admin_dsn, chaos.database, SEED, victims())
     load = asyncio.create_task(
         run_load(
@@ -142,7 +132,6 @@ async def load_under_faults(chaos: Chaos, stack: Stack, seen: Observed) -> None:
             clients=CLIENTS,
             journeys=max(4, int(SECONDS / 2)),
             seconds=SECONDS,
-            gate_field=seen.gate_field,
         )
     )
     began = time.monotonic()
@@ -190,10 +179,7 @@ def report(seen: Observed) -> None:
     counts, _ = audit.stream_problems(seen.stored, seen.published)
     faults = seen.faults
     assert faults is not None
-    print(
-        f"\nchaos: {SECONDS:g}s of load, seed {SEED}, decision names its gate: "
-        f"{seen.gate_field}, victims {', '.join(faults.victims)}"
-    )
+    print(f"\nchaos: {SECONDS:g}s of load, seed {SEED}, victims {', '.join(faults.victims)}")
     for name, n in {**audit.command_counts(seen.ledger), **counts}.items():
         print(f"  {name:28} {n}")
     print(f"  {'faults injected':28} {sum(faults.injected.values())}")
