@@ -105,8 +105,18 @@ class Publisher:
         return int(ack.seq)
 
     async def publish_all(self, events: list[RecordedEvent]) -> list[int]:
-        """Publish in order; requests are pipelined on one connection, which keeps the order."""
-        return list(await asyncio.gather(*(self.publish(e) for e in events)))
+        """Publish in order; requests are pipelined on one connection, which keeps the order.
+        Returns the sequences of the acknowledged prefix: after a failure, the caller resumes
+        at the first event without a PubAck (a later one that did land is deduplicated)."""
+        results = await asyncio.gather(*(self.publish(e) for e in events), return_exceptions=True)
+        acked: list[int] = []
+        for result in results:
+            if isinstance(result, BaseException):
+                if not acked:
+                    raise result
+                break
+            acked.append(result)
+        return acked
 
     async def last_event_id(self, stage: str) -> UUID | None:
         """The event id of the last message on a stage's subjects (None if there is none)."""

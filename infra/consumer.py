@@ -3,7 +3,7 @@
 The handler's effects and the (consumer, event id) tracking row are written in
 ONE transaction, so a redelivered event (after a crash, a lost ack, or the relay
 republishing) changes nothing. Raising `Retry` rolls back and asks for the
-event again later (used when an event arrives before the one it follows).
+event again later (the projection does while its tables are switched to a rebuild).
 """
 
 from __future__ import annotations

@@ -88,11 +88,11 @@ class Relay:
         if not events:
             return checkpoint, 0
         sequences = await self.publisher.publish_all(events)
-        last = events[-1]
+        last = events[len(sequences) - 1]  # only as far as the PubAcks go
         checkpoint = Checkpoint(last.tx_id, last.position, sequences[-1])
         await self.store.save_checkpoint(CHECKPOINT, checkpoint)
-        self.published += len(events)
-        return checkpoint, len(events)
+        self.published += len(sequences)
+        return checkpoint, len(sequences)
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> bool:
