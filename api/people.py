@@ -63,9 +63,7 @@ def default_owner(actor: Actor) -> str:
     return actor.id
 
 
-async def proposal(
-    pool: Pool, actor: Actor, initiative_id: str, body: ProposeIdeaBody
-) -> Command:
+async def proposal(pool: Pool, actor: Actor, initiative_id: str, body: ProposeIdeaBody) -> Command:
     """The ProposeIdea command with its owner and team resolved to accounts."""
     people = await directory(pool)
     owner = people.owner(body.owner or default_owner(actor))
@@ -82,9 +80,7 @@ async def proposal(
     )
 
 
-async def refinement(
-    pool: Pool, actor: Actor, initiative_id: str, body: RefineIdeaBody
-) -> Command:
+async def refinement(pool: Pool, actor: Actor, initiative_id: str, body: RefineIdeaBody) -> Command:
     """The RefineIdea command with the names resolved: a new team to accounts, and an owner
     to the name it is recorded under (a different owner is refused: it is handed over)."""
     if body.team is None and body.owner is None:
