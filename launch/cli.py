@@ -14,9 +14,10 @@ from pathlib import Path
 
 import msgspec
 
+from infra import reach
 from infra.migrations import migrate_all
 from infra.settings import ConfigError, Settings, load
-from launch import accounts, demo, launcher
+from launch import accounts, demo, instance, launcher
 from services.projection.rebuild import rebuild_cli
 
 # each service's wiring module, imported only by the process that runs it
@@ -29,6 +30,10 @@ SERVICES = {
     "api": "api.main",
     "webhooks": "api.webhooks.main",
 }
+# the servers each command needs (DATABASE_URL / NATS_URL); the others need PostgreSQL only
+DATABASE = ("DATABASE_URL",)
+BOTH = ("DATABASE_URL", "NATS_URL")
+NEEDS = {"service": BOTH, "projection": BOTH, "demo": BOTH}
 Main = Callable[[Settings, asyncio.Event], Awaitable[None]]
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -59,9 +64,6 @@ def up(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def service(args: argparse.Namespace, settings: Settings) -> int:
-    if not settings.database_url or not settings.nats_url:
-        print("tollgate service needs DATABASE_URL and NATS_URL", file=sys.stderr)
-        return 2
     if args.name == "api" and not launcher.secret_accepted(settings, "tollgate service api"):
         return 2
     asyncio.run(run_until_signalled(service_main(args.name), settings))
@@ -117,7 +119,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tollgate: bad configuration: {exc}", file=sys.stderr)
         return 2
     command: Command = args.func
-    return command(args, settings)
+    return command(args, settings) if args.cmd == "up" else with_servers(command, args, settings)
+
+
+def with_servers(command: Command, args: argparse.Namespace, settings: Settings) -> int:
+    """Run a command once its servers answer: the configured ones, or else those of the data
+    folder's running instance. What cannot be reached is one line on stderr, exit status 3."""
+    name = f"tollgate {args.cmd} {getattr(args, 'action', '') or ''}".strip()
+    try:
+        settings = asyncio.run(instance.resolve(settings, NEEDS.get(args.cmd, DATABASE)))
+        return command(args, settings)
+    except instance.Unreachable as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+    except Exception as exc:
+        if not reach.lost_connection(exc):
+            raise
+        print(f"{name}: lost the connection to {_servers(settings)}: {exc}", file=sys.stderr)
+    return 3
+
+
+def _servers(settings: Settings) -> str:
+    urls = (reach.shown(settings.database_url), reach.shown(settings.nats_url))
+    return f"PostgreSQL at {urls[0]} or NATS at {urls[1]} (DATABASE_URL, NATS_URL)"
 
 
 if __name__ == "__main__":
