@@ -66,7 +66,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "TOLLGATE_SECRET": (
         "secret",
-        "signs session cookies and CSRF tokens; required unless in demo mode",
+        "signs the forms' CSRF tokens; required unless in demo mode",
     ),
     "TOLLGATE_STALE_DAYS": ("stale_days", "days in one stage before an initiative counts as stale"),
     "TOLLGATE_DEMO": (
@@ -106,6 +106,12 @@ POSITIVE = (
     "TOLLGATE_SIGNIN_LOCK_AFTER",
     "TOLLGATE_SIGNIN_LOCK_MINUTES",
 )
+
+
+def unknown(environ: Mapping[str, str] | None = None) -> list[str]:
+    """TOLLGATE_* variables Tollgate does not read: most likely misspelt."""
+    env = os.environ if environ is None else environ
+    return sorted(v for v in env if v.startswith("TOLLGATE_") and v not in VARIABLES)
 
 
 def load(environ: Mapping[str, str] | None = None) -> Settings:

@@ -16,7 +16,7 @@ import msgspec
 
 from infra import reach
 from infra.migrations import migrate_all
-from infra.settings import ConfigError, Settings, load
+from infra.settings import ConfigError, Settings, load, unknown
 from launch import accounts, demo, instance, launcher
 from services.projection.rebuild import rebuild_cli
 
@@ -118,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"tollgate: bad configuration: {exc}", file=sys.stderr)
         return 2
+    if misspelt := unknown():
+        print(f"tollgate: warning: ignoring unknown {', '.join(misspelt)}", file=sys.stderr)
     command: Command = args.func
     return command(args, settings) if args.cmd == "up" else with_servers(command, args, settings)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from infra.settings import VARIABLES, ConfigError, Settings, load
+from infra.settings import VARIABLES, ConfigError, Settings, load, unknown
 
 TYPES = {f.name: f.type for f in msgspec.structs.fields(Settings)}
 SAMPLES: dict[object, tuple[str, object]] = {
@@ -56,3 +56,8 @@ def test_a_bad_value_names_the_variable(env: dict[str, str], message: str):
 
 def test_unset_and_empty_variables_keep_the_defaults():
     assert load({"TOLLGATE_HTTP_PORT": "", "TOLLGATE_DEMO": "  "}) == Settings()
+
+
+def test_a_misspelt_variable_is_found_for_a_warning():
+    env = {"TOLLGATE_SECURE_COOKIE": "1", "TOLLGATE_DEMO": "1", "HOME": "/root"}
+    assert unknown(env) == ["TOLLGATE_SECURE_COOKIE"]
