@@ -69,7 +69,7 @@ async def _service(deps: Deps, stage: str) -> tuple[bool, str]:
     return up, "" if up else f"{deps.settings.subjects.service(stage)} does not answer"
 
 
-def _projection(lag: Lag) -> Check:
+def projection_check(lag: Lag) -> Check:
     """Behind by too many events, or for too long: the oldest waiting event's age counts too,
     so a stuck projection shows even when few events arrive."""
     ok = lag.events_behind <= MAX_LAG and lag.seconds_behind <= MAX_LAG_SECONDS
@@ -114,7 +114,7 @@ class SystemController(Controller):
             checks["broker"] = checks["projection"] = Check(ok=False, detail=detail)
         else:
             checks["broker"] = Check(ok=True)
-            checks["projection"] = _projection(lag)
+            checks["projection"] = projection_check(lag)
         ok = all(c.ok for c in checks.values())
         body = Health(status="ok" if ok else "degraded", checks=checks, projection_lag=lag)
         return Response(body, status_code=200 if ok else 503)
