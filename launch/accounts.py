@@ -51,7 +51,7 @@ async def _run(action: Action, args: argparse.Namespace, settings: Settings) -> 
     pool = await create_pool(settings.database_url, max_size=2)
     try:
         print(await action(pool, args, settings))
-    except AccountError as exc:
+    except ValueError as exc:  # AccountError, or a token's name or lifetime
         print(f"tollgate {args.cmd} {args.action}: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -123,9 +123,8 @@ def _token_row(t: Token) -> str:
 
 
 async def tokens_create(pool: Pool, args: argparse.Namespace, settings: Settings) -> str:
-    return shown_once(
-        await issue_token(pool, args.user, args.name, args.days or settings.token_days)
-    )
+    days = settings.token_days if args.days is None else args.days
+    return shown_once(await issue_token(pool, args.user, args.name, days))
 
 
 async def tokens_revoke(pool: Pool, args: argparse.Namespace, _: Settings) -> str:

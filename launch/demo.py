@@ -40,7 +40,7 @@ NO_USERS = (
 )
 REMINDER = (
     f"Demo sign-ins: {', '.join(u[0] for u in USERS)} (password {PASSWORD} unless changed;"
-    " a new API token: `tollgate tokens create NAME`)"
+    " `tollgate tokens create NAME` makes a new API token)"
 )
 
 

@@ -5,8 +5,18 @@ api.users.)"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sys
+import time
+
+import httpx
+
 from api.users import User, UserExists, add_user, issue_token, set_password, update_user
 from infra.db import Pool
+from infra.migrations import migrate_all
+from infra.settings import Settings
+from tests.stack import LIVE, Stack
 
 
 async def ensure_user(
@@ -25,3 +35,23 @@ async def ensure_user(
         )
         user = User(**dict(row))
     return user, issued.token
+
+
+async def api_only(settings: Settings) -> Stack:
+    """The API alone as a real process (its /health stays 503 without the stage services, so
+    it is ready once it answers at all): enough for accounts, tokens and the profile page."""
+    await migrate_all(settings.database_url)
+    stack = Stack(settings)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "launch.cli", "service", "api", env=stack.env()
+    )
+    stack.procs["api"], deadline = proc, time.monotonic() + 30
+    LIVE.add(proc)
+    async with httpx.AsyncClient(base_url=stack.url) as client:
+        while True:
+            assert proc.returncode is None, f"the api exited with {proc.returncode}"
+            assert time.monotonic() < deadline, "the api did not answer within 30 s"
+            with contextlib.suppress(httpx.HTTPError):
+                await client.get("/health", timeout=1)
+                return stack
+            await asyncio.sleep(0.1)
