@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,10 @@ def test_each_command_is_a_tollgate_subcommand(name: str):
 def test_each_service_is_configured_with_valid_settings(name: str):
     env = {k: str(v) for k, v in TOLLGATE[name]["environment"].items()}
     assert set(env) <= set(VARIABLES)
-    settings = load({k: v.replace("${TOLLGATE_SECRET:-change-me}", "x") for k, v in env.items()})
+    settings = load({k: re.sub(r"^\$\{TOLLGATE_SECRET:\?.*\}$", "x", v) for k, v in env.items()})
     assert settings.stream_replicas == 3
+    assert not settings.demo  # a real instance: no demo users, and its own secret is required
+    assert env["TOLLGATE_SECRET"].startswith("${TOLLGATE_SECRET:?")
 
 
 def test_services_wait_for_healthy_dependencies():
