@@ -1,5 +1,5 @@
 """Users (people and AI agents) in schema `api`: a role, whether they are active, and a
-password for the pages (scrypt). Their tokens are in api.tokens.
+password for the pages (api.passwords). Their tokens are in api.tokens.
 
 The user's name is the actor id recorded on every event they cause, so it must be an
 event-id-safe word (letters, digits, `_.:-`). A user is created once; their role, password
@@ -10,17 +10,14 @@ deactivated, so an instance always has someone who can manage it.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import hmac
 import re
-import secrets
 import uuid
 from datetime import datetime
 from typing import Any, get_args
 
 import msgspec
 
+from api.passwords import no_user_hash, password_hash, password_matches, password_problem
 from api.tokens import Issued, issue, token_hash
 from events.base import SYSTEM, Actor, Role, UserKind
 from infra.db import Connection, Pool
@@ -28,7 +25,6 @@ from infra.db import Connection, Pool
 NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 ROLES: tuple[Role, ...] = ("viewer", "contributor", "owner", "committee", "admin")
 RESERVED = f"the name {SYSTEM.id!r} is Tollgate's own, for its automatic handoffs"
-PASSWORD_LENGTH = (8, 200)
 TOKEN_DAYS = 90
 _ACCOUNT = "name, role, kind, active, created_at"
 
@@ -77,31 +73,9 @@ class Account(msgspec.Struct, frozen=True, kw_only=True):
     created_at: datetime
 
 
-def password_hash(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-@functools.cache
-def _no_user_hash() -> str:
-    """A hash no password matches, checked when the name is unknown (constant-time sign-in)."""
-    return password_hash(secrets.token_urlsafe(32))
-
-
-def password_matches(password: str, stored: str) -> bool:
-    try:
-        _, salt, _ = stored.split("$")
-        expected = password_hash(password, bytes.fromhex(salt))
-    except ValueError:
-        return False
-    return hmac.compare_digest(expected, stored)
-
-
 def checked_password(password: str) -> str:
-    low, high = PASSWORD_LENGTH
-    if not low <= len(password) <= high or "\x00" in password:
-        raise AccountError(f"password: use {low} to {high} characters")
+    if problem := password_problem(password):
+        raise AccountError(problem)
     return password
 
 
@@ -245,7 +219,7 @@ async def check_password(pool: Pool, name: str, password: str) -> User | None:
     )
     if row is None or not row["password_hash"]:
         # the same scrypt work as for a known name, so timing does not tell which names exist
-        password_matches(password, _no_user_hash())
+        password_matches(password, no_user_hash())
         return None
     if not password_matches(password, row["password_hash"]):
         return None
