@@ -175,17 +175,17 @@ def _parse(var: str, text: str, kind: object) -> object:
 
 
 def secret_warning(settings: Settings) -> str | None:
-    """Whether the session secret may be used to serve: a secret of one's own, yes (None);
+    """Whether the secret may be used to serve: a secret of one's own, yes (None);
     the public default in the demo, yes with a warning; elsewhere, ConfigError."""
     if settings.secret not in KNOWN_SECRETS:
         return None
     if not settings.demo:
         raise ConfigError(
             "TOLLGATE_SECRET: a real (non-demo) instance needs a secret of its own to sign"
-            " sessions and forms; set TOLLGATE_SECRET, for example to the output of"
+            " its forms' CSRF tokens; set TOLLGATE_SECRET, for example to the output of"
             " `openssl rand -hex 32`"
         )
     return (
-        "warning: TOLLGATE_SECRET is not set, so sessions are signed with the public default"
-        " secret: fine for the demo, never for real use (set TOLLGATE_SECRET)"
+        "warning: TOLLGATE_SECRET is not set, so the forms' CSRF tokens are signed with the"
+        " public default secret: fine for the demo, never for real use (set TOLLGATE_SECRET)"
     )
