@@ -182,10 +182,13 @@ async def _claim(store: ResponseStore, request: IdempotentRequest, wait: float) 
 
 
 async def _keep(store: ResponseStore, key: str, response: HeldResponse) -> None:
-    """Store a finished response below 500 (but a 429); release the key for anything else."""
+    """Store a finished response below 500 (but a 429); release the key for anything else,
+    and for a response marked `Cache-Control: no-store` (a new token is shown once, never
+    kept: its retry runs again)."""
     status, body = response.status, response.body
+    secret = any(n == "cache-control" and "no-store" in v for n, v in response.headers)
     try:
-        if status < 500 and status != 429 and len(body) <= MAX_STORED_BYTES:
+        if status < 500 and status != 429 and len(body) <= MAX_STORED_BYTES and not secret:
             await store.complete(key, status, response.headers, body)
         else:
             await store.release(key)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
@@ -68,7 +69,8 @@ class ProfilePage(Controller):
         flash = ("success", "The token is revoked: it gets a 401 from now on.") if revoked else None
         return await profile(request, deps, flash=flash)
 
-    @post("/tokens", name="profile_token_post", status_code=200)
+    @post("/tokens", name="profile_token_post", status_code=200,
+          cache_control=CacheControlHeader(no_store=True))  # fmt: skip
     async def create(self, request: HTMXRequest, deps: NamedDependency[Deps]) -> Template:
         """A new token for yourself, shown on this page once."""
         form = await request.form()

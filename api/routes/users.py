@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import FromPath, JSONBody
@@ -102,13 +103,16 @@ def named(name: str) -> str:
     return name
 
 
+SECRET = CacheControlHeader(no_store=True)  # a response with a new token: never kept anywhere
+
+
 class UserController(Controller):
     path = "/users"
     tags = ["users"]
     guards = [requires(*ADMINS)]
     exception_handlers = {AccountError: on_account_error}
 
-    @post("/", operation_id="createUser", status_code=201)
+    @post("/", operation_id="createUser", status_code=201, cache_control=SECRET)
     async def create(self, deps: NamedDependency[Deps], data: JSONBody[UserBody]) -> NewUser:
         """Create a user with a first API token, which is in this response only. Agents get
         tokens like people but never decide gates. A name that is taken is a 409."""
@@ -162,7 +166,8 @@ class UserController(Controller):
             raise NotFoundException(f"no user named {name!r}")
         return await list_tokens(deps.pool, name)
 
-    @post("/{name:str}/tokens", operation_id="createUserToken", status_code=201)
+    @post("/{name:str}/tokens", operation_id="createUserToken", status_code=201,
+          cache_control=SECRET)  # fmt: skip
     async def new_token(
         self, deps: NamedDependency[Deps], name: FromPath[str], data: JSONBody[TokenBody]
     ) -> NewToken:

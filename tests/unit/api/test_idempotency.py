@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from litestar import Request, post
+from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.testing import create_test_client
@@ -82,6 +83,12 @@ async def big() -> str:
     return "x" * (MAX_STORED_BYTES + 1)
 
 
+@post("/api/v1/secret", status_code=201, cache_control=CacheControlHeader(no_store=True))
+async def secret() -> dict[str, str]:
+    ran.append(CURRENT.get())
+    return {"token": f"tg_{len(ran)}"}
+
+
 @post("/forms/thing", status_code=200)
 async def form_thing() -> str:
     ran.append(CURRENT.get())
@@ -99,7 +106,7 @@ def client(store: FakeStore, user: User | None = ALICE) -> Any:
         return store
 
     return create_test_client(
-        route_handlers=[create_thing, broken, big, form_thing],
+        route_handlers=[create_thing, broken, big, secret, form_thing],
         middleware=[signed_in_as(user), DefineMiddleware(IdempotencyMiddleware, store=store_of)],
     )
 
@@ -190,6 +197,13 @@ def test_a_response_too_big_to_keep_is_not_stored(store: FakeStore):
     with client(store) as http:
         http.post("/api/v1/big", json={}, headers=key("k1"))
     assert store.rows == {}
+
+
+def test_a_response_marked_no_store_such_as_a_new_token_is_never_kept(store: FakeStore):
+    with client(store) as http:
+        first = http.post("/api/v1/secret", json={}, headers=key("k1")).json()
+        again = http.post("/api/v1/secret", json={}, headers=key("k1")).json()
+    assert store.rows == {} and first != again
 
 
 def test_a_retry_while_the_first_still_runs_is_a_409_on_the_api(store: FakeStore):
