@@ -17,6 +17,7 @@ from typing import Any, get_args
 
 import msgspec
 
+from api import sessions
 from api.passwords import no_user_hash, password_hash, password_matches, password_problem
 from api.tokens import Issued, issue, token_hash
 from events.base import SYSTEM, Actor, Role, UserKind
@@ -159,11 +160,14 @@ async def _has_admin(conn: Connection) -> bool:
 
 async def set_password(pool: Pool, name: str, password: str) -> None:
     hashed = password_hash(checked_password(password))
-    done = await pool.fetchval(
-        "UPDATE api.users SET password_hash = $2 WHERE name = $1 RETURNING true", name, hashed
+    user_id = await pool.fetchval(
+        "UPDATE api.users SET password_hash = $2 WHERE name = $1 RETURNING user_id::text",
+        name,
+        hashed,
     )
-    if not done:
+    if not user_id:
         raise UnknownUser(f"no user named {name!r}")
+    await sessions.end_all(pool, user_id)  # a new password signs every browser out
 
 
 async def account(pool: Pool, name: str) -> Account | None:
