@@ -3,7 +3,7 @@
 - JSON bodies: at most MAX_BODY_BYTES (413), valid UTF-8 and nested at most MAX_JSON_DEPTH
   levels (400), and no NUL character in any key or string (422 naming the field: PostgreSQL
   stores no NUL, in text or in jsonb). The command bodies' text types refuse NUL themselves
-  (events.base.STORABLE); this catches every other body too.
+  (events.base.storable); this catches every other body too.
 - Query parameters: no NUL (400 naming the parameter); a date or datetime parameter within
   FIRST_YEAR..LAST_YEAR (400 naming it): year 1 at +14:00 overflows on the way to UTC.
 - Dates and datetimes in command bodies are bounded by `BoundedDates` (422 naming the field).

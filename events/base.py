@@ -13,11 +13,20 @@ UserKind = Literal["person", "agent"]  # who may hold a token and sign in
 ActorKind = Literal[UserKind, "system"]  # and Tollgate itself, for automatic handoffs
 Role = Literal["viewer", "contributor", "owner", "committee", "admin"]
 
-# PostgreSQL stores no NUL character, in text or in jsonb: free text may hold any other.
-STORABLE = r"^[^\x00]*$"
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=STORABLE)]
-LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=4000, pattern=STORABLE)]
-Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+STORABLE = r"^[^\x00]*$"  # PostgreSQL stores no NUL, in text or in jsonb
+
+
+def storable(min_length: int, max_length: int) -> msgspec.Meta:
+    """Free text PostgreSQL can store (in text or jsonb): any character but NUL. The pattern
+    repeats the length, so a generator working from the JSON Schema need not filter."""
+    pattern = rf"^[^\x00]{{{min_length},{max_length}}}$"
+    return msgspec.Meta(min_length=min_length, max_length=max_length, pattern=pattern)
+
+
+Text = Annotated[str, storable(1, 200)]
+LongText = Annotated[str, storable(1, 4000)]
+Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 
 
 class Actor(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,14 +11,14 @@ from typing import Annotated, Literal, NamedTuple
 
 import msgspec
 
-from events.base import STORABLE, Command, Event, Id, LongText, Stage, Text
+from events.base import Command, Event, Id, LongText, Stage, Text, storable
 from events.kpis import KpiDefinition, Measurement
 from events.people import OwnershipHandedOver, Team
 
 Gate = Literal["G1", "G2", "G3", "G4"]
 Decision = Literal["go", "conditional_go", "hold", "recycle", "kill"]
 RiskClass = Literal["prohibited", "high", "limited", "minimal"]
-Note = Annotated[str, msgspec.Meta(max_length=200, pattern=STORABLE)]  # may be empty
+Note = Annotated[str, storable(0, 200)]  # optional free text, may be empty
 PASSING: tuple[Decision, ...] = ("go", "conditional_go")
 
 __all__ = ["KpiDefinition", "Measurement"]

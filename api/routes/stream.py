@@ -67,7 +67,11 @@ class StreamController(Controller):
         "/stream",
         operation_id="streamEvents",
         guards=[requires(*READERS)],
-        responses={200: ResponseSpec(str, description="Server-sent events", media_type=SSE)},
+        responses={
+            200: ResponseSpec(
+                str, generate_examples=False, description="Server-sent events", media_type=SSE
+            )
+        },
     )
     async def stream(
         self,

@@ -96,7 +96,11 @@ class SystemController(Controller):
         "/health",
         operation_id="health",
         exclude_from_auth=True,
-        responses={503: ResponseSpec(Health, description="Something named in `checks` is not ok")},
+        responses={
+            503: ResponseSpec(
+                Health, generate_examples=False, description="What `checks` names is not ok"
+            )
+        },
     )
     async def health(self, deps: NamedDependency[Deps]) -> Response[Health]:
         """Database, the outbox relays (stalled when a writing transaction of the database has
