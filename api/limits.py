@@ -89,8 +89,9 @@ def check_query(query_string: bytes, handler: HTTPRouteHandler | None) -> None:
 
 
 def _nodes(value: Any) -> Iterator[tuple[str, Any, int]]:
-    """(path, value, depth) of every node of decoded JSON, without recursion."""
-    stack: list[tuple[str, Any, int]] = [("", value, 0)]
+    """(path, value, depth) of every node of decoded JSON, without recursion; the depth of a
+    value is how many arrays and objects hold it, itself included."""
+    stack: list[tuple[str, Any, int]] = [("", value, 1)]
     while stack:
         path, node, depth = stack.pop()
         yield path, node, depth

@@ -27,7 +27,7 @@ from api.problems import RETRY_AFTER, on_unexpected
 from api.users import User
 from events.base import Role
 from infra.commands import ServiceUnavailable
-from infra.db import DATABASE_ERRORS, is_unavailable
+from infra.db import DATABASE_ERRORS, is_unavailable, is_unstorable_text
 from services.projection import queries
 
 VARY = {"Vary": "HX-Request, HX-Target"}
@@ -120,7 +120,11 @@ def idempotency_input(_: Mapping[str, Any]) -> Markup:
 
 
 def on_database_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """A page saying so when the database cannot be reached; other errors stay unexpected."""
+    """A page saying so when the database cannot be reached, or could not store a NUL that
+    slipped past the forms' own checks; other errors stay unexpected."""
+    if is_unstorable_text(exc):
+        detail = "The form held a NUL character, which cannot be stored. Remove it and try again."
+        return page("error.html", request, 422, title="Invalid input", detail=detail)
     if not is_unavailable(exc):
         return on_unexpected(request, exc)
     detail = (
