@@ -5,7 +5,8 @@
   stores no NUL, in text or in jsonb). The command bodies' text types refuse NUL themselves
   (events.base.storable); this catches every other body too.
 - Query parameters: no NUL (400 naming the parameter); a date or datetime parameter within
-  FIRST_YEAR..LAST_YEAR (400 naming it): year 1 at +14:00 overflows on the way to UTC.
+  FIRST_YEAR..LAST_YEAR (year 1 at +14:00 overflows on its way to UTC), an integer one
+  within PostgreSQL's bigint (400 naming it).
 - Dates and datetimes in command bodies are bounded by `BoundedDates` (422 naming the field).
 
 A lone UTF-16 surrogate cannot arrive: msgspec refuses one in JSON (400) and the query and
@@ -14,6 +15,7 @@ form parsers replace undecodable bytes.
 
 from __future__ import annotations
 
+import contextlib
 import typing
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -36,6 +38,8 @@ WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _NOT_JSON = (b"application/x-www-form-urlencoded", b"multipart/")
 NUL_MESSAGE = "text may not contain NUL characters (\\u0000)"
 DATE_MESSAGE = f"Expected a date between {FIRST_YEAR} and {LAST_YEAR}"
+BIGGEST = 2**63 - 1  # PostgreSQL's bigint
+INT_MESSAGE = f"Expected an integer between -{BIGGEST} and {BIGGEST}"
 
 
 def in_range(value: date) -> bool:
@@ -58,23 +62,32 @@ def _bad_query(key: str, message: str) -> ValidationException:
     return ValidationException(f"query parameter `{key}`: {message}", extra=extra)
 
 
-def _is_dated(annotation: Any) -> bool:
+def _is_a(annotation: Any, kind: type) -> bool:
+    """Whether a parameter's annotation is `kind` (or an optional or annotated one)."""
     if isinstance(annotation, UnionType) or typing.get_origin(annotation) is typing.Union:
-        return any(_is_dated(arg) for arg in typing.get_args(annotation) if arg is not NoneType)
+        return any(_is_a(arg, kind) for arg in typing.get_args(annotation) if arg is not NoneType)
     if typing.get_origin(annotation) is typing.Annotated:
-        return _is_dated(typing.get_args(annotation)[0])
-    return isinstance(annotation, type) and issubclass(annotation, date)
+        return _is_a(typing.get_args(annotation)[0], kind)
+    return isinstance(annotation, type) and issubclass(annotation, kind)
 
 
-def _parsed_date(raw: str) -> date | None:
-    try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None  # not a date at all: the parameter's own validation says so
+def _problem(raw: str, annotation: Any) -> str | None:
+    """What is wrong with a date or integer parameter that parses but cannot be used."""
+    if _is_a(annotation, date):
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return None  # not a date at all: the parameter's own validation says so
+        return None if in_range(moment) else DATE_MESSAGE
+    if _is_a(annotation, int) and not _is_a(annotation, bool):
+        with contextlib.suppress(ValueError):
+            return None if abs(int(raw)) <= BIGGEST else INT_MESSAGE
+    return None
 
 
 def check_query(query_string: bytes, handler: HTTPRouteHandler | None) -> None:
-    """No NUL in any query parameter; dates of the handler's date parameters in range."""
+    """No NUL in any query parameter; the handler's date parameters within the years
+    accepted, its integer parameters within PostgreSQL's bigint."""
     fields = handler.parsed_fn_signature.parameters if handler is not None else {}
     if not query_string.isascii():
         raise ClientException("the query string is not ASCII; percent-encode it")
@@ -82,10 +95,8 @@ def check_query(query_string: bytes, handler: HTTPRouteHandler | None) -> None:
         if "\x00" in key + value:
             raise _bad_query(key.replace("\x00", "") or "?", NUL_MESSAGE)
         field = fields.get(key)
-        if field is not None and _is_dated(field.annotation):
-            moment = _parsed_date(value)
-            if moment is not None and not in_range(moment):
-                raise _bad_query(key, DATE_MESSAGE)
+        if field is not None and (wrong := _problem(value, field.annotation)):
+            raise _bad_query(key, wrong)
 
 
 def _nodes(value: Any) -> Iterator[tuple[str, Any, int]]:

@@ -109,6 +109,10 @@ async def test_a_date_parameter_out_of_range_is_a_400_naming_it(
     assert_problem(await api.get(url, "viewer", **{name: moment}), 400, name)
 
 
+async def test_an_offset_beyond_a_bigint_is_a_400_naming_it(api: Api):
+    assert_problem(await api.get("/initiatives", offset=2**63), 400, "offset")
+
+
 async def test_dates_out_of_range_in_bodies_are_422s_naming_the_field(api: Api):
     iid = (await api.ok("/initiatives", "owner", IDEA))["id"]
     workshop = {"held_on": "0001-01-01", "participants": ["ana"], "outcome": "ok"}

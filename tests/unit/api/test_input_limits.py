@@ -153,16 +153,21 @@ LIST = InitiativeController.list_initiatives
         (b"stage=poc%00", "stage"),
         (b"as_of=0001-01-01T00:00:00%2B14:00", "as_of"),
         (b"as_of=9999-12-31", "as_of"),
+        (b"offset=9223372036854775808", "offset"),
+        (b"min_position=-99999999999999999999", "min_position"),
     ],
 )
-def test_a_nul_or_a_date_out_of_range_in_a_query_names_the_parameter(query: bytes, field: str):
+def test_a_nul_a_date_or_a_number_out_of_range_in_a_query_names_the_parameter(
+    query: bytes, field: str
+):
     with pytest.raises(ValidationException) as caught:
         check_query(query, LIST)
     assert caught.value.extra[0]["key"] == field  # type: ignore[index]
 
 
-def test_dates_in_range_and_text_that_only_looks_like_a_date_pass_the_query_check():
-    check_query(b"as_of=2026-01-01T00:00:00Z&q=0001-01-01&limit=5", LIST)
+def test_values_in_range_and_text_that_only_looks_like_a_date_or_number_pass():
+    check_query(b"as_of=2026-01-01T00:00:00Z&q=0001-01-01&offset=9223372036854775807", LIST)
+    check_query(b"q=99999999999999999999&mine=true&limit=ten", LIST)
     with pytest.raises(ClientException, match="ASCII"):
         check_query(b"q=\xff", LIST)
 
