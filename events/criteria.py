@@ -28,6 +28,7 @@ class Criterion(msgspec.Struct, frozen=True, kw_only=True):
     comparator: Comparator
     threshold: float
     explain: str  # format string over {value}, {threshold}, {evidence}
+    fixed_by: str = ""  # the stage work that fixes it while unmet (a page form's key)
 
 
 class CriterionResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,8 +37,9 @@ class CriterionResult(msgspec.Struct, frozen=True, kw_only=True):
     must: bool
     weight: int
     met: bool
-    explanation: str
+    explanation: str  # one sentence naming the evidence
     evidence: str
+    fixed_by: str = ""  # the stage work that fixes it while unmet (a page form's key)
 
 
 class Readiness(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,6 +52,22 @@ class Readiness(msgspec.Struct, frozen=True, kw_only=True):
     percent: int  # share of all criteria met, 0-100
 
 
+# criterion (its id, or the id without its gate) -> the stage work that fixes it: a form key
+FIXED_BY: dict[str, str] = {
+    "g2.risk": "poc-risk",
+    "problem_goal": "refine", "sponsor_owner": "refine", "scored": "score",
+    "sourcing": "sourcing", "risk": "risk", "workshop": "workshop", "priority": "score",
+    "tags": "refine", "team": "refine", "hypothesis": "hypothesis", "results": "result",
+    "validated": "result", "data_sources": "data-source", "conditions": "conditions",
+    "model": "model", "sources": "data-source", "all_validated": "result", "kpis": "kpi",
+    "measurements": "measurement", "on_target": "measurement", "oversight": "oversight",
+    "incidents": "incident-status", "scope": "scope", "feedback": "feedback",
+    "all_kpis": "measurement", "resolved": "incident-status", "documentation": "document",
+    "monitoring": "monitoring", "accountable": "oversight", "checklist": "checklist",
+    "metrics": "monitoring",
+}
+
+
 def _c(gate: Gate, cid: str, description: str, rule: str, *, must: bool, weight: int) -> Criterion:
     """rule: "measure comparator threshold | explanation template"."""
     test, explain = (part.strip() for part in rule.split("|", 1))
@@ -58,6 +76,7 @@ def _c(gate: Gate, cid: str, description: str, rule: str, *, must: bool, weight:
     return Criterion(
         id=cid, gate=gate, must=must, weight=weight, description=description, measure=measure,
         comparator=COMPARATORS[comparator], threshold=float(threshold), explain=explain,
+        fixed_by=FIXED_BY.get(cid) or FIXED_BY.get(cid.split(".", 1)[1], ""),
     )  # fmt: skip
 
 
@@ -71,7 +90,7 @@ def _should(gate: Gate, weight: int, cid: str, description: str, rule: str) -> C
 
 def _conditions(gate: Gate) -> Criterion:
     description = "Conditions from an earlier conditional_go fulfilled"
-    rule = "conditions_open <= 0 | {value:g} condition(s) still open; {evidence}"
+    rule = "conditions_open <= 0 | {evidence}"
     return _must(gate, f"{gate.lower()}.conditions", description, rule)
 
 
@@ -93,13 +112,13 @@ V2025_1: dict[Gate, tuple[Criterion, ...]] = {
     ),
     "G2": (
         _must("G2", "g2.hypothesis", "At least one hypothesis with a success criterion",
-              "hypotheses >= 1 | {value:g} hypotheses; {evidence}"),
+              "hypotheses >= 1 | {evidence}"),
         _must("G2", "g2.results", "Every hypothesis has a result",
               "hypotheses_without_result <= 0 | {evidence}"),
         _must("G2", "g2.validated", "At least one hypothesis validated",
               "hypotheses_validated >= 1 | {evidence}"),
         _must("G2", "g2.data_sources", "Data sources confirmed",
-              "data_sources >= 1 | {value:g} confirmed; {evidence}"),
+              "data_sources >= 1 | {evidence}"),
         _must("G2", "g2.risk", "Risk class confirmed (and not prohibited)",
               "risk_class_confirmed >= 1 | {evidence}"),
         _conditions("G2"),
@@ -111,7 +130,7 @@ V2025_1: dict[Gate, tuple[Criterion, ...]] = {
     ),
     "G3": (
         _must("G3", "g3.kpis", "KPIs defined with baseline and target (at least one must KPI)",
-              "must_kpis >= 1 | {value:g} must KPIs; {evidence}"),
+              "must_kpis >= 1 | {evidence}"),
         _must("G3", "g3.measurements", "At least 3 measurements per must KPI",
               "fewest_must_measurements >= 3 | {evidence}"),
         _must("G3", "g3.on_target", "Every must KPI on target",
@@ -144,21 +163,40 @@ V2025_1: dict[Gate, tuple[Criterion, ...]] = {
     ),
 }  # fmt: skip
 
-CRITERIA: dict[str, dict[Gate, tuple[Criterion, ...]]] = {"2025.1": V2025_1}
-CURRENT_VERSION = "2025.1"
+
+
+def _revised(
+    base: dict[Gate, tuple[Criterion, ...]], *changed: Criterion
+) -> dict[Gate, tuple[Criterion, ...]]:
+    """A new version: `base` with the criteria of the same id replaced."""
+    by_id = {c.id: c for c in changed}
+    return {gate: tuple(by_id.get(c.id, c) for c in cs) for gate, cs in base.items()}
+
+
+# 2025.2: an empty list never satisfies "every" (2025.1 counted no hypothesis as all done)
+V2025_2 = _revised(
+    V2025_1,
+    _must("G2", "g2.results", "Every hypothesis has a result",
+          "every_hypothesis_has_result >= 1 | {evidence}"),
+    _should("G2", 1, "g2.all_validated", "Every hypothesis validated",
+            "every_hypothesis_validated >= 1 | {evidence}"),
+)  # fmt: skip
+
+CRITERIA: dict[str, dict[Gate, tuple[Criterion, ...]]] = {"2025.1": V2025_1, "2025.2": V2025_2}
+CURRENT_VERSION = "2025.2"
 QUORUM: dict[Gate, int] = {"G1": 1, "G2": 1, "G3": 2, "G4": 2}
 GATE_OF_STAGE: dict[str, Gate] = {"ideation": "G1", "poc": "G2", "pilot": "G3", "mvp": "G4"}
 
 
 def check(criterion: Criterion, facts: Facts) -> CriterionResult:
-    value, evidence = MEASURES[criterion.measure](facts)
     t = criterion.threshold
+    value, evidence = MEASURES[criterion.measure](facts, t)
     met = {">=": value >= t, "<=": value <= t, "==": value == t}[criterion.comparator]
     line = criterion.explain.format(value=value, threshold=t, evidence=evidence)
     return CriterionResult(
         id=criterion.id, description=criterion.description, must=criterion.must,
-        weight=criterion.weight, met=met, explanation=f"{'Met' if met else 'Unmet'}: {line}",
-        evidence=evidence,
+        weight=criterion.weight, met=met, explanation=line, evidence=evidence,
+        fixed_by=criterion.fixed_by,
     )  # fmt: skip
 
 

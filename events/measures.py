@@ -1,183 +1,183 @@
-"""Named measures over Facts: each returns a number and the evidence behind it.
+"""Named measures over Facts: each returns a number and the evidence behind it, in words.
 
-Criteria (events.criteria) refer to these by name, so criteria stay data.
+Criteria (events.criteria) refer to these by name, so criteria stay data. A measure gets
+the criterion's threshold too, for the sentences that name it ("2 of 3 measurements").
+This module holds the idea's and the proof of concept's measures and the registry; the
+pilot's and the MVP's are in events.measures_pilot.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from events.facts import Facts, kpi_on_target, kpis_of, open_conditions
+from events import measures_pilot as later
+from events.facts import Facts, open_conditions
+from events.wording import counted, hypothesis, hypothesis_result, listed, number, quoted
 
 Measured = tuple[float, str]
-Measure = Callable[[Facts], Measured]
-
-REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
-    "high": ("model_card", "decision_logic", "data_sheet", "dpia", "runbook"),
-    "limited": ("model_card", "runbook"),
-    "minimal": ("runbook",),
-}
+Measure = Callable[[Facts, float], Measured]
+REQUIRED_DOCUMENTS = later.REQUIRED_DOCUMENTS
 
 
 def _flag(ok: bool, evidence: str) -> Measured:
     return (1.0 if ok else 0.0), evidence
 
 
-def _names(items: object) -> str:
-    listed = ", ".join(str(i) for i in items) if isinstance(items, list | tuple) else str(items)
-    return listed or "none"
-
-
-def problem_and_goal(f: Facts) -> Measured:
+def problem_and_goal(f: Facts, _: float = 0) -> Measured:
     missing = [
         n
-        for n, v in (("problem statement", f.problem_statement), ("goal", f.business_goal))
+        for n, v in (("problem statement", f.problem_statement), ("business goal", f.business_goal))
         if not v
     ]
+    if missing:
+        return _flag(False, f"The {listed(missing)} {'are' if len(missing) > 1 else 'is'} missing")
     return _flag(
-        not missing, f"missing: {_names(missing)}" if missing else f"goal: {f.business_goal}"
+        True, f"Problem: {quoted(f.problem_statement or '')}; goal: {quoted(f.business_goal or '')}"
     )
 
 
-def sponsor_and_owner(f: Facts) -> Measured:
-    return _flag(bool(f.sponsor and f.owner), f"sponsor {f.sponsor or '-'}, owner {f.owner or '-'}")
+def sponsor_and_owner(f: Facts, _: float = 0) -> Measured:
+    missing = [n for n, v in (("sponsor", f.sponsor), ("owner", f.owner)) if not v]
+    named = f"Sponsor {f.sponsor or 'not named'}, owner {f.owner or 'not named'}"
+    return _flag(not missing, named)
 
 
-def scored(f: Facts) -> Measured:
-    return _flag(f.scores is not None, f"priority {f.priority}" if f.scores else "not scored")
+def scored(f: Facts, _: float = 0) -> Measured:
+    s = f.scores
+    if s is None:
+        return _flag(False, "Not scored yet")
+    return _flag(
+        True,
+        f"Scored value {s.value}, feasibility {s.feasibility}, risk {s.risk}, "
+        f"strategic fit {s.strategic_fit}: priority {number(f.priority or 0)}",
+    )
 
 
-def sourcing_decided(f: Facts) -> Measured:
-    return _flag(f.sourcing is not None, f"sourcing: {f.sourcing or 'undecided'}")
+def sourcing_decided(f: Facts, _: float = 0) -> Measured:
+    return _flag(
+        f.sourcing is not None,
+        f"Decided to {f.sourcing}" if f.sourcing else "No sourcing decision yet",
+    )
 
 
-def risk_preclass_allowed(f: Facts) -> Measured:
-    ok = f.risk_preclass is not None and f.risk_preclass != "prohibited"
-    return _flag(ok, f"pre-class: {f.risk_preclass or 'not pre-classified'}")
+def risk_preclass_allowed(f: Facts, _: float = 0) -> Measured:
+    c = f.risk_preclass
+    if c is None:
+        return _flag(False, "Not pre-classified yet")
+    if c == "prohibited":
+        return _flag(False, "Pre-classified as prohibited: the EU AI Act forbids such a system")
+    return _flag(True, f"Pre-classified as {c} risk")
 
 
-def workshops(f: Facts) -> Measured:
-    return len(f.workshops), f"workshops: {_names(f.workshops)}"
+def workshops(f: Facts, _: float = 0) -> Measured:
+    n = len(f.workshops)
+    return n, (f"{counted(n, 'workshop')} held" if n else "No workshop held yet")
 
 
-def tags(f: Facts) -> Measured:
-    return len(f.tags), f"tags: {_names(f.tags)}"
+def tags(f: Facts, _: float = 0) -> Measured:
+    return len(f.tags), (f"Tagged {listed(f.tags)}" if f.tags else "No tags")
 
 
-def team(f: Facts) -> Measured:
-    return len(f.team), f"team: {_names(f.team)}"
+def team(f: Facts, _: float = 0) -> Measured:
+    return len(f.team), (f"Team: {listed(f.team)}" if f.team else "No team named")
 
 
-def priority(f: Facts) -> Measured:
-    return f.priority or 0.0, f"priority {f.priority or 'not derived'}"
+def priority(f: Facts, need: float = 0) -> Measured:
+    if f.priority is None:
+        return 0.0, "Not scored yet, so no priority"
+    return f.priority, f"Priority {number(f.priority)} (at least {number(need)} wanted)"
 
 
-def hypotheses(f: Facts) -> Measured:
-    return len(f.hypotheses), f"hypotheses: {_names(list(f.hypotheses))}"
+def hypotheses(f: Facts, _: float = 0) -> Measured:
+    hs = list(f.hypotheses.values())
+    if not hs:
+        return 0, "No hypothesis yet"
+    return len(hs), f"{counted(len(hs), 'hypothesis', 'hypotheses')}: " + "; ".join(
+        hypothesis(h) for h in hs
+    )
 
 
-def hypotheses_without_result(f: Facts) -> Measured:
-    missing = [hid for hid, h in f.hypotheses.items() if h.result is None]
-    return len(missing), f"without result: {_names(missing)}"
+def _resulted(f: Facts) -> tuple[int, int, str]:
+    """(with a result, all, the sentence)."""
+    hs = list(f.hypotheses.values())
+    missing = [h for h in hs if h.result is None]
+    if not hs:
+        return 0, 0, "No hypothesis yet, so none has a result"
+    done = f"{len(hs) - len(missing)} of {counted(len(hs), 'hypothesis', 'hypotheses')} " + (
+        "have a result" if len(hs) > 1 else "has a result"
+    )
+    if missing:
+        done += "; waiting for: " + "; ".join(hypothesis(h) for h in missing)
+    return len(hs) - len(missing), len(hs), done
 
 
-def hypotheses_validated(f: Facts) -> Measured:
-    ok = [hid for hid, h in f.hypotheses.items() if h.validated]
-    return len(ok), f"validated: {_names(ok)}"
+def hypotheses_without_result(f: Facts, _: float = 0) -> Measured:
+    """Criteria 2025.1: vacuously none missing when there is no hypothesis."""
+    with_result, total, sentence = _resulted(f)
+    return total - with_result, sentence
 
 
-def hypotheses_not_validated(f: Facts) -> Measured:
-    not_ok = [hid for hid, h in f.hypotheses.items() if not h.validated]
-    return len(not_ok), f"not validated: {_names(not_ok)}"
+def every_hypothesis_has_result(f: Facts, _: float = 0) -> Measured:
+    """An empty list never satisfies "every"."""
+    with_result, total, sentence = _resulted(f)
+    return _flag(total > 0 and with_result == total, sentence)
 
 
-def data_sources(f: Facts) -> Measured:
-    return len(f.data_sources), f"sources: {_names(list(f.data_sources.values()))}"
+def _validation(f: Facts) -> tuple[int, int, str]:
+    hs = list(f.hypotheses.values())
+    ok = [h for h in hs if h.validated]
+    if not hs:
+        return 0, 0, "No hypothesis yet, so none is validated"
+    head = f"{len(ok)} of {counted(len(hs), 'hypothesis', 'hypotheses')} validated"
+    return len(ok), len(hs), f"{head}: " + "; ".join(hypothesis_result(h) for h in hs)
 
 
-def model_chosen(f: Facts) -> Measured:
-    return _flag(f.model_choice is not None, f"model/tool: {f.model_choice or 'not chosen'}")
+def hypotheses_validated(f: Facts, _: float = 0) -> Measured:
+    return _validation(f)[0], _validation(f)[2]
 
 
-def risk_class_confirmed(f: Facts) -> Measured:
-    ok = f.risk_confirmed and f.risk_class != "prohibited"
-    return _flag(ok, f"risk class: {f.risk_class} ({'confirmed' if f.risk_confirmed else 'open'})")
+def hypotheses_not_validated(f: Facts, _: float = 0) -> Measured:
+    """Criteria 2025.1: vacuously none unvalidated when there is no hypothesis."""
+    ok, total, sentence = _validation(f)
+    return total - ok, sentence
 
 
-def conditions_open(f: Facts) -> Measured:
+def every_hypothesis_validated(f: Facts, _: float = 0) -> Measured:
+    ok, total, sentence = _validation(f)
+    return _flag(total > 0 and ok == total, sentence)
+
+
+def data_sources(f: Facts, _: float = 0) -> Measured:
+    names = list(f.data_sources.values())
+    if not names:
+        return 0, "No data source confirmed yet"
+    return len(names), f"{counted(len(names), 'data source')} confirmed: {listed(names)}"
+
+
+def model_chosen(f: Facts, _: float = 0) -> Measured:
+    return _flag(
+        f.model_choice is not None,
+        f"Chose {f.model_choice}" if f.model_choice else "No model or tool chosen yet",
+    )
+
+
+def risk_class_confirmed(f: Facts, _: float = 0) -> Measured:
+    c = f.risk_class or f.risk_preclass
+    if not f.risk_confirmed:
+        pre = f" (pre-classified as {c})" if c else ""
+        return _flag(False, f"Risk class not confirmed yet{pre}")
+    if f.risk_class == "prohibited":
+        return _flag(False, "Confirmed as prohibited: the EU AI Act forbids such a system")
+    return _flag(True, f"Confirmed as {f.risk_class} risk")
+
+
+def conditions_open(f: Facts, _: float = 0) -> Measured:
     left = open_conditions(f)
-    return len(left), f"open: {_names([c.text for c in left])}"
-
-
-def must_kpis(f: Facts) -> Measured:
-    return len(kpis_of(f, "must")), f"KPIs: {_names(list(f.kpis))}"
-
-
-def fewest_must_measurements(f: Facts) -> Measured:
-    counts = {k.definition.kpi_id: len(k.measurements) for k in kpis_of(f, "must")}
-    return min(counts.values(), default=0), f"measurements: {counts}"
-
-
-def must_kpis_on_target(f: Facts) -> Measured:
-    kpis = kpis_of(f, "must")
-    off = [k.definition.name for k in kpis if not kpi_on_target(k)]
-    return _flag(bool(kpis) and not off, f"off target: {_names(off)}")
-
-
-def all_kpis_on_target(f: Facts) -> Measured:
-    off = [k.definition.name for k in f.kpis.values() if not kpi_on_target(k)]
-    return _flag(bool(f.kpis) and not off, f"off target: {_names(off)}")
-
-
-def oversight(f: Facts) -> Measured:
-    o = f.oversight
-    return _flag(o is not None, f"accountable: {o.accountable}" if o else "no oversight design")
-
-
-def open_critical_incidents(f: Facts) -> Measured:
-    crit = [
-        i.title for i in f.incidents.values() if i.severity == "critical" and i.status == "open"
-    ]
-    return len(crit), f"open critical: {_names(crit)}"
-
-
-def open_incidents(f: Facts) -> Measured:
-    left = [i.title for i in f.incidents.values() if i.status != "resolved"]
-    return len(left), f"unresolved: {_names(left)}"
-
-
-def feedback(f: Facts) -> Measured:
-    return len(f.feedback), f"{len(f.feedback)} feedback entries"
-
-
-def scope(f: Facts) -> Measured:
-    s = f.scope
-    return _flag(s is not None, f"scope: {s.user_group}" if s else "no scope")
-
-
-def missing_documents(f: Facts) -> Measured:
-    required = REQUIRED_DOCUMENTS.get(f.risk_class or "high", REQUIRED_DOCUMENTS["high"])
-    missing = [d for d in required if d not in f.documents]
-    return len(missing), f"missing for {f.risk_class or 'unknown'} risk: {_names(missing)}"
-
-
-def monitoring(f: Facts) -> Measured:
-    m = f.monitoring
-    return _flag(m is not None, f"monitoring owner: {m.owner}" if m else "no monitoring")
-
-
-def monitored_metrics(f: Facts) -> Measured:
-    metrics = [m.name for m in f.monitoring.metrics] if f.monitoring else []
-    return len(metrics), f"metrics: {_names(metrics)}"
-
-
-def accountable(f: Facts) -> Measured:
-    return _flag(f.accountable is not None, f"accountable: {f.accountable or 'nobody'}")
-
-
-def checklist_open(f: Facts) -> Measured:
-    left = [i.item for i in f.checklist if not i.done]
-    return (len(left) if f.checklist else 1), f"open items: {_names(left or ['no checklist'])}"
+    if not left:
+        return 0, "No open condition"
+    return len(left), f"{counted(len(left), 'condition')} still open: " + "; ".join(
+        quoted(c.text) for c in left
+    )
 
 
 MEASURES: dict[str, Measure] = {
@@ -194,25 +194,14 @@ MEASURES: dict[str, Measure] = {
         priority,
         hypotheses,
         hypotheses_without_result,
+        every_hypothesis_has_result,
         hypotheses_validated,
         hypotheses_not_validated,
+        every_hypothesis_validated,
         data_sources,
         model_chosen,
         risk_class_confirmed,
         conditions_open,
-        must_kpis,
-        fewest_must_measurements,
-        must_kpis_on_target,
-        all_kpis_on_target,
-        oversight,
-        open_critical_incidents,
-        open_incidents,
-        feedback,
-        scope,
-        missing_documents,
-        monitoring,
-        monitored_metrics,
-        accountable,
-        checklist_open,
+        *later.MEASURES,
     )
 }

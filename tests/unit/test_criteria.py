@@ -66,6 +66,7 @@ PROBLEM = "Problem statement and business goal present"
 PRECLASS = "EU AI Act risk pre-classified and not prohibited"
 HYPOTHESIS = "At least one hypothesis with a success criterion"
 VALIDATED = "At least one hypothesis validated"
+RESULTS = "Every hypothesis has a result"
 RISK_CLASS = "Risk class confirmed (and not prohibited)"
 KPIS = "KPIs defined with baseline and target (at least one must KPI)"
 THREE = "At least 3 measurements per must KPI"
@@ -79,8 +80,8 @@ BREAKS: list[tuple[Gate, Callable[[Facts], Facts], set[str]]] = [
     ("G1", lambda f: replace(f, sourcing=None), {"Sourcing decided (build, buy or partner)"}),
     ("G1", lambda f: replace(f, risk_preclass="prohibited"), {PRECLASS}),
     ("G1", lambda f: replace(f, risk_preclass=None), {PRECLASS}),
-    ("G2", lambda f: replace(f, hypotheses={}), {HYPOTHESIS, VALIDATED}),
-    ("G2", unresulted, {"Every hypothesis has a result"}),
+    ("G2", lambda f: replace(f, hypotheses={}), {HYPOTHESIS, RESULTS, VALIDATED}),
+    ("G2", unresulted, {RESULTS}),
     ("G2", unvalidated, {VALIDATED}),
     ("G2", lambda f: replace(f, data_sources={}), {"Data sources confirmed"}),
     ("G2", lambda f: replace(f, risk_confirmed=False), {RISK_CLASS}),
@@ -161,8 +162,8 @@ def test_the_overall_percent_counts_every_criterion_met() -> None:
 
 def test_each_criterion_explains_itself_in_one_line_with_its_evidence() -> None:
     result = next(r for r in evaluate("G2", READY["G2"]).criteria if r.id == "g2.data_sources")
-    assert result.explanation == "Met: 1 confirmed; sources: ERP"
-    assert result.evidence == "sources: ERP"
+    assert result.explanation == "1 data source confirmed: ERP"
+    assert result.evidence == "1 data source confirmed: ERP"
 
 
 def test_readiness_names_the_criteria_version() -> None:
