@@ -9,8 +9,9 @@ import msgspec
 
 from events.base import Stage
 from events.criteria import CriterionResult, Readiness
-from events.gates import Gate
-from services.projection.views.gate_history import GateHistory, Vote
+from events.gates import Gate, RiskClass
+from services.projection.views.dossier_records import Dossier
+from services.projection.views.gate_history import ConditionView, GateHistory, Vote
 from services.projection.views.metrics import KpiView
 from services.projection.views.summary import Status, Summary
 from services.projection.views.visits import Visit
@@ -43,6 +44,8 @@ class InitiativeDetail(msgspec.Struct, frozen=True, kw_only=True):
     readiness: ReadinessView | None
     visits: list[Visit]
     time_in_stage_days: float
+    dossier: Dossier  # problem, goal and the current state of every stage record
+    conditions: list[ConditionView]  # of every conditional go: open and fulfilled
     as_of: datetime | None = None
 
 
@@ -102,6 +105,11 @@ class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
     ballots: tuple[Vote, ...] = ()  # the votes cast so far, oldest first
     kind: Literal["gate", "re_review"] = "gate"  # re_review: a launched KPI breached
     reason: str | None = None  # why a re-review was requested
+    problem_statement: str = ""
+    business_goal: str = ""
+    risk_class: RiskClass | None = None
+    risk_confirmed: bool = False
+    priority: float | None = None
 
 
 class Lag(msgspec.Struct, frozen=True, kw_only=True):

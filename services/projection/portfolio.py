@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from msgspec.structs import replace
 
@@ -20,7 +21,7 @@ from services.projection.models import (
     StageTime,
     StaleItem,
 )
-from services.projection.views.gate_history import open_review
+from services.projection.views.gate_history import ConditionView, open_review
 from services.projection.views.initiative import Initiative
 from services.projection.views.readiness import readiness
 from services.projection.views.stages import STAGES, passing
@@ -61,7 +62,13 @@ def detail(row: Initiative, now: datetime, as_of: datetime | None = None) -> Ini
         summary=summary_at(row.summary, row, now), gates=row.gates,
         metrics=list(row.metrics.kpis.values()), readiness=readiness_of(row),
         visits=list(row.visits.visits), time_in_stage_days=time_in_stage(row, now), as_of=as_of,
+        dossier=row.dossier, conditions=conditions(row),
     )  # fmt: skip
+
+
+def conditions(row: Initiative) -> list[ConditionView]:
+    """Every condition of every conditional go, in the order set: open and fulfilled."""
+    return [c for r in row.gates.reviews if r.decision for c in r.decision.conditions]
 
 
 def review_item(row: Initiative, now: datetime) -> ReviewItem | None:
@@ -78,7 +85,16 @@ def review_item(row: Initiative, now: datetime) -> ReviewItem | None:
         requested_at=requested, requested_by=review.requested_by if requested and review else None,
         waiting_days=days(requested, now), votes=len(review.votes) if requested and review else 0,
         readiness=readiness_of(row), ballots=review.votes if requested and review else (),
+        **_what_it_is(row),
     )  # fmt: skip
+
+
+def _what_it_is(row: Initiative) -> dict[str, Any]:
+    """What a committee member reads first on a review card."""
+    s, d = row.summary, row.dossier
+    return {"problem_statement": d.problem_statement, "business_goal": d.business_goal,
+            "risk_class": s.risk_class, "risk_confirmed": s.risk_confirmed,
+            "priority": s.priority}  # fmt: skip
 
 
 def re_review_item(row: Initiative, now: datetime) -> ReviewItem:
@@ -88,7 +104,7 @@ def re_review_item(row: Initiative, now: datetime) -> ReviewItem:
         initiative_id=s.initiative_id, title=s.title, owner=s.owner, stage="production",
         gate="G4", requested_at=s.re_review_at, requested_by=None,
         waiting_days=days(s.re_review_at, now), votes=0, readiness=None, kind="re_review",
-        reason=s.re_review,
+        reason=s.re_review, **_what_it_is(row),
     )  # fmt: skip
 
 

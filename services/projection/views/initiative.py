@@ -12,7 +12,8 @@ from msgspec.structs import replace
 
 from events.base import Event
 from events.facts import Facts
-from services.projection.views import gate_history, metrics, readiness, summary, visits
+from services.projection.views import dossier, gate_history, metrics, readiness, summary, visits
+from services.projection.views.dossier_records import Dossier
 
 SNAPSHOT_EVERY = 100
 
@@ -24,6 +25,7 @@ class Initiative(msgspec.Struct, frozen=True, kw_only=True):
     metrics: metrics.Metrics = metrics.Metrics()
     facts: Facts = Facts()
     visits: visits.Visits = visits.Visits()
+    dossier: Dossier = Dossier()  # rows stored before it decode empty
 
 
 def initial(initiative_id: str) -> Initiative:
@@ -40,6 +42,7 @@ def project(row: Initiative, event: Event) -> Initiative:
         metrics=metrics.project(row.metrics, event),
         facts=readiness.project(row.facts, event),
         visits=visits.project(row.visits, event),
+        dossier=dossier.project(row.dossier, event),
     )
 
 

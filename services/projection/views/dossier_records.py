@@ -1,0 +1,141 @@
+"""The dossier's records: the current state of each stage record, with business time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+from events import mvp, pilot
+from events.gates import RiskClass
+
+
+class Workshop(msgspec.Struct, frozen=True, kw_only=True):
+    held_on: date
+    participants: tuple[str, ...]
+    outcome: str
+
+
+class Score(msgspec.Struct, frozen=True, kw_only=True):
+    value: int
+    feasibility: int
+    risk: int
+    strategic_fit: int
+    priority: float
+    at: datetime
+
+
+class Choice(msgspec.Struct, frozen=True, kw_only=True):
+    """A decision with its rationale: sourcing (build, buy, partner) or the model or tool."""
+
+    choice: str
+    rationale: str
+    at: datetime
+
+
+class Risk(msgspec.Struct, frozen=True, kw_only=True):
+    risk_class: RiskClass
+    rationale: str
+    at: datetime
+
+
+class Result(msgspec.Struct, frozen=True, kw_only=True):
+    value: float
+    evidence_link: str
+    validated: bool
+    at: datetime
+
+
+class HypothesisRecord(msgspec.Struct, frozen=True, kw_only=True):
+    hypothesis_id: str
+    statement: str
+    metric: str
+    comparator: str
+    threshold: float
+    at: datetime
+    results: tuple[Result, ...] = ()  # oldest first: the last one counts
+
+
+class DataSource(msgspec.Struct, frozen=True, kw_only=True):
+    source_id: str
+    name: str
+    description: str = ""
+    at: datetime
+
+
+class Scope(msgspec.Struct, frozen=True, kw_only=True):
+    user_group: str
+    sites: tuple[str, ...]
+    planned_weeks: int
+    at: datetime
+
+
+class Oversight(msgspec.Struct, frozen=True, kw_only=True):
+    override_by: tuple[str, ...]
+    decision_boundaries: str
+    escalation_path: str
+    accountable: str
+    at: datetime
+
+
+class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
+    status: pilot.IncidentStatus
+    note: str = ""
+    at: datetime
+
+
+class IncidentRecord(msgspec.Struct, frozen=True, kw_only=True):
+    incident_id: str
+    title: str
+    severity: pilot.Severity
+    description: str | None = None
+    reported_at: datetime
+    status: pilot.IncidentStatus = "open"
+    changes: tuple[StatusChange, ...] = ()  # oldest first
+
+
+class Feedback(msgspec.Struct, frozen=True, kw_only=True):
+    feedback_id: str
+    summary: str
+    sentiment: pilot.Sentiment
+    severity: pilot.Severity
+    at: datetime
+
+
+class DocumentVersion(msgspec.Struct, frozen=True, kw_only=True):
+    document_id: str
+    version: int
+    link: str
+    author: str
+    at: datetime
+
+
+class Monitoring(msgspec.Struct, frozen=True, kw_only=True):
+    metrics: tuple[mvp.MonitoredMetric, ...]
+    owner: str
+    at: datetime
+
+
+class Checklist(msgspec.Struct, frozen=True, kw_only=True):
+    items: tuple[mvp.ChecklistItem, ...]
+    at: datetime
+
+
+class Dossier(msgspec.Struct, frozen=True, kw_only=True):
+    problem_statement: str = ""
+    business_goal: str = ""
+    workshops: tuple[Workshop, ...] = ()
+    score: Score | None = None
+    sourcing: Choice | None = None
+    risk_preclass: Risk | None = None
+    risk_confirmed: Risk | None = None
+    hypotheses: tuple[HypothesisRecord, ...] = ()  # in the order added
+    data_sources: tuple[DataSource, ...] = ()
+    model: Choice | None = None
+    scope: Scope | None = None
+    oversight: Oversight | None = None
+    incidents: tuple[IncidentRecord, ...] = ()
+    feedback: tuple[Feedback, ...] = ()
+    documents: dict[str, tuple[DocumentVersion, ...]] = {}  # kind -> versions, oldest first
+    monitoring: Monitoring | None = None
+    checklist: Checklist | None = None
