@@ -85,6 +85,7 @@ def apply(facts: Facts, event: AnyEvent) -> Facts:
             | gates.GateVoteCast()
             | gates.GateDecided()
             | gates.InitiativeResumed()
+            | gates.ReviewOverdue()
             | production.ReReviewRequested()
             | production.ReReviewDecided()
         ):

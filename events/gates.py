@@ -7,6 +7,7 @@ The gate commands are shared: each stage service answers them on its own subject
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal, NamedTuple
 
 import msgspec
@@ -89,6 +90,18 @@ class ConditionFulfilled(Event, frozen=True, kw_only=True):
     evidence: Note = ""
 
 
+class ReviewOverdue(Event, frozen=True, kw_only=True):
+    """The open review of `gate` has waited past its service level (events.sla); it is
+    escalated to the committee chair, `escalated_to` (None: no chair is designated)."""
+
+    gate: Gate
+    requested_at: datetime
+    due_at: datetime
+    working_days: Annotated[int, msgspec.Meta(ge=0)]
+    sla_version: Text
+    escalated_to: Id | None = None
+
+
 class StageOpened(Event, frozen=True, kw_only=True):
     """First event of a stage's stream, caused by the previous stage's go."""
 
@@ -107,6 +120,7 @@ class GateEvents(NamedTuple):
     resumed: type[InitiativeResumed]
     condition_fulfilled: type[ConditionFulfilled]
     handed_over: type[OwnershipHandedOver]
+    review_overdue: type[ReviewOverdue]
 
 
 # Commands shared by every stage.
@@ -134,10 +148,17 @@ class Resume(Command, tag="resume", frozen=True, kw_only=True):
     reason: Text = "resumed"
 
 
+class FlagOverdueReview(Command, tag="flag-overdue-review", frozen=True, kw_only=True):
+    """Sent by the scheduler as Tollgate itself, with the clock's time as `at`: raise
+    review_overdue when the open review has waited past its service level."""
+
+    chair: Id | None = None  # the committee chair it escalates to
+
+
 class OpenStage(Command, frozen=True, kw_only=True):
     """Sent by a policy when the previous stage's gate passed."""
 
     handoff: Handoff
 
 
-GateCommand = RequestGateReview | DecideGate | FulfilCondition | Resume
+GateCommand = RequestGateReview | DecideGate | FulfilCondition | Resume | FlagOverdueReview

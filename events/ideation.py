@@ -105,6 +105,9 @@ class OwnershipHandedOver(
 ): ...
 
 
+class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
+
+
 GATE = gates.GateEvents(
     "ideation",
     "G1",
@@ -115,6 +118,7 @@ GATE = gates.GateEvents(
     InitiativeResumed,
     ConditionFulfilled,
     OwnershipHandedOver,
+    ReviewOverdue,
 )
 
 
@@ -185,6 +189,7 @@ AnyIdeationEvent = (
     | InitiativeResumed
     | ConditionFulfilled
     | OwnershipHandedOver
+    | ReviewOverdue
 )
 IdeationCommand = (
     ProposeIdea

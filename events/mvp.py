@@ -87,6 +87,9 @@ class OwnershipHandedOver(
 ): ...
 
 
+class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
+
+
 GATE = gates.GateEvents(
     "mvp",
     "G4",
@@ -97,6 +100,7 @@ GATE = gates.GateEvents(
     InitiativeResumed,
     ConditionFulfilled,
     OwnershipHandedOver,
+    ReviewOverdue,
 )
 
 
@@ -131,6 +135,7 @@ AnyMvpEvent = (
     | InitiativeResumed
     | ConditionFulfilled
     | OwnershipHandedOver
+    | ReviewOverdue
 )
 MvpCommand = (
     OpenMvp

@@ -97,6 +97,9 @@ class OwnershipHandedOver(
 ): ...
 
 
+class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
+
+
 GATE = gates.GateEvents(
     "pilot",
     "G3",
@@ -107,6 +110,7 @@ GATE = gates.GateEvents(
     InitiativeResumed,
     ConditionFulfilled,
     OwnershipHandedOver,
+    ReviewOverdue,
 )
 
 
@@ -171,6 +175,7 @@ AnyPilotEvent = (
     | InitiativeResumed
     | ConditionFulfilled
     | OwnershipHandedOver
+    | ReviewOverdue
 )
 PilotCommand = (
     OpenPilot

@@ -86,6 +86,9 @@ class OwnershipHandedOver(
 ): ...
 
 
+class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
+
+
 GATE = gates.GateEvents(
     "poc",
     "G2",
@@ -96,6 +99,7 @@ GATE = gates.GateEvents(
     InitiativeResumed,
     ConditionFulfilled,
     OwnershipHandedOver,
+    ReviewOverdue,
 )
 
 
@@ -156,6 +160,7 @@ AnyPocEvent = (
     | InitiativeResumed
     | ConditionFulfilled
     | OwnershipHandedOver
+    | ReviewOverdue
 )
 PocCommand = (
     OpenPoc

@@ -11,7 +11,10 @@ Rules:
   conditional_go names at least one condition, other decisions none;
 - the decision takes effect when `quorum` voters agree on it;
 - hold parks the stage until resumed, recycle reopens it for rework, kill is final;
-- conditions are fulfilled by the owner or the committee, once.
+- conditions are fulfilled by the owner or the committee, once;
+- only Tollgate itself flags a review overdue, and only once it has waited past its
+  service level (events.sla, with the clock's time in the command); a review flagged
+  before, or none open, is a no-op.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import assert_never
 
 from msgspec.structs import replace
 
-from events import gates
+from events import gates, sla
 from events.base import Event
 from events.criteria import CURRENT_VERSION, QUORUM, evaluate
 from events.errors import DomainError, Forbidden, Invalid, NotFound, Refused
@@ -34,6 +37,7 @@ GateEvent = (
     | gates.GateDecided
     | gates.InitiativeResumed
     | gates.ConditionFulfilled
+    | gates.ReviewOverdue
 )
 
 
@@ -47,6 +51,8 @@ def decide(kit: GateEvents, command: gates.GateCommand, state: StageState) -> li
             return _fulfil(kit, command, state)
         case gates.Resume():
             return _resume(kit, command, state)
+        case gates.FlagOverdueReview():
+            return _flag_overdue(kit, command, state)
         case _:
             assert_never(command)
 
@@ -149,11 +155,40 @@ def _resume(kit: GateEvents, c: gates.Resume, s: StageState) -> list[Event]:
     ]
 
 
+def _flag_overdue(kit: GateEvents, c: gates.FlagOverdueReview, s: StageState) -> list[Event]:
+    if c.actor.kind != "system":
+        raise Forbidden("only Tollgate's scheduler flags a review overdue")
+    requested = s.review_requested_at
+    if s.status != "in_review" or requested is None or s.review_overdue:
+        return []
+    due = sla.due_at(kit.gate, requested)
+    if c.at < due:
+        raise Refused(f"the {kit.gate} review is due by {due.isoformat()}; it is not overdue")
+    return [
+        kit.review_overdue(
+            initiative_id=c.initiative_id,
+            at=c.at,
+            gate=kit.gate,
+            requested_at=requested,
+            due_at=due,
+            working_days=sla.levels().working_days[kit.gate],
+            sla_version=sla.CURRENT_VERSION,
+            escalated_to=c.chair,
+        )
+    ]
+
+
 def evolve(state: StageState, event: GateEvent) -> StageState:
     """Status changes of the gate; stage deciders fold the facts before calling this."""
     match event:
         case gates.GateReviewRequested():
-            return replace(state, status="in_review", votes=())
+            return replace(
+                state,
+                status="in_review",
+                votes=(),
+                review_requested_at=event.at,
+                review_overdue=False,
+            )
         case gates.GateVoteCast():
             votes = _with_vote(state.votes, event)
             return replace(state, votes=votes, vote_ids=state.vote_ids | {event.vote_id})
@@ -163,6 +198,8 @@ def evolve(state: StageState, event: GateEvent) -> StageState:
             return replace(state, status="active")
         case gates.ConditionFulfilled():
             return state
+        case gates.ReviewOverdue():
+            return replace(state, review_overdue=True)
         case _:
             assert_never(event)
 

@@ -12,6 +12,7 @@ Rules:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal, TypeVar
 
 import msgspec
@@ -35,6 +36,8 @@ class StageState(msgspec.Struct, frozen=True, kw_only=True):
     vote_ids: frozenset[str] = frozenset()
     last_decision: gates.Decision | None = None
     re_review: str | None = None  # after launch: why the committee is asked to look again
+    review_requested_at: datetime | None = None  # of the open review
+    review_overdue: bool = False  # the open review was escalated (review_overdue)
 
 
 def guard_live(kit: GateEvents, state: StageState) -> None:

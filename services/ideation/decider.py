@@ -72,6 +72,7 @@ def decide(command: IdeationCommand, state: State) -> list[Event]:
             | gates.DecideGate()
             | gates.FulfilCondition()
             | gates.Resume()
+            | gates.FlagOverdueReview()
         ):
             return gate.decide(KIT, command, state)
         case people.HandOverOwnership():
@@ -149,6 +150,7 @@ def evolve(state: State, event: AnyIdeationEvent) -> State:
             | ideation.GateDecided()
             | ideation.InitiativeResumed()
             | ideation.ConditionFulfilled()
+            | ideation.ReviewOverdue()
         ):
             return gate.evolve(state, event)
         case ideation.OwnershipHandedOver():

@@ -83,6 +83,7 @@ def decide(command: MvpCommand, state: State) -> list[Event]:
             | gates.DecideGate()
             | gates.FulfilCondition()
             | gates.Resume()
+            | gates.FlagOverdueReview()
         ):
             return gate.decide(KIT, command, state)
         case people.HandOverOwnership():
@@ -160,6 +161,7 @@ def evolve(state: State, event: AnyEvent) -> State:
             | mvp.GateDecided()
             | mvp.InitiativeResumed()
             | mvp.ConditionFulfilled()
+            | mvp.ReviewOverdue()
         ):
             return gate.evolve(state, event)
         case mvp.OwnershipHandedOver():

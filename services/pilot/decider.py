@@ -77,6 +77,7 @@ def decide(command: PilotCommand, state: State) -> list[Event]:
             | gates.DecideGate()
             | gates.FulfilCondition()
             | gates.Resume()
+            | gates.FlagOverdueReview()
         ):
             return gate.decide(KIT, command, state)
         case people.HandOverOwnership():
@@ -125,6 +126,7 @@ def evolve(state: State, event: AnyPilotEvent) -> State:
             | pilot.GateDecided()
             | pilot.InitiativeResumed()
             | pilot.ConditionFulfilled()
+            | pilot.ReviewOverdue()
         ):
             return gate.evolve(state, event)
         case pilot.OwnershipHandedOver():

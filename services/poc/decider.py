@@ -68,6 +68,7 @@ def decide(command: PocCommand, state: State) -> list[Event]:
             | gates.DecideGate()
             | gates.FulfilCondition()
             | gates.Resume()
+            | gates.FlagOverdueReview()
         ):
             return gate.decide(KIT, command, state)
         case people.HandOverOwnership():
@@ -105,6 +106,7 @@ def evolve(state: State, event: AnyPocEvent) -> State:
             | poc.GateDecided()
             | poc.InitiativeResumed()
             | poc.ConditionFulfilled()
+            | poc.ReviewOverdue()
         ):
             return gate.evolve(state, event)
         case poc.OwnershipHandedOver():
