@@ -55,21 +55,27 @@ API_HANDLERS: list[ControllerRouterHandler] = [
 
 @contextlib.asynccontextmanager
 async def running(app: Litestar, settings: Settings) -> AsyncIterator[None]:
-    """Pool and broker for the lifetime of the app (webhooks run apart: api.webhooks.main)."""
-    conn = await connect(settings.database_url)
+    """Pools and broker for the lifetime of the app (webhooks run apart: api.webhooks.main).
+    Two pools when the read models live in a database of their own: the API's tables in
+    its database, the projection's read models (queries only) in the projection's."""
+    own_url, reads_url = settings.database_url_for("api"), settings.database_url_for("projection")
+    conn = await connect(own_url)
     try:
         await migrate(conn, "api", "api")
     finally:
         await conn.close()
-    pool = await create_pool(settings.database_url)
+    pool = await create_pool(own_url)
+    reads = await create_pool(reads_url) if reads_url != own_url else None
     broker = NatsBroker(settings)
     await broker.connect()
-    app.state.deps = Deps(settings=settings, pool=pool, broker=broker)
+    app.state.deps = Deps(settings=settings, pool=pool, broker=broker, read_pool=reads)
     try:
         yield
     finally:
         await broker.close()
         await pool.close()
+        if reads is not None:
+            await reads.close()
 
 
 def create_app(

@@ -1,4 +1,4 @@
-"""What request handlers need: settings, the read-model pool and the broker."""
+"""What request handlers need: settings, the database pools and the broker."""
 
 from __future__ import annotations
 
@@ -23,9 +23,17 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 @dataclass
 class Deps:
+    """`pool` holds the API's own tables (users, tokens, sessions, idempotency, webhooks);
+    `reads` the projection's read models, which the API only queries."""
+
     settings: Settings
     pool: Pool
     broker: Broker
+    read_pool: Pool | None = None  # None: the read models are in the API's database
+
+    @property
+    def reads(self) -> Pool:
+        return self.pool if self.read_pool is None else self.read_pool
 
 
 def provide_deps(state: State) -> Deps:
@@ -46,7 +54,7 @@ async def caught_up(deps: Deps, min_position: int | None) -> None:
     """Wait (bounded) until the read models applied `min_position`: read your own writes.
     After the wait the current state is served even if the projection is behind."""
     if min_position:
-        await queries.wait_for_position(deps.pool, min_position, READ_WAIT)
+        await queries.wait_for_position(deps.reads, min_position, READ_WAIT)
 
 
 def checked_id(value: str, what: str = "initiative") -> str:

@@ -7,6 +7,7 @@ concurrent starters (several replicas migrating at once).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 
 from infra.db import Connection, connect
@@ -48,9 +49,19 @@ async def migrate(conn: Connection, schema: str, kind: str) -> list[str]:
 
 async def migrate_all(database_url: str) -> None:
     """Apply the pending migrations of every schema."""
-    conn = await connect(database_url)
-    try:
-        for schema, kind in SCHEMAS:
-            await migrate(conn, schema, kind)
-    finally:
-        await conn.close()
+    await migrate_each(lambda _schema: database_url)
+
+
+async def migrate_each(database_url_of: Callable[[str], str]) -> None:
+    """Apply every schema's pending migrations in the database of the service it belongs to
+    (each schema is named after its service), one connection per database."""
+    by_url: dict[str, list[tuple[str, str]]] = {}
+    for schema, kind in SCHEMAS:
+        by_url.setdefault(database_url_of(schema), []).append((schema, kind))
+    for url, schemas in by_url.items():
+        conn = await connect(url)
+        try:
+            for schema, kind in schemas:
+                await migrate(conn, schema, kind)
+        finally:
+            await conn.close()

@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import get_origin
+from typing import Literal, get_args, get_origin
 
 import msgspec
 
@@ -15,6 +15,8 @@ from events.subjects import Subjects
 
 DEFAULT_SECRET = "change-me-in-production"
 KNOWN_SECRETS = frozenset({DEFAULT_SECRET, "change-me"})  # the shipped defaults, public
+# the processes that may each have a database of their own (TOLLGATE_DATABASE_URL_<NAME>)
+DATABASE_SERVICES = ("ideation", "poc", "pilot", "mvp", "projection", "api", "webhooks")
 
 
 class ConfigError(Exception):
@@ -41,10 +43,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     signin_lock_after: int = 10
     signin_lock_minutes: float = 15.0
     webhook_allow: tuple[str, ...] = ()
+    log_format: Literal["text", "json"] = "text"
+    metrics_port: int = 0
+    database_url_ideation: str = ""
+    database_url_poc: str = ""
+    database_url_pilot: str = ""
+    database_url_mvp: str = ""
+    database_url_projection: str = ""
+    database_url_api: str = ""
+    database_url_webhooks: str = ""
 
     @property
     def subjects(self) -> Subjects:
         return Subjects(root=self.subject_root, stream=self.stream)
+
+    def database_url_for(self, service: str) -> str:
+        """The database of one service (a stage's event store, the read models, the API's
+        tables): its own URL if set, else DATABASE_URL. The webhook worker uses the API's
+        tables, so it falls back to the API's URL first."""
+        own: str = getattr(self, f"database_url_{service}")
+        if own:
+            return own
+        return self.database_url_for("api") if service == "webhooks" else self.database_url
 
 
 # variable -> (field, description); the README's configuration table follows this
@@ -98,6 +118,32 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "webhook_allow",
         "hosts and CIDRs webhooks may reach although loopback or private (comma-separated)",
     ),
+    "TOLLGATE_LOG_FORMAT": (
+        "log_format",
+        "`text` (default) or `json`: one JSON object a line, with the trace and span id",
+    ),
+    "TOLLGATE_METRICS_PORT": (
+        "metrics_port",
+        "port on which a service other than the API serves /metrics for Prometheus (default off)",
+    ),
+    **{
+        f"TOLLGATE_DATABASE_URL_{service.upper()}": (
+            f"database_url_{service}",
+            f"PostgreSQL URL of {purpose} (default DATABASE_URL)",
+        )
+        for service, purpose in (
+            ("ideation", "the ideation service's event store"),
+            ("poc", "the poc service's event store"),
+            ("pilot", "the pilot service's event store"),
+            ("mvp", "the mvp service's event store"),
+            ("projection", "the projection's read models"),
+            ("api", "the API's tables: users, tokens, sessions, idempotency, webhooks"),
+        )
+    },
+    "TOLLGATE_DATABASE_URL_WEBHOOKS": (
+        "database_url_webhooks",
+        "PostgreSQL URL of the webhook worker: the API's database (default the API's URL)",
+    ),
 }
 
 POSITIVE = (
@@ -138,7 +184,15 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     for entry in settings.webhook_allow:
         if not _host_or_network(entry):
             raise ConfigError(f"TOLLGATE_WEBHOOK_ALLOW: {entry!r} is not a host, address or CIDR")
-    for url, var in ((settings.database_url, "DATABASE_URL"), (settings.nats_url, "NATS_URL")):
+    if not 0 <= settings.metrics_port < 65536:
+        raise ConfigError(f"TOLLGATE_METRICS_PORT: {settings.metrics_port} is not a port number")
+    urls = [(settings.database_url, "DATABASE_URL"), (settings.nats_url, "NATS_URL")]
+    urls += [
+        (getattr(settings, field), var)
+        for var, (field, _) in VARIABLES.items()
+        if field.startswith("database_url_")
+    ]
+    for url, var in urls:
         if url and "://" not in url:
             raise ConfigError(f"{var}: {url!r} is not a URL")
     return settings
@@ -163,6 +217,10 @@ def _parse(var: str, text: str, kind: object) -> object:
         return text.lower() in YES
     if kind is Path:
         return Path(text).expanduser()
+    if get_origin(kind) is Literal:
+        if text not in get_args(kind):
+            raise ConfigError(f"{var}: {text!r} is not one of {', '.join(get_args(kind))}")
+        return text
     if get_origin(kind) in (list, tuple):
         return [part.strip() for part in text.split(",") if part.strip()]
     try:

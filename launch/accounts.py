@@ -43,12 +43,13 @@ def command(action: Action) -> Callable[[argparse.Namespace, Settings], int]:
 
 
 async def _run(action: Action, args: argparse.Namespace, settings: Settings) -> int:
-    conn = await connect(settings.database_url)
+    database_url = settings.database_url_for("api")  # users and tokens are the API's tables
+    conn = await connect(database_url)
     try:
         await migrate(conn, "api", "api")
     finally:
         await conn.close()
-    pool = await create_pool(settings.database_url, max_size=2)
+    pool = await create_pool(database_url, max_size=2)
     try:
         print(await action(pool, args, settings))
     except ValueError as exc:  # AccountError, or a token's name or lifetime

@@ -10,13 +10,15 @@ left as it is, so a password or role someone set is never reset.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 from api.users import UserExists, add_user
 from infra.bus import connect as connect_nats
 from infra.db import Pool, create_pool
 from infra.driver import Driver
-from infra.migrations import migrate_all
+from infra.migrations import migrate_each
 from infra.settings import Settings
 from launch.demo_portfolio import profiles
 from services.journeys import Clock, Profile, journey
@@ -54,14 +56,36 @@ def planned(p: Profile, index: int, now: datetime) -> list[tuple[str, object]]:
     return list(journey(p, Clock(start, step)))
 
 
+@contextlib.asynccontextmanager
+async def databases(settings: Settings, pool: Pool) -> AsyncIterator[Callable[[str], Pool]]:
+    """A pool for each service's database: `pool` (on DATABASE_URL) where a service has no
+    database of its own, else a small one of its own, closed at the end."""
+    own: dict[str, Pool] = {}
+    try:
+        for service in ("ideation", "projection", "api"):
+            url = settings.database_url_for(service)
+            if url != settings.database_url and url not in own:
+                own[url] = await create_pool(url, max_size=2)
+        yield lambda service: own.get(settings.database_url_for(service), pool)
+    finally:
+        for extra in own.values():
+            await extra.close()
+
+
 async def seed(settings: Settings, pool: Pool) -> int:
     """Drive every demo initiative not yet in the store; returns how many were seeded."""
+    async with databases(settings, pool) as database:
+        return await _seed(settings, database)
+
+
+async def _seed(settings: Settings, database: Callable[[str], Pool]) -> int:
     nc = await connect_nats(settings.nats_url, name="tollgate-demo")
     driver = Driver(nc, settings.subjects, open_timeout=60)
     now = datetime.now(UTC)
     gate = asyncio.Semaphore(CONCURRENCY)
     existing = {
-        r["stream_id"] for r in await pool.fetch("SELECT DISTINCT stream_id FROM ideation.events")
+        r["stream_id"]
+        for r in await database("ideation").fetch("SELECT DISTINCT stream_id FROM ideation.events")
     }
 
     last = 0
@@ -79,7 +103,7 @@ async def seed(settings: Settings, pool: Pool) -> int:
     finally:
         await nc.drain()
     # the read models show the whole demo before anyone looks
-    await queries.wait_for_position(pool, last, timeout=30)
+    await queries.wait_for_position(database("projection"), last, timeout=30)
     return len(todo)
 
 
@@ -98,12 +122,12 @@ async def demo_users(pool: Pool, token_days: int) -> list[str]:
     return lines
 
 
-async def store_is_fresh(pool: Pool) -> bool:
+async def store_is_fresh(database: Callable[[str], Pool]) -> bool:
     """No initiative and no user yet: a store the demo may fill."""
-    used = await pool.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM ideation.events) OR EXISTS (SELECT 1 FROM api.users)"
+    proposed = await database("ideation").fetchval("SELECT EXISTS (SELECT 1 FROM ideation.events)")
+    return not proposed and not await database("api").fetchval(
+        "SELECT EXISTS (SELECT 1 FROM api.users)"
     )
-    return not used
 
 
 async def ensure_demo(settings: Settings, url: str) -> list[str]:
@@ -111,12 +135,14 @@ async def ensure_demo(settings: Settings, url: str) -> list[str]:
     nothing changes; an instance without users says how to make the first admin."""
     pool = await create_pool(settings.database_url, max_size=4)
     try:
-        if settings.demo and await store_is_fresh(pool):
-            users = await demo_users(pool, settings.token_days)
-            count = await seed(settings, pool)
-            return [f"Seeded the demo portfolio: {count} initiatives.", *users]
-        if not await pool.fetchval("SELECT EXISTS (SELECT 1 FROM api.users)"):
-            return [NO_USERS]
+        async with databases(settings, pool) as database:
+            accounts = database("api")
+            if settings.demo and await store_is_fresh(database):
+                users = await demo_users(accounts, settings.token_days)
+                count = await _seed(settings, database)
+                return [f"Seeded the demo portfolio: {count} initiatives.", *users]
+            if not await accounts.fetchval("SELECT EXISTS (SELECT 1 FROM api.users)"):
+                return [NO_USERS]
         if settings.demo:
             return [REMINDER]
         return []
@@ -125,13 +151,14 @@ async def ensure_demo(settings: Settings, url: str) -> list[str]:
 
 
 async def seed_cli(settings: Settings) -> int:
-    await migrate_all(settings.database_url)
+    await migrate_each(settings.database_url_for)
     pool = await create_pool(settings.database_url, max_size=4)
     try:
-        count = await seed(settings, pool)
-        print(f"seeded {count} demo initiatives")
-        for line in await demo_users(pool, settings.token_days):
-            print(line)
+        async with databases(settings, pool) as database:
+            count = await _seed(settings, database)
+            print(f"seeded {count} demo initiatives")
+            for line in await demo_users(database("api"), settings.token_days):
+                print(line)
     finally:
         await pool.close()
     return 0

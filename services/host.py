@@ -62,21 +62,22 @@ async def run_stage(
     upstream: Upstream | None,
     stop: asyncio.Event,
 ) -> None:
-    pool = await create_pool(settings.database_url)
+    database_url = settings.database_url_for(stage)  # this stage's store: no other's tables
+    pool = await create_pool(database_url)
     async with pool.acquire() as conn:
         await migrate(conn, stage, "eventstore")
     nc = await connect(settings.nats_url, name=f"tollgate-{stage}")
     js = nc.jetstream()
     await ensure_stream(js, settings.subjects, settings.stream_replicas)
     store = EventStore(pool, stage)
-    watch = PublishedWatch(settings.database_url, store)
+    watch = PublishedWatch(database_url, store)
     runner = Runner(store, decider, watch)
     handle = _handler(stage, runner)
     service = await commands.serve(
         nc, settings.subjects, stage, [*command_names(decider), LOCATE], handle
     )
     relay = Relay(
-        settings.database_url, store, Publisher(js, settings.subjects),
+        database_url, store, Publisher(js, settings.subjects),
         stages=published_stages(stage),
     )  # fmt: skip
     tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(watch.run(stop))]

@@ -58,7 +58,7 @@ async def cards(deps: Deps, f: Filters, as_of: datetime | None, account: str) ->
     given = msgspec.to_builtins(f)
     member = account if given.pop("mine") else None
     found = await queries.list_initiatives(
-        deps.pool, limit=MOST, as_of=as_of, member=member, **given
+        deps.reads, limit=MOST, as_of=as_of, member=member, **given
     )
     return [
         Card(id=s.initiative_id, title=s.title, owner=s.owner, stage=s.stage, status=s.status,
@@ -107,7 +107,7 @@ class BoardPage(Controller):
         moment, as_of_error = parse_as_of(as_of)
         user = user_of(request)
         found = await cards(deps, f, moment, user.name if user else "")
-        p = await queries.portfolio(deps.pool, stale_days=deps.settings.stale_days, as_of=moment)
+        p = await queries.portfolio(deps.reads, stale_days=deps.settings.stale_days, as_of=moment)
         stale = {s.initiative_id for s in p.stale}
         for c in found:
             c.stale = c.id in stale

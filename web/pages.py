@@ -66,7 +66,7 @@ def page(
 async def read_own_write(deps: Deps, position: int | None) -> None:
     """Wait (bounded) until the read models show a command's effect before rendering."""
     if position:
-        await queries.wait_for_position(deps.pool, position, READ_WAIT)
+        await queries.wait_for_position(deps.reads, position, READ_WAIT)
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:

@@ -55,7 +55,7 @@ def check_conditions(parsed: Parsed) -> None:
 
 
 async def queue(deps: Deps, user: User | None) -> dict[str, Any]:
-    items = await queries.review_queue(deps.pool)
+    items = await queries.review_queue(deps.reads)
     votes = {item.initiative_id: item.ballots for item in items}
     can = may(user, DECIDERS) and user is not None and user.kind == "person"
     return {"items": items, "votes": votes, "quorum": QUORUM, "can_decide": can, "spec": DECIDE,

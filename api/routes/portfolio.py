@@ -31,7 +31,7 @@ class PortfolioController(Controller):
         """Funnel per stage, conversion per gate, cycle time per stage, kill rate and the
         initiatives stale for longer than the configured days."""
         await caught_up(deps, min_position)
-        return await queries.portfolio(deps.pool, stale_days=deps.settings.stale_days, as_of=as_of)
+        return await queries.portfolio(deps.reads, stale_days=deps.settings.stale_days, as_of=as_of)
 
     @get("/reviews", operation_id="getReviewQueue")
     async def reviews(
@@ -39,4 +39,4 @@ class PortfolioController(Controller):
     ) -> list[ReviewItem]:
         """Gate reviews waiting for the committee, oldest first, with readiness and votes."""
         await caught_up(deps, min_position)
-        return await queries.review_queue(deps.pool)
+        return await queries.review_queue(deps.reads)

@@ -48,6 +48,8 @@ async def _timed(name: str, probe: Any) -> tuple[str, Check]:
 
 async def _database(deps: Deps) -> tuple[bool, str]:
     await deps.pool.fetchval("SELECT 1")
+    if deps.read_pool is not None:  # the read models live in a database of their own
+        await deps.read_pool.fetchval("SELECT 1")
     return True, ""
 
 
@@ -82,7 +84,7 @@ def projection_check(lag: Lag) -> Check:
 
 
 async def projection_lag(deps: Deps) -> Lag:
-    lag = await deps.broker.lag(deps.pool)
+    lag = await deps.broker.lag(deps.reads)
     LAG.set(lag.events_behind)
     return lag
 

@@ -27,12 +27,13 @@ def durable_name(settings: Settings) -> str:
 
 
 async def main(settings: Settings, stop: asyncio.Event) -> None:
-    conn = await connect_db(settings.database_url)
+    database_url = settings.database_url_for("webhooks")  # the API's database
+    conn = await connect_db(database_url)
     try:
         await migrate(conn, SCHEMA, "api")
     finally:
         await conn.close()
-    pool = await create_pool(settings.database_url)
+    pool = await create_pool(database_url)
     nc = await connect(settings.nats_url, "tollgate-webhooks")
     js = nc.jetstream()
     await ensure_stream(js, settings.subjects, settings.stream_replicas)

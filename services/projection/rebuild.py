@@ -107,7 +107,7 @@ async def rebuild(
 ) -> Result:
     """Rebuild into the next schema (resuming an interrupted rebuild there), then switch."""
     began = time.monotonic()
-    conn = await connect_db(settings.database_url)
+    conn = await connect_db(settings.database_url_for("projection"))
     nc = await connect_bus(settings.nats_url, "tollgate-projection-rebuild")
     js = nc.jetstream()
     try:
