@@ -52,6 +52,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url_projection: str = ""
     database_url_api: str = ""
     database_url_webhooks: str = ""
+    smtp_url: str = ""  # notifications by e-mail: off while unset
+    smtp_from: str = "Tollgate <tollgate@localhost>"
+    public_url: str = "http://127.0.0.1:8000"
+    committee_chair: str = ""
+    digest_hour: int = 7
+    scheduler_seconds: float = 60.0
 
     @property
     def subjects(self) -> Subjects:
@@ -144,6 +150,32 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "database_url_webhooks",
         "PostgreSQL URL of the webhook worker: the API's database (default the API's URL)",
     ),
+    "TOLLGATE_SMTP_URL": (
+        "smtp_url",
+        "mail server for notifications: smtp://[user:password@]host[:port], smtps:// or"
+        " smtp+starttls://; unset = no e-mail (default)",
+    ),
+    "TOLLGATE_SMTP_FROM": (
+        "smtp_from",
+        "sender of notification mails (default tollgate@localhost)",
+    ),
+    "TOLLGATE_PUBLIC_URL": (
+        "public_url",
+        "base URL of the pages, for links in mails (default http://127.0.0.1:8000)",
+    ),
+    "TOLLGATE_COMMITTEE_CHAIR": (
+        "committee_chair",
+        "user name of the committee chair, to whom overdue reviews escalate (default none)",
+    ),
+    "TOLLGATE_DIGEST_HOUR": (
+        "digest_hour",
+        "hour (UTC, 0-23) of the daily digest mails (default 7)",
+    ),
+    "TOLLGATE_SCHEDULER_SECONDS": (
+        "scheduler_seconds",
+        "seconds between the notifier's checks for overdue reviews and digests (0 = off;"
+        " default 60)",
+    ),
 }
 
 POSITIVE = (
@@ -195,7 +227,26 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     for url, var in urls:
         if url and "://" not in url:
             raise ConfigError(f"{var}: {url!r} is not a URL")
+    _check_notifications(settings)
     return settings
+
+
+SMTP_SCHEMES = ("smtp", "smtps", "smtp+starttls")
+
+
+def _check_notifications(settings: Settings) -> None:
+    scheme = settings.smtp_url.partition("://")[0]
+    if settings.smtp_url and (scheme not in SMTP_SCHEMES or "://" not in settings.smtp_url):
+        raise ConfigError(
+            f"TOLLGATE_SMTP_URL: {settings.smtp_url!r} is not an smtp://, smtps:// or"
+            " smtp+starttls:// URL"
+        )
+    if not settings.public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"TOLLGATE_PUBLIC_URL: {settings.public_url!r} is not an http(s) URL")
+    if not 0 <= settings.digest_hour <= 23:
+        raise ConfigError("TOLLGATE_DIGEST_HOUR: use an hour from 0 to 23")
+    if settings.scheduler_seconds < 0:
+        raise ConfigError("TOLLGATE_SCHEDULER_SECONDS: use 0 (off) or a positive number")
 
 
 def _host_or_network(entry: str) -> bool:

@@ -28,6 +28,11 @@ SAMPLES: dict[object, tuple[str, object]] = {
     tuple[str, ...]: ("a.example, b.example", ("a.example", "b.example")),
     Literal["text", "json"]: ("json", "json"),
 }
+# text with a shape of its own
+OWN_SAMPLES = {
+    "TOLLGATE_SMTP_URL": ("smtp://mail.example:2525", "smtp://mail.example:2525"),
+    "TOLLGATE_PUBLIC_URL": ("https://tollgate.example", "https://tollgate.example"),
+}
 # those a stray word cannot be: not text, not a comma-separated list
 TYPED = [var for var, (field, _) in VARIABLES.items() if TYPES[field] in (bool, int, float)]
 
@@ -35,8 +40,22 @@ TYPED = [var for var, (field, _) in VARIABLES.items() if TYPES[field] in (bool, 
 @pytest.mark.parametrize("var", list(VARIABLES))
 def test_a_variable_sets_its_setting(var: str):
     field = VARIABLES[var][0]
-    text, value = SAMPLES[TYPES[field]]
+    text, value = OWN_SAMPLES.get(var) or SAMPLES[TYPES[field]]
     assert getattr(load({var: text}), field) == value
+
+
+@pytest.mark.parametrize(
+    ("var", "text"),
+    [
+        ("TOLLGATE_SMTP_URL", "http://mail.example"),
+        ("TOLLGATE_PUBLIC_URL", "tollgate.example"),
+        ("TOLLGATE_DIGEST_HOUR", "24"),
+        ("TOLLGATE_SCHEDULER_SECONDS", "-1"),
+    ],
+)
+def test_a_notification_setting_out_of_its_range_is_refused_naming_it(var: str, text: str):
+    with pytest.raises(ConfigError, match=f"^{var}: "):
+        load({var: text})
 
 
 @pytest.mark.parametrize("var", TYPED)
