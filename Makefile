@@ -35,8 +35,15 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-bench: install
-	$(BIN)/pytest -q -s tests/perf
+# every figure of issue 13 beside its same-run baseline: bench-results.json and a table
+# (BENCHMARKS.md); the eventsourcing baseline and wrk are the bench's own, not the product's
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	touch $@
+
+bench: install $(VENV)/.bench-installed
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m tests.perf.bench
 
 # the long chaos run (the suite runs a 25 s one); TOLLGATE_CHAOS_SECONDS=N to change it
 chaos: install

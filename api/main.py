@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import uvicorn
 
@@ -23,11 +24,16 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def main(settings: Settings, stop: asyncio.Event) -> None:
-    config = uvicorn.Config(
-        create_web_app(settings), host=settings.http_host, port=settings.http_port,
-        log_level="warning", lifespan="on", timeout_graceful_shutdown=5,
+def server_config(app: Any, host: str, port: int) -> uvicorn.Config:
+    """How the API is served; the benchmarks serve their bare baseline app the same way."""
+    return uvicorn.Config(
+        app, host=host, port=port, log_level="warning", lifespan="on",
+        timeout_graceful_shutdown=5,
     )  # fmt: skip
+
+
+async def main(settings: Settings, stop: asyncio.Event) -> None:
+    config = server_config(create_web_app(settings), settings.http_host, settings.http_port)
     server = _Server(config)
     serving = asyncio.create_task(server.serve())
     stopping = asyncio.create_task(stop.wait())

@@ -2,7 +2,7 @@
 
 Each entry is `{"name", "ours", "baseline", "baseline_name", "ratio", "unit"}`, the
 baseline measured in the same run; a later run of the same benchmark replaces its entry.
-TOLLGATE_BENCH_RESULTS names another file (the harness's smoke test writes to a temporary one).
+BENCH_RESULTS names another file (the harness's smoke test writes to a temporary one).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ DEFAULT = Path(__file__).resolve().parents[2] / "bench-results.json"
 
 
 def results_path() -> Path:
-    return Path(os.environ.get("TOLLGATE_BENCH_RESULTS") or DEFAULT)
+    return Path(os.environ.get("BENCH_RESULTS") or DEFAULT)
 
 
 def read() -> list[dict[str, object]]:

@@ -1,5 +1,5 @@
 """How much work each figure of the harness does: `full` for `make bench`, `tiny` for the
-smoke test in `make test` (TOLLGATE_BENCH_SCALE, or `--tiny` on the command line)."""
+smoke test in `make test` (BENCH_SCALE, or `--tiny` on the command line)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ class Scale:
     commands_1w: int  # commands (3 events each) of the single writer
     commands_8w: int  # commands of each of the 8 writers
     library_commands: int  # commands of each of eventsourcing's 8 writers
+    read_events: int  # events in each store read in full by the read-all figures
     rebuild_events: int  # events on the stream the rebuild replays
     http_seconds: float  # each wrk run
     seeded: int  # initiatives proposed over HTTP before the 10k portfolio figure
@@ -21,9 +22,9 @@ class Scale:
     samples: int  # commands timed on each stream of the long-history figure
 
 
-FULL = Scale("full", 1500, 400, 150, 100_000, 8.0, 10_000, 10, 10_000, 200)
-TINY = Scale("tiny", 30, 10, 5, 2_000, 1.0, 40, 1, 200, 10)
+FULL = Scale("full", 1500, 400, 150, 100_000, 100_000, 8.0, 10_000, 10, 10_000, 200)
+TINY = Scale("tiny", 30, 10, 5, 2_000, 2_000, 1.0, 40, 1, 200, 10)
 
 
 def current() -> Scale:
-    return TINY if os.environ.get("TOLLGATE_BENCH_SCALE") == "tiny" else FULL
+    return TINY if os.environ.get("BENCH_SCALE") == "tiny" else FULL

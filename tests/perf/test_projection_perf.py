@@ -26,6 +26,7 @@ from tests.stack import Stack
 
 pytestmark = pytest.mark.perf
 EVENTS = 200_000
+LATENCY_SECONDS = 10  # of commands at 100/s (the harness sets fewer for its smoke run)
 
 
 async def fill(js: object, bus: Settings, n: int) -> int:
@@ -120,7 +121,7 @@ async def test_command_to_read_model_latency_at_a_steady_rate(settings: Settings
             initiative_id=i, at=now, actor=OWNER, title="Latency", problem_statement="p",
             business_goal="g", sponsor="s", owner="o",
         ))  # fmt: skip
-    rate, seconds = 100, 10
+    rate, seconds = 100, LATENCY_SECONDS
     command_ms: list[float] = []
     visible_ms: list[float] = []
     for n in range(rate * seconds):

@@ -1,0 +1,70 @@
+"""The rebuild's figure: `tollgate projection rebuild` as its own process over a stream of
+synthetic lifecycles, against a raw read of the same messages from JetStream. The process's
+peak RSS counts towards rss_mb_max."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import nats
+
+from infra.bus import ensure_stream
+from infra.consumer import replay
+from infra.db import connect
+from infra.migrations import migrate_all
+from infra.settings import Settings
+from tests.perf.test_projection_perf import fill
+from tests.stack import Stack
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    rate: float  # events/s of the rebuild, start-up and switch included
+    raw_rate: float  # events/s of the raw read
+    events: int
+    peak_rss_mb: float
+
+
+async def rebuild_figure(bus: Settings, events: int) -> Rebuilt:
+    await migrate_all(bus.database_url)
+    conn = await connect(bus.database_url)
+    await conn.execute("DROP SCHEMA IF EXISTS projection, projection_next CASCADE")
+    await conn.close()
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects)
+    last = await fill(js, bus, events)
+    began, raw = time.perf_counter(), 0
+    async for chunk in replay(js, bus.stream, bus.subjects.events, start=1, end=last):
+        raw += len(chunk)
+    raw_rate = raw / (time.perf_counter() - began)
+    out, peak = await asyncio.to_thread(_rebuild_process, Stack(bus).env())
+    await js.delete_stream(bus.stream)
+    await nc.close()
+    conn = await connect(bus.database_url)  # the API figures start from empty read models
+    await conn.execute("DROP SCHEMA IF EXISTS projection, projection_next CASCADE")
+    await conn.close()
+    found = re.search(r"from ([\d,]+) events in [\d.]+s \(([\d,]+) events/s\)", out)
+    assert found, out
+    return Rebuilt(rate=float(found[2].replace(",", "")), raw_rate=raw_rate,
+                   events=int(found[1].replace(",", "")), peak_rss_mb=peak)  # fmt: skip
+
+
+def _rebuild_process(env: dict[str, str]) -> tuple[str, float]:
+    """Run the rebuild CLI; its output and its peak RSS in MB (from wait4's rusage)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "launch.cli", "projection", "rebuild"], env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, out
+    return out, usage.ru_maxrss / 1024
