@@ -29,6 +29,7 @@ from events.criteria import CURRENT_VERSION, QUORUM, evaluate
 from events.errors import DomainError, Forbidden, Invalid, NotFound, Refused
 from events.facts import handoff
 from events.gates import GateEvents
+from services.conditions import merged
 from services.stage import StageState, Status, guard_live, guard_member
 
 GateEvent = (
@@ -98,7 +99,7 @@ def _vote(kit: GateEvents, c: gates.DecideGate, s: StageState) -> list[Event]:
     quorum = QUORUM[kit.gate]
     if len(agreeing) < quorum:
         return [vote]
-    conditions = tuple({k.condition_id: k for v in agreeing for k in v.conditions}.values())
+    conditions = merged(agreeing)
     decided = kit.decided(
         initiative_id=c.initiative_id, at=c.at, gate=kit.gate, decision=c.decision,
         rationale=c.rationale, conditions=conditions,
