@@ -243,6 +243,12 @@ def _check_notifications(settings: Settings) -> None:
         )
     if not settings.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"TOLLGATE_PUBLIC_URL: {settings.public_url!r} is not an http(s) URL")
+    if settings.committee_chair and not re.fullmatch(
+        r"[A-Za-z0-9_.:-]{1,64}", settings.committee_chair
+    ):
+        raise ConfigError(
+            f"TOLLGATE_COMMITTEE_CHAIR: {settings.committee_chair!r} is not a user name"
+        )
     if not 0 <= settings.digest_hour <= 23:
         raise ConfigError("TOLLGATE_DIGEST_HOUR: use an hour from 0 to 23")
     if settings.scheduler_seconds < 0:

@@ -32,6 +32,7 @@ SAMPLES: dict[object, tuple[str, object]] = {
 OWN_SAMPLES = {
     "TOLLGATE_SMTP_URL": ("smtp://mail.example:2525", "smtp://mail.example:2525"),
     "TOLLGATE_PUBLIC_URL": ("https://tollgate.example", "https://tollgate.example"),
+    "TOLLGATE_COMMITTEE_CHAIR": ("clara", "clara"),
 }
 # those a stray word cannot be: not text, not a comma-separated list
 TYPED = [var for var, (field, _) in VARIABLES.items() if TYPES[field] in (bool, int, float)]
@@ -51,6 +52,7 @@ def test_a_variable_sets_its_setting(var: str):
         ("TOLLGATE_PUBLIC_URL", "tollgate.example"),
         ("TOLLGATE_DIGEST_HOUR", "24"),
         ("TOLLGATE_SCHEDULER_SECONDS", "-1"),
+        ("TOLLGATE_COMMITTEE_CHAIR", "Clara Chair"),
     ],
 )
 def test_a_notification_setting_out_of_its_range_is_refused_naming_it(var: str, text: str):
