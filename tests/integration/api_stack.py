@@ -66,7 +66,7 @@ class Api:
 
 
 async def make_users(settings: Settings) -> dict[str, str]:
-    pool = await create_pool(settings.database_url, max_size=2)
+    pool = await create_pool(settings.database_url_for("api"), max_size=2)
     try:
         return {name: (await ensure_user(pool, name, role, kind))[1]
                 for name, (role, kind) in USERS.items()}  # fmt: skip
