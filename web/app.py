@@ -21,6 +21,7 @@ from api.auth import API_PREFIX
 from api.deps import Deps
 from api.idempotency import IdempotencyError
 from api.problems import on_http
+from events.wording import DOCUMENT_NAMES, number
 from infra.settings import Settings
 from web.board import BoardPage
 from web.initiative import InitiativePage
@@ -70,8 +71,11 @@ def create_web_app(settings: Settings, deps: Deps | None = None) -> Litestar:
 
 
 def form_callables(engine: JinjaTemplateEngine) -> None:
-    """`{{ idempotency_input() }}` in every form that posts."""
+    """`{{ idempotency_input() }}` in every form that posts; figures and document kinds
+    written as readiness writes them (`|number`: 4 not 4.0)."""
     engine.register_template_callable("idempotency_input", idempotency_input)
+    engine.engine.filters["number"] = number
+    engine.engine.globals["document_names"] = DOCUMENT_NAMES
 
 
 def on_forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Response[Any]:

@@ -8,12 +8,12 @@ One URL serves the page and its live fragments: an htmx request names its target
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
@@ -27,12 +27,15 @@ from services.projection.views.gate_history import ConditionView
 from web import charts
 from web.asof import parse_as_of
 from web.forms import FormSpec
+from web.narrative import Names
 from web.pages import PAGE_ERRORS, may, page, signed_in, user_of
 from web.stage_forms import MEASUREMENT, for_stage
-from web.timeline import entries, recorded, sse_trigger
+from web.timeline import Filters, choices, entries, recorded, sse_trigger
 
 FRAGMENTS = {"live": "partials/initiative_live.html", "work": "partials/work.html"}
 OPEN = ("active", "in_review")
+NO_FILTER = Filters()
+EventKind = Annotated[str | None, QueryParameter(name="type", description="an event's name")]
 
 
 def kpi_charts(detail: InitiativeDetail) -> list[str]:
@@ -73,30 +76,60 @@ def work_forms(detail: InitiativeDetail, choices: dict[str, Any]) -> list[FormSp
     return [f for f in found if all(choices.get(x.name, True) for x in f.fields if x.extra)]
 
 
+def names(detail: InitiativeDetail) -> Names:
+    """What the timeline calls the KPIs, hypotheses, incidents and conditions it refers to."""
+    d = detail.dossier
+    return Names(
+        kpis={k.kpi_id: (k.name or "a KPI", k.unit) for k in detail.metrics},
+        hypotheses={h.hypothesis_id: h.statement for h in d.hypotheses},
+        incidents={i.incident_id: i.title for i in d.incidents},
+        conditions={c.condition_id: c.text for c in detail.conditions},
+    )
+
+
+def fixes(
+    forms: list[FormSpec], can_steward: bool, conditions: list[ConditionView]
+) -> dict[str, str]:
+    """Stage work the user can record here -> the anchor of its form on this page."""
+    found = {f.key: f"#form-{f.key}" for f in forms}
+    if can_steward and conditions:
+        found["conditions"] = "#conditions-title"
+    return found
+
+
 async def context(
-    deps: Deps, user: User | None, initiative_id: str, as_of: datetime | None
+    deps: Deps,
+    user: User | None,
+    initiative_id: str,
+    as_of: datetime | None,
+    filters: Filters | None = None,
 ) -> dict[str, Any]:
     """Everything the page and its fragments show, read from the read models only."""
     detail = await queries.get_initiative(deps.pool, checked_id(initiative_id), as_of=as_of)
     if detail is None:
         raise NotFoundException(f"no initiative {initiative_id}" + (" at that time" * bool(as_of)))
-    timeline = entries(await queries.timeline(deps.pool, initiative_id), as_of)
+    timeline = entries(await queries.timeline(deps.pool, initiative_id), as_of, names(detail))
     s = detail.summary
     live = as_of is None
     mine = acts_on(user, s)
-    choices = {
+    options = {
         "kpi_id": [(k.kpi_id, k.name or k.kpi_id) for k in detail.metrics],
         "hypothesis_id": recorded(timeline, "hypothesis_added", "hypothesis_id", "statement"),
         "incident_id": recorded(timeline, "incident_reported", "incident_id", "title"),
     }
+    forms = work_forms(detail, options) if live and mine and may(user, WORKERS) else []
+    can_steward = live and mine and may(user, STEWARDS)
+    conditions = open_conditions(detail)
     return {
-        "detail": detail, "s": s, "timeline": timeline, "kpi_charts": kpi_charts(detail),
-        "as_of": as_of, "conditions": open_conditions(detail), "live": live,
-        "forms": work_forms(detail, choices) if live and mine and may(user, WORKERS) else [],
-        "choices": choices,
+        "detail": detail, "s": s, "kpi_charts": kpi_charts(detail),
+        "timeline": [e for e in timeline if (filters or NO_FILTER).keeps(e)],
+        "filters": filters or NO_FILTER,
+        "filter_choices": choices(timeline), "timeline_total": len(timeline),
+        "as_of": as_of, "conditions": conditions, "live": live,
+        "forms": forms, "choices": options, "fixes": fixes(forms, can_steward, conditions),
         "can_request": live and mine and s.status == "active" and detail.readiness is not None
         and may(user, REVIEW_REQUESTERS),
-        "can_steward": live and mine and may(user, STEWARDS), "quorum": QUORUM,
+        "can_steward": can_steward, "quorum": QUORUM,
         "can_hand_over": live and may_hand_over(user, s),
         "state_trigger": sse_trigger(), "stage_trigger": sse_trigger(
             "_opened.v1", "gate_decided.v1", "gate_review_requested.v1", "resumed.v1"),
@@ -115,11 +148,17 @@ class InitiativePage(Controller):
         request: HTMXRequest,
         deps: NamedDependency[Deps],
         initiative_id: FromPath[str],
+        *,
         as_of: FromQuery[str | None] = None,
+        stage: FromQuery[str | None] = None,
+        kind: EventKind = None,
+        by: Annotated[str | None, QueryParameter(name="actor")] = None,
     ) -> Template:
-        """The page, or the fragment an htmx request targets."""
+        """The page, or the fragment an htmx request targets; `stage`, `type` (an event's
+        name, e.g. kpi_measured) and `actor` filter the timeline."""
         moment, as_of_error = parse_as_of(as_of)
-        ctx = await context(deps, user_of(request), initiative_id, moment)
+        filters = Filters(stage=stage or None, kind=kind or None, actor=by or None)
+        ctx = await context(deps, user_of(request), initiative_id, moment, filters)
         target = request.htmx.target if request.htmx else None
         if target in FRAGMENTS:
             return page(FRAGMENTS[str(target)], request, **ctx)

@@ -17,13 +17,19 @@ from api.bodies import OwnerBody, ProposeIdeaBody, RefineIdeaBody
 from api.deps import Deps, caught_up, checked_id
 from api.dispatch import Accepted, new_initiative_id, record_at_current_stage, send
 from api.people import new_owner, proposal, refinement
-from events.base import Actor
+from events.base import Actor, Stage
 from events.envelope import CloudEvent
 from events.gates import RiskClass
 from events.people import HandOverOwnership
 from services.projection import queries
 from services.projection.models import InitiativeDetail, InitiativePage, ReadinessView
 
+EventKind = Annotated[
+    str | None,
+    QueryParameter(
+        name="type", description="an event's name (kpi_measured) or its CloudEvents type"
+    ),
+]
 MinPosition = Annotated[
     int | None,
     QueryParameter(ge=0, description="wait (up to 5 s) until the read models applied it"),
@@ -104,12 +110,24 @@ class InitiativeController(Controller):
         self,
         deps: NamedDependency[Deps],
         initiative_id: FromPath[str],
+        *,
         min_position: MinPosition = None,
+        stage: Annotated[
+            Stage | None, QueryParameter(description="the stage that recorded it")
+        ] = None,
+        kind: EventKind = None,
+        by: Annotated[
+            str | None,
+            QueryParameter(name="actor", description="who acted: a user name, or system"),
+        ] = None,
     ) -> Response[bytes]:
-        """The initiative's timeline: every event of every stage, as CloudEvents, oldest first."""
+        """The initiative's timeline: every event of every stage, as CloudEvents, oldest first;
+        `stage`, `type` (an event's name such as kpi_measured, or its CloudEvents type) and
+        `actor` keep only the matching events."""
         await caught_up(deps, min_position)
-        events = await queries.timeline(deps.pool, checked_id(initiative_id))
-        if not events:
+        iid = checked_id(initiative_id)
+        events = await queries.timeline(deps.pool, iid, stage=stage, kind=kind, actor=by)
+        if not events and not await queries.exists(deps.pool, iid):
             raise NotFoundException(f"no initiative {initiative_id}")
         return Response(b"[" + b",".join(events) + b"]", media_type="application/json")
 

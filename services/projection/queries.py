@@ -130,11 +130,28 @@ def _summary(summary: bytes, doc: bytes, now: datetime) -> InitiativeSummary:
     return figures.summary_at(SUMMARY.decode(summary), row, now)
 
 
-async def timeline(pool: Pool, initiative_id: str) -> list[bytes]:
+async def timeline(
+    pool: Pool, initiative_id: str, *, stage: str | None = None, kind: str | None = None,
+    actor: str | None = None,
+) -> list[bytes]:  # fmt: skip
+    """Oldest first; `kind` is an event's name (kpi_measured) or its whole CloudEvents type."""
+    where, args = ["initiative_id = $1"], [initiative_id]
+    for clause, value in (("stage = ${}", stage), ("actor = ${}", actor),
+                          ("(type = ${0} OR split_part(type, '.', 4) = ${0})", kind)):  # fmt: skip
+        if value is not None:
+            args.append(value)
+            where.append(clause.format(len(args)))
     records = await pool.fetch(
-        f"SELECT body FROM {T} WHERE initiative_id = $1 ORDER BY seq", initiative_id
+        f"SELECT body FROM {T} WHERE {' AND '.join(where)} ORDER BY seq", *args
     )
     return [bytes(r["body"]) for r in records]
+
+
+async def exists(pool: Pool, initiative_id: str) -> bool:
+    found = await pool.fetchval(
+        f"SELECT 1 FROM {T} WHERE initiative_id = $1 LIMIT 1", initiative_id
+    )
+    return found is not None
 
 
 async def readiness(pool: Pool, initiative_id: str) -> ReadinessView | None:

@@ -1,0 +1,106 @@
+"""The gates' and people's events in words, and `say`: any event's headline and detail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from events.wording import counted, listed, quoted
+from web.narrative import SAY, STAGE_OPENED, Data, Names, joined, label, why
+
+SHOWN = ("title", "gate", "decision", "rationale", "reason", "evidence", "owner")
+
+
+def _decision(d: Data) -> str:
+    return str(d.get("decision", "")).replace("_", " ")
+
+
+def _conditions(d: Data) -> str:
+    texts = [quoted(c.get("text", "")) for c in d.get("conditions", [])]
+    return f"conditions: {'; '.join(texts)}" if texts else ""
+
+
+def _requested(d: Data, _: Names) -> tuple[str, str]:
+    return f"{d.get('gate', '')} review requested", f"by {d.get('requested_by', '')}"
+
+
+def _vote(d: Data, _: Names) -> tuple[str, str]:
+    return f"Vote on {d.get('gate', '')}: {_decision(d)}", joined(
+        f"by {d.get('voter', '')}", why(d), _conditions(d)
+    )
+
+
+def _decided(d: Data, _: Names) -> tuple[str, str]:
+    unmet = d.get("unmet") or []
+    return f"{d.get('gate', '')} decided: {_decision(d)}", joined(
+        why(d),
+        _conditions(d),
+        f"by {listed(d.get('decided_by', []))}",
+        f"criteria {d.get('criteria_version', '')}",
+        f"unmet then: {'; '.join(unmet)}" if unmet else "",
+    )
+
+
+def _opened(name: str) -> Callable[[Data, Names], tuple[str, str]]:
+    def say(d: Data, _: Names) -> tuple[str, str]:
+        open_ = (d.get("handoff") or {}).get("open_conditions") or []
+        left = f"{counted(len(open_), 'open condition')} carried over" if open_ else ""
+        return f"{STAGE_OPENED[name]} opened", left
+
+    return say
+
+
+def _fulfilled(d: Data, n: Names) -> tuple[str, str]:
+    text = n.conditions.get(d.get("condition_id", ""), "a condition")
+    return f"Condition {quoted(text)} fulfilled", joined(
+        f"by {d.get('fulfilled_by', '')}",
+        f"evidence {why(d, 'evidence')}" if d.get("evidence") else "",
+    )
+
+
+def _handed_over(d: Data, _: Names) -> tuple[str, str]:
+    return "Ownership handed over", joined(
+        f"from {d.get('previous_owner', '')} to {d.get('owner', '')}", why(d, "reason")
+    )
+
+
+def _resumed(d: Data, _: Names) -> tuple[str, str]:
+    return "Resumed", joined(f"by {d.get('resumed_by', '')}", why(d, "reason"))
+
+
+def _re_review(d: Data, _: Names) -> tuple[str, str]:
+    return "Re-review requested", str(d.get("reason", ""))
+
+
+def _re_decided(d: Data, _: Names) -> tuple[str, str]:
+    return f"Re-review decided: {_decision(d)}", joined(why(d), f"by {d.get('decided_by', '')}")
+
+
+GATE_SAY: dict[str, Callable[[Data, Names], tuple[str, str]]] = {
+    "gate_review_requested": _requested,
+    "gate_vote_cast": _vote,
+    "gate_decided": _decided,
+    "condition_fulfilled": _fulfilled,
+    "ownership_handed_over": _handed_over,
+    "initiative_resumed": _resumed,
+    "re_review_requested": _re_review,
+    "re_review_decided": _re_decided,
+    **{name: _opened(name) for name in STAGE_OPENED},
+}
+
+
+def _plain(name: str, data: Data) -> tuple[str, str]:
+    """An event kind without its own words yet: its label and its plainest fields."""
+    shown = [f"{k.replace('_', ' ')} {data[k]}" for k in SHOWN if data.get(k) not in (None, "")]
+    return label(name), joined(*shown)
+
+
+def say(name: str, data: dict[str, Any], names: Names) -> tuple[str, str]:
+    """(headline, detail) of one event; detail may be empty."""
+    found = SAY.get(name) or GATE_SAY.get(name)
+    if found is None:
+        return _plain(name, data)
+    try:
+        return found(data, names)
+    except (KeyError, TypeError, ValueError, AttributeError):  # a shape this build does not know
+        return _plain(name, data)
