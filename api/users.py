@@ -27,7 +27,7 @@ NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 ROLES: tuple[Role, ...] = ("viewer", "contributor", "owner", "committee", "admin")
 RESERVED = f"the name {SYSTEM.id!r} is Tollgate's own, for its automatic handoffs"
 TOKEN_DAYS = 90
-_ACCOUNT = "name, role, kind, active, created_at"
+_ACCOUNT = "name, role, kind, active, created_at, email"
 
 
 class AccountError(ValueError):
@@ -72,6 +72,7 @@ class Account(msgspec.Struct, frozen=True, kw_only=True):
     kind: UserKind
     active: bool
     created_at: datetime
+    email: str | None = None  # for notifications (api.notifications)
 
 
 def checked_password(password: str) -> str:

@@ -19,6 +19,7 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth import ADMINS, READERS, current_user, requires
 from api.deps import Deps
+from api.notifications import checked_email, set_preferences
 from api.problems import ProblemBody, problem
 from api.tokens import MAX_DAYS, Token, list_tokens
 from api.tokens import revoke as revoke_token
@@ -37,7 +38,7 @@ from api.users import (
     set_password,
     update_user,
 )
-from events.base import SYSTEM, Role, UserKind
+from events.base import STORABLE, SYSTEM, Role, UserKind
 
 Name = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 Password = Annotated[str, msgspec.Meta(min_length=8, max_length=200)]
@@ -57,6 +58,7 @@ class UserPatch(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     role: Role | None = None
     active: bool | None = None
+    email: Annotated[str, msgspec.Meta(max_length=320, pattern=STORABLE)] | None = None  # "": none
 
 
 class PasswordBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -76,6 +78,7 @@ class UserOut(msgspec.Struct, kw_only=True):
     kind: UserKind
     active: bool
     created_at: datetime
+    email: str | None = None  # where notifications go (none: no mail)
 
 
 class NewUser(UserOut, kw_only=True):
@@ -147,9 +150,15 @@ class UserController(Controller):
     async def update(
         self, deps: NamedDependency[Deps], name: FromPath[str], data: JSONBody[UserPatch]
     ) -> UserOut:
-        """Change a user's role, or deactivate (`"active": false`) or reactivate them. A
-        deactivated user's tokens and sessions get a 401 from their next request on."""
+        """Change a user's role, or deactivate (`"active": false`) or reactivate them, or set
+        their e-mail address for notifications (`""` removes it). A deactivated user's
+        tokens and sessions get a 401 from their next request on."""
+        if data.email is not None:
+            checked_email(data.email)  # refused before anything changes
         changed = await update_user(deps.pool, named(name), role=data.role, active=data.active)
+        if data.email is not None:
+            email = (await set_preferences(deps.pool, name, email=data.email)).email
+            changed = msgspec.structs.replace(changed, email=email)
         return _out(changed)
 
     @post("/{name:str}/password", operation_id="setUserPassword", status_code=204)
@@ -178,7 +187,14 @@ class UserController(Controller):
 
 
 def _out(a: Account) -> UserOut:
-    return UserOut(name=a.name, role=a.role, kind=a.kind, active=a.active, created_at=a.created_at)
+    return UserOut(
+        name=a.name,
+        role=a.role,
+        kind=a.kind,
+        active=a.active,
+        created_at=a.created_at,
+        email=a.email,
+    )
 
 
 class TokenController(Controller):

@@ -6,6 +6,7 @@ import uuid
 
 from infra.db import Connection
 from infra.migrations import migrate
+from services.projection import inbox_store
 from services.projection.store import (
     CLOUDEVENT,
     ROW,
@@ -56,6 +57,7 @@ async def _write(conn: Connection, fold: Fold, durable: str) -> None:
         "initiatives", records=[row_record(r) for r in changed], columns=ROW_COLUMNS,
         schema_name=NEXT,
     )  # fmt: skip
+    await inbox_store.write_many(conn, changed, NEXT)
     await conn.copy_records_to_table(
         "timeline", records=[timeline_record(ce, seq) for seq, ce in fold.applied],
         columns=TIMELINE_COLUMNS, schema_name=NEXT,

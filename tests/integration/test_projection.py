@@ -35,7 +35,7 @@ async def bus(settings: Settings) -> AsyncIterator[Settings]:
     await nc.close()
 
 
-async def snapshot(pool: Pool) -> tuple[list[bytes], list[tuple[str, int]], int]:
+async def snapshot(pool: Pool) -> tuple[list[bytes], list[tuple[str, int]], int, list[Any]]:
     docs = [bytes(r["doc"]) for r in await pool.fetch(
         "SELECT doc FROM projection.initiatives ORDER BY initiative_id")]  # fmt: skip
     events = await pool.fetch(
@@ -43,7 +43,9 @@ async def snapshot(pool: Pool) -> tuple[list[bytes], list[tuple[str, int]], int]
     )  # the timeline: every event once
     docs = [msgspec.json.encode(msgspec.json.decode(d)) for d in docs]
     processed = await pool.fetchval("SELECT count(*) FROM projection.processed")
-    return docs, [(r["event_id"], r["seq"]) for r in events], processed
+    inbox = [tuple(r) for r in await pool.fetch(  # views/inbox.py: a function of the rows
+        "SELECT * FROM projection.inbox ORDER BY initiative_id, key")]  # fmt: skip
+    return docs, [(r["event_id"], r["seq"]) for r in events], processed, inbox
 
 
 async def caught_up(pool: Pool, last: int) -> bool:

@@ -1,0 +1,1 @@
+"""Notifications: the notifier service (tollgate service notifier)."""

@@ -1,0 +1,56 @@
+"""The notifier's consumer: after each lifecycle event, tell every user of each inbox item of
+that initiative they were not told of yet.
+
+It waits until the read models have applied the event, then reads the initiative's inbox
+rows (services/projection/views/inbox.py). Whether a user was told is recorded per (item,
+user) in the consumer's tracking transaction, with the mail or digest entry it queues, so
+a redelivered event, or a later event of the same initiative, tells no one twice. Who put
+an item there (its `by`: the members who set a condition) is not mailed about it (recorded
+as told); users without an address, who chose `off`, or all users while no SMTP server is
+configured, are recorded as told too: turning mail on later does not send the past.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from api.notifier import mail, store
+from api.notifier.store import Recipient
+from events.envelope import CloudEvent
+from infra.consumer import Retry
+from infra.db import Connection, Pool
+from infra.settings import Settings
+from services.projection import inbox_store, queries
+from services.projection.views.inbox import InboxItem
+
+log = logging.getLogger("tollgate.notifier")
+
+
+class Notifier:
+    def __init__(self, reads: Pool, settings: Settings) -> None:
+        self.reads = reads  # the read models (projection schema)
+        self.settings = settings
+        self.queued = 0
+
+    async def on_event(self, conn: Connection, event: CloudEvent, sequence: int) -> None:
+        if await queries.applied_position(self.reads) < sequence:
+            raise Retry("the read models have not applied this event yet", delay=0.5)
+        for waiting in await inbox_store.of_initiative(self.reads, event.subject):
+            for user in await store.recipients(conn, waiting):
+                await self.tell(conn, waiting.item, user)
+
+    def channel(self, item: InboxItem, user: Recipient) -> str:
+        if not self.settings.smtp_url or not user.email or user.notify == "off":
+            return "none"
+        return "none" if user.name in item.by else user.notify
+
+    async def tell(self, conn: Connection, item: InboxItem, user: Recipient) -> None:
+        channel = self.channel(item, user)
+        if not await store.first_notice(conn, item, user.name, channel):
+            return
+        if channel == "immediate":
+            letter = mail.immediate(user.name, item, self.settings.public_url)
+            await store.queue_mail(conn, "immediate", user, letter)
+            self.queued += 1
+        elif channel == "digest":
+            await store.queue_digest_entry(conn, user.name, item)
