@@ -3,7 +3,9 @@
 Extension attributes carry what the event store records beside the payload:
 correlation and causation ids, the actor and whether it is a person, an AI agent or
 Tollgate itself (`system`), the stream version, and `stageposition`: the position in the
-stage service's own store (ordered within that stage only).
+stage service's own store (ordered within that stage only). `traceparent` is the W3C trace
+context of the command that recorded the event (the CloudEvents distributed-tracing
+extension), set only when tracing is on, so subscribers can continue the trace.
 
 `position` means one thing everywhere: the global position, the JetStream stream
 sequence, as command replies return it for `min_position`. A message on NATS leaves it
@@ -28,6 +30,7 @@ class Metadata(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     actorkind: ActorKind = "person"
     correlationid: str | None = None
     causationid: str | None = None
+    traceparent: str | None = None  # the recording command's trace context, when traced
 
     def __post_init__(self) -> None:
         _upcast_actorkind(self)
@@ -49,6 +52,7 @@ class CloudEvent(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     streamversion: int = 0
     stageposition: int = 0  # position in the stage's store: ordered within one stage only
     position: int = 0  # the JetStream sequence; 0 (left out) on a published message
+    traceparent: str | None = None  # W3C trace context (distributed-tracing extension)
 
     def __post_init__(self) -> None:
         _upcast_actorkind(self)

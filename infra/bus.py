@@ -15,6 +15,7 @@ from nats.js.errors import BadRequestError, NotFoundError
 from events.base import type_parts
 from events.envelope import SPECVERSION, CloudEvent, Metadata, source_of
 from events.subjects import Subjects
+from infra import tracing
 from infra.eventstore import RecordedEvent
 
 _META = msgspec.json.Decoder(Metadata)
@@ -65,6 +66,23 @@ async def ensure_stream(
         if exc.err_code != 10058:
             raise
         await js.update_stream(config)
+    if replicas > 1:
+        await _until_led(js, subjects.stream)
+
+
+async def _until_led(js: JetStreamContext, stream: str, timeout: float = 15.0) -> None:
+    """On a cluster, a create that raced another process's is answered before the stream
+    has a leader, and requests to it then time out: wait until it answers (bounded; what
+    still fails later is retried by its caller)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        try:
+            info = await asyncio.wait_for(js.stream_info(stream), 0.5)
+        except TimeoutError:
+            continue
+        if info.cluster is None or info.cluster.leader:
+            return
+        await asyncio.sleep(0.1)
 
 
 def to_cloudevent(event: RecordedEvent) -> CloudEvent:
@@ -84,6 +102,7 @@ def to_cloudevent(event: RecordedEvent) -> CloudEvent:
         causationid=meta.causationid,
         streamversion=event.version,
         stageposition=event.position,
+        traceparent=meta.traceparent,
     )
 
 
@@ -98,10 +117,15 @@ class Publisher:
         """Publish one event; returns its JetStream sequence (the original one on a repeat)."""
         stage, name, _ = type_parts(event.type)
         subject = self.subjects.event(stage, name, event.stream_id)
-        body = _ENCODE.encode(to_cloudevent(event))
-        ack = await self.js.publish(
-            subject, body, headers={Header.MSG_ID: str(event.event_id)}, timeout=5
-        )
+        cloudevent = to_cloudevent(event)
+        body = _ENCODE.encode(cloudevent)
+        # tracing: the publish joins the command's trace; consumers continue from the header
+        attributes = {"messaging.destination.name": subject, "messaging.message.id": cloudevent.id}
+        with tracing.continued(
+            f"publish {subject}", "producer", cloudevent.traceparent, attributes
+        ):
+            headers = tracing.inject({Header.MSG_ID: str(event.event_id)})
+            ack = await self.js.publish(subject, body, headers=headers, timeout=5)
         return int(ack.seq)
 
     async def publish_all(self, events: list[RecordedEvent]) -> list[int]:

@@ -27,6 +27,7 @@ from events.replies import (
     Whereabouts,
 )
 from events.subjects import Subjects
+from infra import tracing
 
 Handle = Callable[[str, bytes, Mapping[str, str]], Awaitable[bytes]]
 
@@ -58,7 +59,13 @@ async def serve(
 
 def _endpoint(name: str, handle: Handle) -> Callable[[Request], Awaitable[None]]:
     async def on_request(request: Request) -> None:
-        await request.respond(await handle(name, request.data, request.headers or {}))
+        headers = request.headers or {}
+        # tracing: the command's span continues the sender's trace (traceparent header)
+        attributes = {"messaging.destination.name": request.subject}
+        with tracing.span(
+            f"process {request.subject}", "server", headers=headers, attributes=attributes
+        ):
+            await request.respond(await handle(name, request.data, headers))
 
     return on_request
 
@@ -107,7 +114,10 @@ async def request(
     if not nc.is_connected:
         raise ServiceUnavailable("the message broker (NATS) is unreachable")
     try:
-        msg = await nc.request(subject, body, timeout=timeout, headers=dict(headers or {}))
+        # tracing: the request's span travels to the service in its traceparent header
+        with tracing.span(f"request {subject}", "client"):
+            traced = tracing.inject(headers)
+            msg = await nc.request(subject, body, timeout=timeout, headers=traced)
     except nats.errors.NoRespondersError:
         raise ServiceUnavailable(f"the {stage} service is not running") from None
     except nats.errors.TimeoutError:

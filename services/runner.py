@@ -33,6 +33,7 @@ from events.replies import (
     CommandReply,
     Problem,
 )
+from infra import tracing
 from infra.db import Connection
 from infra.eventstore import (
     Appended,
@@ -271,6 +272,7 @@ def _metadata(command: Command, options: Options) -> bytes:
             actorkind=command.actor.kind,
             correlationid=options.correlation_id or str(uuid.uuid4()),
             causationid=options.causation_id,
+            traceparent=tracing.traceparent(),  # the span handling the command, when traced
         )
     )
 
