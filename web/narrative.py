@@ -161,7 +161,7 @@ def _feedback(d: Data, _: Names) -> tuple[str, str]:
 def _document(d: Data, _: Names) -> tuple[str, str]:
     kind = document(str(d.get("kind", "")))
     return f"{kind[:1].upper()}{kind[1:]} v{d.get('version', '')} recorded", joined(
-        f"by {d.get('author', '')}", str(d.get("link", ""))
+        f"author {d.get('author', '')}", str(d.get("link", ""))
     )
 
 

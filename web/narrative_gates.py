@@ -21,13 +21,11 @@ def _conditions(d: Data) -> str:
 
 
 def _requested(d: Data, _: Names) -> tuple[str, str]:
-    return f"{d.get('gate', '')} review requested", f"by {d.get('requested_by', '')}"
+    return f"{d.get('gate', '')} review requested", ""
 
 
 def _vote(d: Data, _: Names) -> tuple[str, str]:
-    return f"Vote on {d.get('gate', '')}: {_decision(d)}", joined(
-        f"by {d.get('voter', '')}", why(d), _conditions(d)
-    )
+    return f"Vote on {d.get('gate', '')}: {_decision(d)}", joined(why(d), _conditions(d))
 
 
 def _decided(d: Data, _: Names) -> tuple[str, str]:
@@ -52,9 +50,8 @@ def _opened(name: str) -> Callable[[Data, Names], tuple[str, str]]:
 
 def _fulfilled(d: Data, n: Names) -> tuple[str, str]:
     text = n.conditions.get(d.get("condition_id", ""), "a condition")
-    return f"Condition {quoted(text)} fulfilled", joined(
-        f"by {d.get('fulfilled_by', '')}",
-        f"evidence {why(d, 'evidence')}" if d.get("evidence") else "",
+    return f"Condition {quoted(text)} fulfilled", (
+        f"evidence {why(d, 'evidence')}" if d.get("evidence") else ""
     )
 
 
@@ -65,7 +62,7 @@ def _handed_over(d: Data, _: Names) -> tuple[str, str]:
 
 
 def _resumed(d: Data, _: Names) -> tuple[str, str]:
-    return "Resumed", joined(f"by {d.get('resumed_by', '')}", why(d, "reason"))
+    return "Resumed", why(d, "reason")
 
 
 def _re_review(d: Data, _: Names) -> tuple[str, str]:
@@ -73,7 +70,16 @@ def _re_review(d: Data, _: Names) -> tuple[str, str]:
 
 
 def _re_decided(d: Data, _: Names) -> tuple[str, str]:
-    return f"Re-review decided: {_decision(d)}", joined(why(d), f"by {d.get('decided_by', '')}")
+    return f"Re-review decided: {_decision(d)}", why(d)
+
+
+def _overdue(d: Data, _: Names) -> tuple[str, str]:
+    due = str(d.get("due_at", ""))[:10]
+    chair = d.get("escalated_to")
+    return f"{d.get('gate', '')} review overdue", joined(
+        f"due {due} ({d.get('working_days', '')} working days)",
+        f"escalated to {chair}" if chair else "",
+    )
 
 
 GATE_SAY: dict[str, Callable[[Data, Names], tuple[str, str]]] = {
@@ -85,6 +91,7 @@ GATE_SAY: dict[str, Callable[[Data, Names], tuple[str, str]]] = {
     "initiative_resumed": _resumed,
     "re_review_requested": _re_review,
     "re_review_decided": _re_decided,
+    "review_overdue": _overdue,
     **{name: _opened(name) for name in STAGE_OPENED},
 }
 

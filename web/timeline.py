@@ -55,7 +55,7 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def query(self) -> str:
-        """"?stage=...&type=..." for the live refresh to keep them; empty when none."""
+        """ "?stage=...&type=..." for the live refresh to keep them; empty when none."""
         given = {"stage": self.stage, "type": self.kind, "actor": self.actor}
         kept = {k: v for k, v in given.items() if v}
         return f"?{urlencode(kept)}" if kept else ""
@@ -97,6 +97,9 @@ def entries(
             id=ce.id, type=ce.type, stage=stage, kind=kind, name=headline, detail=detail,
             time=ce.time, actor=actor, actor_id=ce.actor or "system", agent=agent, data=ce.data,
         ))  # fmt: skip
+    # newest first; events at the same moment (a vote and the decision it makes, a handoff)
+    # keep the store's order, reversed: the sort is stable
+    found.reverse()
     return sorted(found, key=lambda e: e.time, reverse=True)
 
 

@@ -93,7 +93,7 @@ class Site:
         deadline = time.monotonic() + within
         while True:
             page = (await self.get(f"/initiatives/{iid}")).text
-            if f">{stage.capitalize()} opened<" in page:
+            if f'data-type="io.tollgate.{stage}.{stage}_opened.v1"' in page:
                 return page
             assert time.monotonic() < deadline, f"{stage} never opened for {iid}"
             await asyncio.sleep(0.1)

@@ -15,31 +15,20 @@ import pytest_asyncio
 
 from infra.db import create_pool
 from tests.accounts import ensure_user
+from tests.integration.web.dossier_journey import (
+    CONDITION,
+    IDEA,
+    MEASURED,
+    decide,
+    ideation,
+    mvp,
+    pilot,
+    poc,
+)
 from tests.integration.web.site import Site, site
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 __all__ = ["site"]
-
-IDEA = {
-    "title": "Chiller energy advisor",
-    "problem_statement": "The chillers run flat out at night.",
-    "business_goal": "Cut chiller energy by 15 percent.",
-    "sponsor": "COO",
-    "owner": "olivia",
-    "team": ["carlos", "Dana Field"],
-    "ai_category": "optimization",
-    "tags": ["energy"],
-}
-ENERGY = {
-    "kpi_id": "energy",
-    "name": "Energy use",
-    "unit": "MWh/month",
-    "baseline": 120,
-    "target": 102,
-    "direction": "lower",
-    "importance": "must",
-}
-MEASURED = "3 of 3 measurements of Energy use, latest 100.2 MWh/month, target 102, lower is better"
 
 
 class Api:
@@ -93,138 +82,6 @@ async def api(site: Site) -> Api:
     return Api(site, tokens)
 
 
-async def ideation(api: Api, iid: str) -> None:
-    base = f"/initiatives/{iid}/ideation"
-    await api.do(
-        f"{base}/workshops",
-        "carlos",
-        {
-            "held_on": "2026-01-15",
-            "participants": ["Dana Field", "carlos"],
-            "outcome": "Night setback first",
-        },
-    )
-    await api.do(
-        f"{base}/scores", "olivia", {"value": 4, "feasibility": 3, "risk": 2, "strategic_fit": 4}
-    )
-    await api.do(
-        f"{base}/sourcing",
-        "carlos",
-        {"sourcing": "partner", "rationale": "The chiller vendor has the data."},
-    )
-    await api.do(
-        f"{base}/risk", "carlos", {"risk_class": "limited", "rationale": "Advises operators only."}
-    )
-
-
-async def decide(api: Api, iid: str, *voters: str, decision: str = "go", **extra: Any) -> Any:
-    reply = None
-    for voter in voters:
-        reply = await api.do(
-            f"/initiatives/{iid}/gate-decisions",
-            voter,
-            {"decision": decision, "rationale": f"{voter} agrees", **extra},
-        )
-    return reply
-
-
-async def poc(api: Api, iid: str) -> None:
-    base = f"/initiatives/{iid}/poc"
-    hyp = await api.do(
-        f"{base}/hypotheses",
-        "carlos",
-        {
-            "statement": "Night setback saves energy",
-            "metric": "saving %",
-            "comparator": ">=",
-            "threshold": 10,
-        },
-    )
-    for value in (8, 14.5):
-        await api.do(
-            f"{base}/hypotheses/{hyp['record_id']}/results",
-            "carlos",
-            {"value": value, "evidence_link": f"https://wiki/exp-{value}"},
-        )
-    await api.do(
-        f"{base}/data-sources",
-        "carlos",
-        {"name": "BMS trend logs", "description": "15-minute readings"},
-    )
-    await api.do(
-        f"{base}/model",
-        "carlos",
-        {"choice": "gradient boosting", "rationale": "Tabular sensor data."},
-    )
-    await api.do(
-        f"{base}/risk", "carlos", {"risk_class": "limited", "rationale": "Confirmed with legal."}
-    )
-
-
-async def pilot(api: Api, iid: str) -> Any:
-    base = f"/initiatives/{iid}/pilot"
-    await api.do(
-        f"{base}/scope",
-        "carlos",
-        {"user_group": "Night operators", "sites": ["Hall 3", "Hall 4"], "planned_weeks": 8},
-    )
-    await api.do(f"{base}/kpis", "carlos", ENERGY)
-    for value in (110, 104, 100.2):
-        await api.do(
-            f"/initiatives/{iid}/kpis/energy/measurements",
-            "carlos",
-            {"value": value, "source": "BMS"},
-        )
-    await api.do(
-        f"{base}/oversight",
-        "carlos",
-        {
-            "override_by": ["Shift lead"],
-            "decision_boundaries": "Setpoints within 2 K",
-            "escalation_path": "Shift lead, then facility manager",
-            "accountable": "Facility manager",
-        },
-    )
-    inc = await api.do(
-        f"{base}/incidents", "carlos", {"title": "Setpoint overshoot", "severity": "high"}
-    )
-    await api.do(
-        f"{base}/incidents/{inc['record_id']}/status",
-        "carlos",
-        {"status": "resolved", "note": "Clamped the range"},
-    )
-    return await api.do(
-        f"{base}/feedback",
-        "carlos",
-        {"summary": "Operators like the hints", "sentiment": "positive"},
-    )
-
-
-async def mvp(api: Api, iid: str) -> Any:
-    base = f"/initiatives/{iid}/mvp"
-    for kind, author in (("model_card", "carlos"), ("runbook", "carlos"), ("runbook", "olivia")):
-        await api.do(
-            f"{base}/documents",
-            "carlos",
-            {"kind": kind, "author": author, "link": f"https://wiki/{kind}/{author}"},
-        )
-    await api.do(
-        f"{base}/monitoring",
-        "carlos",
-        {"owner": "Facility manager", "metrics": [{"name": "drift", "threshold": 0.2}]},
-    )
-    return await api.do(
-        f"{base}/checklist",
-        "carlos",
-        {
-            "items": [
-                {"item": "Operator training", "done": True},
-                {"item": "Rollback plan", "done": False},
-            ]
-        },
-    )
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def driven(api: Api) -> dict[str, Any]:
     """The initiative in the MVP, and the pages seen on its way there."""
@@ -246,8 +103,7 @@ async def driven(api: Api) -> dict[str, Any]:
     await api.site.as_("carlos")
     seen["pilot"] = (await api.site.get(f"/initiatives/{iid}", min_position=reply["position"])).text
     await api.do(f"/initiatives/{iid}/gate-reviews", "olivia")
-    condition = [{"condition_id": "dpo", "text": "Works council informed"}]
-    await decide(api, iid, "clara", "conrad", decision="conditional_go", conditions=condition)
+    await decide(api, iid, "clara", "conrad", decision="conditional_go", conditions=CONDITION)
     await api.opened(iid, "mvp")
     await api.do(f"/initiatives/{iid}/conditions/dpo/fulfil", "olivia", {"evidence": "Minutes 12"})
     reply = await mvp(api, iid)
@@ -379,9 +235,9 @@ async def test_the_timeline_says_each_event_in_words(driven: dict[str, Any]):
         "Energy use measured: 100.2 MWh/month (source BMS)",
         "Result for “Night setback saves energy”: 14.5, validated",
         "Incident “Setpoint overshoot” resolved: “Clamped the range”",
-        "Runbook v2 recorded: by olivia",
+        "Runbook v2 recorded: author olivia; https://wiki/runbook/olivia",
         "G3 decided: conditional go",
-        "Condition “Works council informed” fulfilled: by olivia",
+        "Condition “Works council informed” fulfilled: evidence “Minutes 12”",
     ):
         assert said in words, said
     assert "Kpi defined" not in words

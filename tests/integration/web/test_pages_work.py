@@ -79,7 +79,7 @@ async def test_a_recorded_form_comes_back_empty_and_tells_the_page_to_refresh(si
     fragment = {"HX-Request": "true", "HX-Target": "live"}
     page = await site.client.get(f"/initiatives/{iid}", headers=fragment)
     assert "<html" not in page.text and "Workshop held" in page.text
-    assert "outcome: Worth a PoC" in page.text
+    assert "outcome “Worth a PoC”" in page.text  # the timeline says it in words
 
 
 async def test_a_viewer_sees_no_forms_and_a_post_is_refused(site: Site):
