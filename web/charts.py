@@ -1,109 +1,53 @@
-"""Server-side SVG charts: pure functions from data to an SVG string (no JavaScript, stdlib only).
+"""Server-side charts: pure functions from data to an HTML fragment of inline SVG (no
+JavaScript, stdlib only), the same on the pages and in the committee pack's PDF.
 
-Every chart is an ``<svg role="img">`` with an ``aria-label`` summary and a ``<title>``, so it
-is usable by screen readers, and renders a "No data" text rather than failing on empty input.
-All caller-supplied text is escaped with :func:`html.escape`; the result is safe to insert into
-a Jinja template with ``|safe``. Colours are inline attributes so the SVG also works standalone;
-each element also carries a class (``tg-...``) for styling.
+Charts are fluid: x is in percent of the chart's width, y and every text in pixels, and no
+SVG has a viewBox. So a chart fills any width while its text keeps one readable size (11-13
+px) on a phone, a desktop and paper. Each chart is a `<div class="tg-chart" role="img">`
+with an `aria-label` summary; titles and legends are HTML (they wrap on narrow screens), so
+no label stands on a bar or line it could overflow or cover. Caller text is escaped with
+:func:`html.escape`; the result is safe to insert with ``|safe``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape
+from itertools import pairwise
+
+from web.bar_charts import bar_chart, funnel
+from web.chart_scales import anchor_at, date_ticks, fmt, text_px, value_ticks, with_unit, x_fraction
+from web.chart_svg import (
+    AXIS,
+    BASELINE,
+    GRID,
+    LEGEND,
+    SERIES,
+    TARGET,
+    TOP,
+    frame,
+    n,
+    no_data,
+    pc,
+    svg,
+    swatch,
+    text,
+)
 
 __all__ = ["bar_chart", "funnel", "line_chart"]
-
-_TEXT = "#1b1f24"
-_MUTED = "#4f5863"
-_AXIS = "#8a949f"
-_SERIES = "#1f5fbf"
-_BASELINE = "#4f5863"
-_TARGET = "#1b6e3a"
-_FONT = 'font-family="system-ui, sans-serif"'
-_CHAR_WIDTH = 6.2  # approximate width of one 11px character, for truncating labels
-
-_MARGIN_LEFT = 52.0
-_MARGIN_RIGHT = 16.0
-_MARGIN_TOP = 30.0
-_MARGIN_BOTTOM = 34.0
+Scale = Callable[[float], float]
+PLOT_HEIGHT = 160
+MOST_POINTS = 400  # a longer series is thinned (every n-th point, and the last)
+MOST_DOTS = 60  # beyond this many points only the line is drawn
 
 
-def _fmt(value: float) -> str:
-    """A short human number: 1234 -> '1,234', 12.5 -> '12.5', 0.125 -> '0.13'."""
-    if not math.isfinite(value):
-        return "-"
-    magnitude = abs(value)
-    if magnitude >= 100 or value == int(value):
-        return f"{value:,.0f}"
-    text = f"{value:.1f}" if magnitude >= 10 else f"{value:.2f}"
-    return text.rstrip("0").rstrip(".")
-
-
-def _with_unit(value: float, unit: str) -> str:
-    if not unit:
-        return _fmt(value)
-    separator = " " if unit[0].isalnum() else ""
-    return f"{_fmt(value)}{separator}{unit}"
-
-
-def _n(value: float) -> str:
-    """A coordinate, rounded to keep the markup small."""
-    return f"{value:.1f}".removesuffix(".0")
-
-
-def _truncate(text: str, max_chars: int) -> str:
-    if len(text) <= max_chars:
-        return text
-    if max_chars <= 1:
-        return "…"
-    return text[: max_chars - 1] + "…"
-
-
-def _open(width: int, height: int, title: str, label: str, css_class: str) -> list[str]:
-    return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="tg-chart {css_class}" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-label="{escape(label)}">',
-        f"<title>{escape(title)}</title>",
-        f'<text class="tg-chart-title" x="{_n(width / 2)}" y="18" text-anchor="middle" '
-        f'font-size="13" font-weight="600" fill="{_TEXT}" {_FONT}>{escape(title)}</text>',
-    ]
-
-
-def _no_data(width: int, height: int, title: str, css_class: str) -> str:
-    parts = _open(width, height, title, f"{title}: no data", css_class)
-    parts.append(
-        f'<text class="tg-no-data" x="{_n(width / 2)}" y="{_n(height / 2 + 6)}" '
-        f'text-anchor="middle" font-size="13" fill="{_MUTED}" {_FONT}>No data</text>'
-    )
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def _text(x: float, y: float, content: str, *, anchor: str = "middle", css: str = "") -> str:
-    class_attr = f' class="{css}"' if css else ""
-    return (
-        f'<text{class_attr} x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="11" '
-        f'fill="{_MUTED}" {_FONT}>{escape(content)}</text>'
-    )
-
-
-def _nice_range(values: Sequence[float]) -> tuple[float, float]:
-    """A y range that contains every value with some head room, never zero-width."""
-    low, high = min(values), max(values)
-    if low == high:
-        pad = abs(low) * 0.1 or 1.0
-        return low - pad, high + pad
-    pad = (high - low) * 0.1
-    low -= pad
-    high += pad
-    # Do not dip below zero just for padding when all data is non-negative.
-    if min(values) >= 0 > low:
-        low = 0.0
-    return low, high
+def _thin(data: list[tuple[datetime, float]]) -> list[tuple[datetime, float]]:
+    if len(data) <= MOST_POINTS:
+        return data
+    every = math.ceil(len(data) / MOST_POINTS)
+    return data[::every] + ([data[-1]] if (len(data) - 1) % every else [])
 
 
 def line_chart(
@@ -113,191 +57,99 @@ def line_chart(
     target: float | None,
     title: str,
     unit: str,
-    width: int = 480,
-    height: int = 200,
+    plot_height: int = PLOT_HEIGHT,
 ) -> str:
-    """A KPI over time: measurement polyline with dots, dashed baseline and target lines.
-
-    Points are sorted by time; non-finite values are dropped. With one point only its dot is
-    drawn (centred); with none a "No data" text is shown.
-    """
+    """A KPI over time: the measurements as a line with dots, dashed baseline and target
+    lines, value ticks on a left axis, calendar date ticks below, and a legend naming the
+    lines with their values (so no label lies on the plot)."""
     data = sorted(((t, v) for t, v in points if math.isfinite(v)), key=lambda p: p[0])
-    refs: list[tuple[str, float, str, str]] = []
-    if baseline is not None and math.isfinite(baseline):
-        refs.append(("Baseline", baseline, _BASELINE, "tg-baseline"))
-    if target is not None and math.isfinite(target):
-        refs.append(("Target", target, _TARGET, "tg-target"))
+    refs = [
+        (name, v, colour, css, dash)
+        for name, v, colour, css, dash in (
+            ("Baseline", baseline, BASELINE, "tg-baseline", "2 3"),
+            ("Target", target, TARGET, "tg-target", "7 4"),
+        )
+        if v is not None and math.isfinite(v)
+    ]
     if not data:
-        return _no_data(width, height, title, "tg-line-chart")
-
-    latest = data[-1][1]
-    summary = [f"{title}: {len(data)} measurement{'s' if len(data) != 1 else ''}"]
-    summary.append(f"latest {_with_unit(latest, unit)}")
-    summary.extend(f"{name.lower()} {_with_unit(value, unit)}" for name, value, _, _ in refs)
-    parts = _open(width, height, title, ", ".join(summary), "tg-line-chart")
-
-    left, right = _MARGIN_LEFT, width - _MARGIN_RIGHT
-    top, bottom = _MARGIN_TOP, height - _MARGIN_BOTTOM
-    y_low, y_high = _nice_range([v for _, v in data] + [v for _, v, _, _ in refs])
+        return no_data(title, "tg-line-chart")
+    summary = [
+        f"{title}: {len(data)} measurement{'s' if len(data) != 1 else ''}",
+        f"latest {with_unit(data[-1][1], unit, exact=True)}",
+        *(f"{name.lower()} {with_unit(v, unit, exact=True)}" for name, v, *_ in refs),
+    ]
+    ticks = value_ticks([v for _, v in data] + [r[1] for r in refs])
+    bottom = TOP + plot_height
 
     def y_of(value: float) -> float:
-        return bottom - (value - y_low) / (y_high - y_low) * (bottom - top)
+        return bottom - (value - ticks[0]) / (ticks[-1] - ticks[0]) * plot_height
 
-    t_first, t_last = data[0][0].timestamp(), data[-1][0].timestamp()
-    inset = 8.0  # keep the first and last dots off the axis and the plot edge
-
-    def x_of(moment: datetime) -> float:
-        if t_last == t_first:
-            return (left + right) / 2
-        span = right - left - 2 * inset
-        return left + inset + (moment.timestamp() - t_first) / (t_last - t_first) * span
-
-    # Axes, y ticks (low, middle, high) with light grid lines.
-    parts.append(
-        f'<g class="tg-axes" stroke="{_AXIS}" stroke-width="1">'
-        f'<line x1="{_n(left)}" y1="{_n(top)}" x2="{_n(left)}" y2="{_n(bottom)}"/>'
-        f'<line x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(right)}" y2="{_n(bottom)}"/></g>'
+    gutter = max(text_px(fmt(t)) for t in ticks) + 10
+    axis = [text(n(gutter - 6), y_of(t) + 4, fmt(t), anchor="end", css="tg-tick") for t in ticks]
+    plot = _grid(ticks, y_of, bottom) + _dates(data, bottom)
+    for _, value, colour, css, dash in refs:
+        y = n(y_of(value))
+        plot.append(
+            f'<line class="{css}" x1="0" y1="{y}" x2="100%" y2="{y}" stroke="{colour}" '
+            f'stroke-width="1.5" stroke-dasharray="{dash}"/>'
+        )
+    plot += _series(_thin(data), y_of, unit)
+    height = bottom + 24
+    legend = [
+        f"<span>{swatch(SERIES, dot=True)} Measured, latest "
+        f"{escape(with_unit(data[-1][1], unit, exact=True))}</span>"
+    ]
+    legend += [
+        f'<span class="{css}-label">{swatch(colour, dash)} {name} '
+        f"{escape(with_unit(value, unit, exact=True))}</span>"
+        for name, value, colour, css, dash in refs
+    ]
+    body = (
+        f'<div style="display:flex">{svg(height, axis, n(gutter), "tg-axis")}'
+        f'{svg(height, plot)}</div><div class="tg-legend" style="{LEGEND}">{"".join(legend)}</div>'
     )
-    for fraction in (0.0, 0.5, 1.0):
-        value = y_low + (y_high - y_low) * fraction
-        y = y_of(value)
-        if fraction:
-            parts.append(
-                f'<line class="tg-grid" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right)}" '
-                f'y2="{_n(y)}" stroke="#e8ebef" stroke-width="1"/>'
-            )
-        parts.append(_text(left - 6, y + 4, _fmt(value), anchor="end", css="tg-tick"))
-    # X labels: first and last date (just one when all points share a moment).
-    if t_first == t_last:
-        parts.append(_text(x_of(data[0][0]), bottom + 16, f"{data[0][0]:%Y-%m-%d}"))
-    else:
-        parts.append(_text(left, bottom + 16, f"{data[0][0]:%Y-%m-%d}", anchor="start"))
-        parts.append(_text(right, bottom + 16, f"{data[-1][0]:%Y-%m-%d}", anchor="end"))
-    if unit:
-        parts.append(_text(4, top - 8, unit, anchor="start", css="tg-unit"))
+    return frame("tg-line-chart", title, ", ".join(summary), body, unit)
 
-    labels: list[str] = []  # reference labels go last so no line or dot covers them
-    for name, value, colour, css in refs:
-        y = y_of(value)
-        parts.append(
-            f'<line class="{css}" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right)}" y2="{_n(y)}" '
-            f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="6 4"/>'
+
+def _grid(ticks: Sequence[float], y_of: Scale, bottom: float) -> list[str]:
+    lines = [
+        f'<line class="tg-grid" x1="0" y1="{n(y_of(t))}" x2="100%" y2="{n(y_of(t))}" '
+        f'stroke="{GRID}" stroke-width="1"/>'
+        for t in ticks[1:]
+    ]
+    return [
+        *lines,
+        f'<line class="tg-axes" x1="0" y1="{n(bottom)}" x2="100%" '
+        f'y2="{n(bottom)}" stroke="{AXIS}" stroke-width="1"/>',
+    ]
+
+
+def _dates(data: list[tuple[datetime, float]], bottom: float) -> list[str]:
+    """Calendar ticks under the plot; labels at the edges are anchored to stay inside."""
+    first, last = data[0][0], data[-1][0]
+    out = []
+    for moment, label in date_ticks(first, last):
+        x = x_fraction(moment, first, last)
+        out.append(
+            f'<line class="tg-date-tick" x1="{pc(x)}" y1="{n(bottom)}" x2="{pc(x)}" '
+            f'y2="{n(bottom + 4)}" stroke="{AXIS}"/>'
         )
-        labels.append(
-            f'<text class="{css}-label" x="{_n(right - 2)}" y="{_n(y - 4)}" text-anchor="end" '
-            f'font-size="11" fill="{colour}" stroke="#fff" stroke-width="3" paint-order="stroke" '
-            f"{_FONT}>{escape(name)} {escape(_with_unit(value, unit))}</text>"
-        )
-
-    coords = [(x_of(t), y_of(v)) for t, v in data]
-    if len(coords) > 1:
-        path = " ".join(f"{_n(x)},{_n(y)}" for x, y in coords)
-        parts.append(
-            f'<polyline class="tg-series" points="{path}" fill="none" stroke="{_SERIES}" '
-            f'stroke-width="2" stroke-linejoin="round"/>'
-        )
-    parts.append(f'<g class="tg-points" fill="{_SERIES}">')
-    for (moment, value), (x, y) in zip(data, coords, strict=True):
-        tip = f"{moment:%Y-%m-%d %H:%M}: {_with_unit(value, unit)}"
-        parts.append(
-            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="3.5"><title>{escape(tip)}</title></circle>'
-        )
-    parts.append("</g>")
-    parts.extend(labels)
-    parts.append("</svg>")
-    return "\n".join(parts)
+        out.append(text(pc(x), bottom + 17, label, anchor=anchor_at(x, label), css="tg-date"))
+    return out
 
 
-def bar_chart(
-    bars: list[tuple[str, float]],
-    *,
-    title: str,
-    unit: str = "",
-    max_value: float | None = None,
-    width: int = 480,
-    height: int = 200,
-) -> str:
-    """Vertical bars with the label under each bar and the value on top.
-
-    ``max_value`` fixes the scale (e.g. 100 for percentages); by default the largest value is
-    the top. Negative and non-finite values draw as empty bars; their value is still shown.
-    """
-    if not bars:
-        return _no_data(width, height, title, "tg-bar-chart")
-    finite = [v for _, v in bars if math.isfinite(v)]
-    top_value = max_value if max_value is not None and max_value > 0 else max(finite, default=0)
-    if top_value <= 0:
-        top_value = 1.0
-
-    summary = ", ".join(f"{label} {_with_unit(value, unit)}" for label, value in bars)
-    parts = _open(width, height, title, f"{title}: {summary}", "tg-bar-chart")
-
-    left, right = 12.0, width - 12.0
-    top, bottom = _MARGIN_TOP + 14, height - _MARGIN_BOTTOM + 8
-    slot = (right - left) / len(bars)
-    bar_width = max(min(slot * 0.7, 72.0), 2.0)
-    max_chars = int(slot / _CHAR_WIDTH)
-
-    parts.append(
-        f'<line class="tg-axes" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(right)}" '
-        f'y2="{_n(bottom)}" stroke="{_AXIS}" stroke-width="1"/>'
-    )
-    parts.append(f'<g class="tg-bars" fill="{_SERIES}">')
-    for index, (label, value) in enumerate(bars):
-        centre = left + slot * (index + 0.5)
-        shown = min(value, top_value) if math.isfinite(value) and value > 0 else 0.0
-        bar_height = shown / top_value * (bottom - top)
-        y = bottom - bar_height
-        value_text = _with_unit(value, unit)
-        parts.append(
-            f'<rect x="{_n(centre - bar_width / 2)}" y="{_n(y)}" width="{_n(bar_width)}" '
-            f'height="{_n(bar_height)}" rx="2"><title>{escape(label)}: {escape(value_text)}'
-            f"</title></rect>"
-        )
-        parts.append(_text(centre, y - 4, value_text, css="tg-value"))
-        parts.append(_text(centre, bottom + 15, _truncate(label, max_chars), css="tg-label"))
-    parts.append("</g>")
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def funnel(
-    stages: list[tuple[str, int]],
-    *,
-    title: str,
-    width: int = 480,
-    row_height: int = 30,
-) -> str:
-    """Horizontal centred bars, one per stage, with the count and the conversion from the
-    previous stage (e.g. ``PoC 12 (60% of previous)``)."""
-    height = int(_MARGIN_TOP + row_height * max(len(stages), 1) + 10)
-    if not stages:
-        return _no_data(width, max(height, 120), title, "tg-funnel")
-    largest = max((count for _, count in stages), default=0) or 1
-
-    lines: list[str] = []
-    previous: int | None = None
-    for name, count in stages:
-        text = f"{name} {count:,}"
-        if previous:
-            text += f" ({_fmt(count / previous * 100)}% of previous)"
-        lines.append(text)
-        previous = count
-    parts = _open(width, height, title, f"{title}: " + ", ".join(lines), "tg-funnel")
-
-    usable = width - 24.0
-    parts.append(f'<g class="tg-bars" fill="{_SERIES}" fill-opacity="0.18">')
-    for index, ((_, count), text) in enumerate(zip(stages, lines, strict=True)):
-        y = _MARGIN_TOP + index * row_height
-        bar = max(count, 0) / largest * usable
-        parts.append(
-            f'<rect x="{_n((width - bar) / 2)}" y="{_n(y)}" width="{_n(bar)}" '
-            f'height="{row_height - 4}" rx="3" stroke="{_SERIES}" stroke-opacity="0.6"/>'
-        )
-        parts.append(
-            f'<text x="{_n(width / 2)}" y="{_n(y + row_height / 2 + 2)}" text-anchor="middle" '
-            f'font-size="12" fill="{_TEXT}" fill-opacity="1" {_FONT}>{escape(text)}</text>'
-        )
-    parts.append("</g>")
-    parts.append("</svg>")
-    return "\n".join(parts)
+def _series(data: list[tuple[datetime, float]], y_of: Scale, unit: str) -> list[str]:
+    first, last = data[0][0], data[-1][0]
+    at = [(pc(x_fraction(t, first, last)), n(y_of(v))) for t, v in data]
+    out = [
+        f'<line class="tg-series" x1="{a[0]}" y1="{a[1]}" x2="{b[0]}" y2="{b[1]}" '
+        f'stroke="{SERIES}" stroke-width="2" stroke-linecap="round"/>'
+        for a, b in pairwise(at)
+    ]
+    if len(data) > MOST_DOTS:
+        return out
+    out.append(f'<g class="tg-points" fill="{SERIES}">')
+    for (moment, value), (x, y) in zip(data, at, strict=True):
+        tip = escape(f"{moment:%Y-%m-%d %H:%M}: {with_unit(value, unit, exact=True)}")
+        out.append(f'<circle cx="{x}" cy="{y}" r="3.5"><title>{tip}</title></circle>')
+    return [*out, "</g>"]
