@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test lint bench chaos install browser clean
+.PHONY: up test lint bench chaos install browser pdf-libs clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Debian's pango for WeasyPrint (the committee pack's PDF), installed only when missing
+pdf-libs:
+	@bash infra/install-pdf-libs.sh
+
+install: pdf-libs $(STAMP)
 
 up: install
 	$(BIN)/tollgate up

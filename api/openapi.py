@@ -94,12 +94,22 @@ def _complete(operation: Operation, handler: HTTPRouteHandler, method: str) -> N
         others = [p for p in operation.parameters or [] if getattr(p, "name", "") != KEY]
         operation.parameters = [*others, IDEMPOTENCY_KEY]
     responses = operation.responses if operation.responses is not None else {}
+    _alternatives(responses.get("200"), handler.opt.get("alternatives", ()))
     for status, description in errors.items():
         if str(status) not in declared and not (public and status in PUBLIC_ERRORS):
             responses[str(status)] = _problem(description)
     operation.responses = responses
     if public:
         operation.security = []
+
+
+def _alternatives(ok: OpenAPIResponse | Reference | None, media_types: tuple[str, ...]) -> None:
+    """Other media types the 200 answer comes in (the route's `opt["alternatives"]`), such
+    as text/csv for a list or text/html for a PDF: text or bytes, chosen by Accept or
+    `format`."""
+    if isinstance(ok, OpenAPIResponse) and media_types:
+        text = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+        ok.content = {**(ok.content or {}), **dict.fromkeys(media_types, text)}
 
 
 def complete(app: Litestar) -> None:
