@@ -46,13 +46,19 @@ REMINDER = (
 )
 
 
+LIFECYCLE = 36  # steps of a journey to production
+PACE = (0.85, 0.97, 0.7, 0.99, 0.6, 0.92, 0.78)  # share of its time the journey took: staleness
+
+
 def planned(p: Profile, index: int, now: datetime) -> list[tuple[str, object]]:
-    """The journey of the index-th initiative, started 40-280 days ago, ending before now."""
-    start = now - timedelta(days=280 - index * 9)
-    dry = Clock(start, timedelta(hours=1))
-    journey(p, dry)  # how many ticks the journey takes
-    ticks = (dry.now - start) / timedelta(hours=1)
-    step = (now - start) * 0.85 / max(ticks, 1)
+    """The journey of the index-th initiative, started up to 280 days ago, ending before now
+    (some long ago, some lately, so that time in stage and staleness differ)."""
+    dry = Clock(now, timedelta(hours=1))
+    steps = len(journey(p, dry))  # how many steps and ticks the journey takes
+    ticks = (dry.now - now) / timedelta(hours=1)
+    # a short journey (an idea, a PoC) started more lately than a whole lifecycle
+    start = now - timedelta(days=(280 - index * 9) * min(max(steps / LIFECYCLE, 0.2), 1.0))
+    step = (now - start) * PACE[index % len(PACE)] / max(ticks, 1)
     return list(journey(p, Clock(start, step)))
 
 

@@ -398,6 +398,12 @@ OLIVIA = Person(name="olivia", account="olivia")
 CARLOS = Person(name="carlos", account="carlos")
 OWNERS = (OLIVIA, Person(name="oskar", account="oskar"), OLIVIA, Person(name="Lea Wagner"))
 ANALYSTS = ("Jana Berg", "Tim Koch", "Mia Wolf")  # team members without an account
+# (value, feasibility, risk, strategic fit): priorities from 2.2 to 4.7, so the board can rank
+SCORES = (
+    (5, 4, 2, 5), (3, 3, 3, 3), (4, 5, 1, 4), (2, 3, 4, 2), (5, 5, 2, 4), (3, 4, 2, 4),
+    (4, 2, 3, 3), (2, 2, 4, 3), (5, 3, 2, 3),
+)  # fmt: skip
+UNFINISHED = (0, 2, 1, 3, 0, 4, 1)  # work left in an open stage: readiness differs within one
 
 
 def team(owner: Person, n: int) -> tuple[Person, ...]:
@@ -417,6 +423,7 @@ def profiles() -> list[Profile]:
             owner_account=owner.account, team=team(owner, n),
             category=cat, tags=tags, risk=risk, kpi=kpi, unit=unit,  # type: ignore[arg-type]
             baseline=base, target=target, direction=direction,  # type: ignore[arg-type]
-            outcome=outcome,
+            outcome=outcome, scores=SCORES[n % len(SCORES)],
+            unfinished=UNFINISHED[n % len(UNFINISHED)],
         ))  # fmt: skip
     return out

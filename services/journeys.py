@@ -59,6 +59,8 @@ class Profile(msgspec.Struct, frozen=True, kw_only=True):
     target: float = 70.0
     direction: kpis.Direction = "higher"
     outcome: Outcome = "launched"
+    scores: tuple[int, int, int, int] = (4, 4, 2, 5)  # value, feasibility, risk, strategic fit
+    unfinished: int = 0  # for an open stage: its last work steps not done yet
 
 
 class Clock:
@@ -71,8 +73,23 @@ class Clock:
         return self.now
 
 
+# outcomes that end in a stage whose work is under way (the steps after its opening)
+OPEN_WORK: dict[str, int] = {
+    "ideation": 4,
+    "poc": 5,
+    "conditional": 5,
+    "held": 5,
+    "pilot": 7,
+    "mvp": 7,
+}
+
+
 def journey(p: Profile, clock: Clock) -> list[Step]:
-    return list(_steps(p, clock, owner_of(p)))
+    """The steps of `p`; an outcome in an open stage leaves its last `unfinished` work steps
+    undone (at most that stage's work), so its readiness is below 100%."""
+    steps = list(_steps(p, clock, owner_of(p)))
+    undone = min(p.unfinished, OPEN_WORK.get(p.outcome, 0))
+    return steps[: len(steps) - undone]
 
 
 def owner_of(p: Profile) -> Actor:
@@ -202,10 +219,10 @@ def _ideation(p: Profile, c: Clock) -> Iterator[Step]:
             initiative_id=i,
             at=c.tick(),
             actor=CONTRIBUTOR,
-            value=4,
-            feasibility=4,
-            risk=2,
-            strategic_fit=5,
+            value=p.scores[0],
+            feasibility=p.scores[1],
+            risk=p.scores[2],
+            strategic_fit=p.scores[3],
         ),
     )
     yield (
