@@ -59,7 +59,7 @@ async def test_a_review_waits_on_the_committee_and_escalates_to_the_chair_when_o
     await world.caught_up()
     waiting = [i for i in await world.inbox(CHAIR) if i.initiative_id == iid]
     assert [(i.kind, i.overdue) for i in waiting] == [("review", True), ("overdue", True)]
-    assert waiting[1].text.startswith("Escalated: the G3 review is overdue")
+    assert waiting[1].text == "Escalated to you: the G3 review is overdue"
     events = (
         await world.http.get(f"/initiatives/{iid}/events", headers=world.bearer(CHAIR))
     ).json()

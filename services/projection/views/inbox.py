@@ -132,8 +132,7 @@ def _escalation(row: Initiative, review: Review) -> list[Addressed]:
     """An overdue review escalated to the committee chair waits on the chair until decided."""
     if review.overdue_at is None or review.escalated_to is None:
         return []
-    due = review.due_at.strftime("%Y-%m-%d") if review.due_at else "its service level"
-    text = f"Escalated: the {review.gate} review is overdue (due {due})"
+    text = f"Escalated to you: the {review.gate} review is overdue"
     key = f"overdue:{review.gate}:{review.overdue_at.isoformat()}"
     found = _item(row, key, "overdue", text, review.overdue_at, gate=review.gate, review=review)
     return [Addressed(item=found, accounts=(review.escalated_to,))]
