@@ -23,7 +23,7 @@ from litestar.response import Template
 from api.deps import Deps
 from events.base import STAGES
 from events.gates import RiskClass
-from services.projection import board
+from services.projection import board, inbox_store
 from services.projection.models import Portfolio
 from services.projection.ordering import SORT_NAMES, SORTS, Sort
 from services.projection.portfolio import LIVE
@@ -60,9 +60,10 @@ class Card(msgspec.Struct, kw_only=True):
     updated_at: datetime | None = None
     stale: bool = False
     owner_account: str | None = None  # None: the owner is a name without an account
+    overdue: bool = False  # its gate review waits past its service level
 
 
-def card(s: Summary, stale_days: int) -> Card:
+def card(s: Summary, stale_days: int, overdue: bool = False) -> Card:
     stale = s.status in LIVE and s.stage != "production" and s.time_in_stage_days > stale_days
     return Card(
         id=s.initiative_id,
@@ -76,6 +77,7 @@ def card(s: Summary, stale_days: int) -> Card:
         updated_at=s.updated_at,
         stale=stale,
         owner_account=s.owner_account,
+        overdue=overdue,
     )
 
 
@@ -183,7 +185,11 @@ class BoardPage(Controller):
         found = await board.columns(deps.reads, wanted, shown, f.sort, moment)
         stale_days = deps.settings.stale_days
         p = await board.portfolio(deps.reads, wanted, stale_days=stale_days, as_of=moment)
-        cols = [(c.stage, [card(s, stale_days) for s in c.cards], c.total) for c in found]
+        late = await inbox_store.overdue_reviews(deps.reads) if moment is None else {}
+        cols = [
+            (c.stage, [card(s, stale_days, s.initiative_id in late) for s in c.cards], c.total)
+            for c in found
+        ]
         more = {
             s: urlencode(filter_query(f, moment, {**shown, s: shown[s] + PAGE})) for s in STAGES
         }

@@ -61,6 +61,8 @@ async def test_the_chair_reads_the_inbox_on_a_desktop_and_a_phone(world: World, 
     }
 
     page = await sign_in(browser, world.stack.url, CHAIR)
+    await expect(page.locator(f"#card-{late} .overdue-mark")).to_have_text("review overdue")
+    await expect(page.locator(f"#card-{fresh} .overdue-mark")).to_have_count(0)
     count = page.locator(".nav .inbox-count")
     await expect(count).to_have_text(f"{len(waiting)} waiting")
     await page.get_by_role("link", name="Inbox").click()
