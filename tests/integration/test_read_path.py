@@ -1,0 +1,115 @@
+"""The event store's batched read (read_all decodes one JSON array per batch, built by the
+server) returns exactly what a row-by-row read of the same rows gives, in the same order,
+also while writers commit concurrently and late."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest_asyncio
+
+from infra.db import Pool, create_pool
+from infra.eventstore import Checkpoint, EventStore, NewEvent, RecordedEvent
+from infra.migrations import migrate
+from tests.conftest import fresh_schema
+from tests.integration.test_eventstore import new_events
+
+ROW_BY_ROW = (
+    "SELECT position, tx_id::text::bigint, stream_id, version, event_id, type, occurred_at, "
+    "recorded_at, data, metadata FROM {schema}.events ORDER BY tx_id, position"
+)
+ODD_DATA = (
+    '{"t": "\u00fcn\u00ef \\"q\\" \\\\ \\n \\u0001 \U0001f600", "f": 1.5e300, "n": null,'
+    ' "a": [1, {"b": 2}], "d": 0.1, "big": 12345678901234567890}'
+).encode()
+
+
+@pytest_asyncio.fixture
+async def store(database_url: str) -> AsyncIterator[EventStore]:
+    pool: Pool = await create_pool(database_url, max_size=12)
+    schema = fresh_schema()
+    async with pool.acquire() as conn:
+        await migrate(conn, schema, "eventstore")
+    yield EventStore(pool, schema)
+    await pool.close()
+
+
+async def row_by_row(store: EventStore) -> list[RecordedEvent]:
+    rows = await store.pool.fetch(ROW_BY_ROW.format(schema=store.schema))
+    return [RecordedEvent(*r.values()) for r in rows]
+
+
+async def read_everything(store: EventStore, limit: int) -> list[RecordedEvent]:
+    checkpoint, out = Checkpoint(), []
+    while batch := await store.read_all(checkpoint, limit=limit):
+        out += batch
+        checkpoint = Checkpoint(batch[-1].tx_id, batch[-1].position)
+    return out
+
+
+def odd_event(n: int) -> NewEvent:
+    """Unicode, escapes, huge and fractional numbers, a non-UTC offset, odd microseconds."""
+    zone = timezone(timedelta(hours=n % 14 - 7, minutes=30 * (n % 2)))
+    return NewEvent(
+        event_id=uuid.uuid4(), type=f"io.tollgate.ideation.odd_{n}.v1",
+        occurred_at=datetime(1900 + n * 7 % 300, 1 + n % 12, 1 + n % 28, n % 24, n % 60,
+                             n % 60, n * 7919 % 1_000_000, tzinfo=zone),
+        data=ODD_DATA, metadata=b'{"actor": "ana \\u00e9", "correlationid": null}',
+    )  # fmt: skip
+
+
+async def test_a_batched_read_equals_a_row_by_row_read_field_for_field(store: EventStore):
+    for n in range(40):
+        await store.append(
+            f"odd-{n % 3}", [odd_event(n)], await store.stream_version(f"odd-{n % 3}")
+        )
+    await store.append("plain", new_events(500), 0)
+
+    expected = await row_by_row(store)
+    for limit in (1, 7, 500, 10_000):
+        assert await read_everything(store, limit) == expected
+    assert all(e.occurred_at.utcoffset() == timedelta(0) for e in expected)
+    assert json.loads(expected[0].data)["t"] == json.loads(ODD_DATA)["t"]
+
+
+async def test_under_concurrent_late_committing_writers_the_read_equals_the_final_order(
+    store: EventStore,
+):
+    seen: list[RecordedEvent] = []
+    done = asyncio.Event()
+
+    async def writer(w: int) -> None:
+        for i in range(12):
+            async with store.pool.acquire() as conn, conn.transaction():
+                await store.append(f"w{w}-{i}", [odd_event(w * 12 + i), *new_events(2)], 0,
+                                   conn=conn)  # fmt: skip
+                if random.random() < 0.3:
+                    await asyncio.sleep(random.uniform(0.01, 0.05))  # commit late
+
+    async def reader() -> None:
+        checkpoint = Checkpoint()
+        while True:
+            finished = done.is_set()
+            batch = await store.read_all(checkpoint, limit=5)
+            seen.extend(batch)
+            if batch:
+                checkpoint = Checkpoint(batch[-1].tx_id, batch[-1].position)
+            elif finished:
+                return
+            else:
+                await asyncio.sleep(0.002)
+
+    read = asyncio.create_task(reader())
+    await asyncio.gather(*(writer(w) for w in range(8)))
+    done.set()
+    await read
+
+    assert len(seen) == 8 * 12 * 3
+    assert seen == await row_by_row(store)
+    assert all(e.recorded_at.tzinfo is not None for e in seen)
+    assert seen[-1].recorded_at <= datetime.now(UTC)
