@@ -12,15 +12,10 @@ from collections.abc import Callable
 
 from events import measures_pilot as later
 from events.facts import Facts, open_conditions
+from events.measures_pilot import Measured, flag
 from events.wording import counted, hypothesis, hypothesis_result, listed, number, quoted
 
-Measured = tuple[float, str]
 Measure = Callable[[Facts, float], Measured]
-REQUIRED_DOCUMENTS = later.REQUIRED_DOCUMENTS
-
-
-def _flag(ok: bool, evidence: str) -> Measured:
-    return (1.0 if ok else 0.0), evidence
 
 
 def problem_and_goal(f: Facts, _: float = 0) -> Measured:
@@ -30,8 +25,8 @@ def problem_and_goal(f: Facts, _: float = 0) -> Measured:
         if not v
     ]
     if missing:
-        return _flag(False, f"The {listed(missing)} {'are' if len(missing) > 1 else 'is'} missing")
-    return _flag(
+        return flag(False, f"The {listed(missing)} {'are' if len(missing) > 1 else 'is'} missing")
+    return flag(
         True, f"Problem: {quoted(f.problem_statement or '')}; goal: {quoted(f.business_goal or '')}"
     )
 
@@ -39,14 +34,14 @@ def problem_and_goal(f: Facts, _: float = 0) -> Measured:
 def sponsor_and_owner(f: Facts, _: float = 0) -> Measured:
     missing = [n for n, v in (("sponsor", f.sponsor), ("owner", f.owner)) if not v]
     named = f"Sponsor {f.sponsor or 'not named'}, owner {f.owner or 'not named'}"
-    return _flag(not missing, named)
+    return flag(not missing, named)
 
 
 def scored(f: Facts, _: float = 0) -> Measured:
     s = f.scores
     if s is None:
-        return _flag(False, "Not scored yet")
-    return _flag(
+        return flag(False, "Not scored yet")
+    return flag(
         True,
         f"Scored value {s.value}, feasibility {s.feasibility}, risk {s.risk}, "
         f"strategic fit {s.strategic_fit}: priority {number(f.priority or 0)}",
@@ -54,7 +49,7 @@ def scored(f: Facts, _: float = 0) -> Measured:
 
 
 def sourcing_decided(f: Facts, _: float = 0) -> Measured:
-    return _flag(
+    return flag(
         f.sourcing is not None,
         f"Decided to {f.sourcing}" if f.sourcing else "No sourcing decision yet",
     )
@@ -63,10 +58,10 @@ def sourcing_decided(f: Facts, _: float = 0) -> Measured:
 def risk_preclass_allowed(f: Facts, _: float = 0) -> Measured:
     c = f.risk_preclass
     if c is None:
-        return _flag(False, "Not pre-classified yet")
+        return flag(False, "Not pre-classified yet")
     if c == "prohibited":
-        return _flag(False, "Pre-classified as prohibited: the EU AI Act forbids such a system")
-    return _flag(True, f"Pre-classified as {c} risk")
+        return flag(False, "Pre-classified as prohibited: the EU AI Act forbids such a system")
+    return flag(True, f"Pre-classified as {c} risk")
 
 
 def workshops(f: Facts, _: float = 0) -> Measured:
@@ -120,7 +115,7 @@ def hypotheses_without_result(f: Facts, _: float = 0) -> Measured:
 def every_hypothesis_has_result(f: Facts, _: float = 0) -> Measured:
     """An empty list never satisfies "every"."""
     with_result, total, sentence = _resulted(f)
-    return _flag(total > 0 and with_result == total, sentence)
+    return flag(total > 0 and with_result == total, sentence)
 
 
 def _validation(f: Facts) -> tuple[int, int, str]:
@@ -133,7 +128,8 @@ def _validation(f: Facts) -> tuple[int, int, str]:
 
 
 def hypotheses_validated(f: Facts, _: float = 0) -> Measured:
-    return _validation(f)[0], _validation(f)[2]
+    ok, _total, sentence = _validation(f)
+    return ok, sentence
 
 
 def hypotheses_not_validated(f: Facts, _: float = 0) -> Measured:
@@ -144,7 +140,7 @@ def hypotheses_not_validated(f: Facts, _: float = 0) -> Measured:
 
 def every_hypothesis_validated(f: Facts, _: float = 0) -> Measured:
     ok, total, sentence = _validation(f)
-    return _flag(total > 0 and ok == total, sentence)
+    return flag(total > 0 and ok == total, sentence)
 
 
 def data_sources(f: Facts, _: float = 0) -> Measured:
@@ -155,7 +151,7 @@ def data_sources(f: Facts, _: float = 0) -> Measured:
 
 
 def model_chosen(f: Facts, _: float = 0) -> Measured:
-    return _flag(
+    return flag(
         f.model_choice is not None,
         f"Chose {f.model_choice}" if f.model_choice else "No model or tool chosen yet",
     )
@@ -165,10 +161,10 @@ def risk_class_confirmed(f: Facts, _: float = 0) -> Measured:
     c = f.risk_class or f.risk_preclass
     if not f.risk_confirmed:
         pre = f" (pre-classified as {c})" if c else ""
-        return _flag(False, f"Risk class not confirmed yet{pre}")
+        return flag(False, f"Risk class not confirmed yet{pre}")
     if f.risk_class == "prohibited":
-        return _flag(False, "Confirmed as prohibited: the EU AI Act forbids such a system")
-    return _flag(True, f"Confirmed as {f.risk_class} risk")
+        return flag(False, "Confirmed as prohibited: the EU AI Act forbids such a system")
+    return flag(True, f"Confirmed as {f.risk_class} risk")
 
 
 def conditions_open(f: Facts, _: float = 0) -> Measured:

@@ -18,7 +18,7 @@ from events.wording import (
     quoted,
 )
 
-Measured = tuple[float, str]
+Measured = tuple[float, str]  # the number a criterion compares, and the evidence in words
 REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "high": ("model_card", "decision_logic", "data_sheet", "dpia", "runbook"),
     "limited": ("model_card", "runbook"),
@@ -26,7 +26,7 @@ REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _flag(ok: bool, evidence: str) -> Measured:
+def flag(ok: bool, evidence: str) -> Measured:
     return (1.0 if ok else 0.0), evidence
 
 
@@ -57,12 +57,12 @@ def fewest_must_measurements(f: Facts, need: float = 3) -> Measured:
 
 def _on_target(kpis: list[Kpi], which: str) -> Measured:
     if not kpis:
-        return _flag(False, f"No {which}KPI defined yet")
+        return flag(False, f"No {which}KPI defined yet")
     off = [k for k in kpis if not kpi_on_target(k)]
     on = [k for k in kpis if kpi_on_target(k)]
     parts = [f"off target: {'; '.join(kpi_state(k) for k in off)}"] if off else []
     parts += [f"on target: {'; '.join(kpi_state(k) for k in on)}"] if on else []
-    return _flag(not off, ". ".join(p[0].upper() + p[1:] for p in parts))
+    return flag(not off, ". ".join(p[0].upper() + p[1:] for p in parts))
 
 
 def must_kpis_on_target(f: Facts, _: float = 0) -> Measured:
@@ -76,8 +76,8 @@ def all_kpis_on_target(f: Facts, _: float = 0) -> Measured:
 def oversight(f: Facts, _: float = 0) -> Measured:
     o = f.oversight
     if o is None:
-        return _flag(False, "No human oversight design yet")
-    return _flag(
+        return flag(False, "No human oversight design yet")
+    return flag(
         True,
         f"{o.accountable} is accountable; {listed(o.override_by)} may override "
         f"the AI; escalation: {quoted(o.escalation_path, 60)}",
@@ -121,9 +121,9 @@ def feedback(f: Facts, _: float = 0) -> Measured:
 def scope(f: Facts, _: float = 0) -> Measured:
     s = f.scope
     if s is None:
-        return _flag(False, "No pilot scope yet")
+        return flag(False, "No pilot scope yet")
     weeks = counted(s.planned_weeks, "week")
-    return _flag(True, f"{s.user_group} at {listed(s.sites)} for {weeks}")
+    return flag(True, f"{s.user_group} at {listed(s.sites)} for {weeks}")
 
 
 def missing_documents(f: Facts, _: float = 0) -> Measured:
@@ -141,9 +141,9 @@ def missing_documents(f: Facts, _: float = 0) -> Measured:
 def monitoring(f: Facts, _: float = 0) -> Measured:
     m = f.monitoring
     if m is None:
-        return _flag(False, "No monitoring configured yet")
+        return flag(False, "No monitoring configured yet")
     metrics = listed(f"{x.name} (threshold {number(x.threshold)})" for x in m.metrics)
-    return _flag(True, f"Monitoring owned by {m.owner}: {metrics}")
+    return flag(True, f"Monitoring owned by {m.owner}: {metrics}")
 
 
 def monitored_metrics(f: Facts, _: float = 0) -> Measured:
@@ -155,7 +155,7 @@ def monitored_metrics(f: Facts, _: float = 0) -> Measured:
 
 def accountable(f: Facts, _: float = 0) -> Measured:
     who = f.accountable
-    return _flag(
+    return flag(
         who is not None,
         f"{who} is accountable"
         if who

@@ -68,7 +68,8 @@ def test_the_timeline_shows_a_handoff_as_tollgate_not_as_an_agent(kind: str):
 
 
 def test_the_timeline_marks_an_agent_and_not_a_person():
-    by_agent, by_person = entries([cloudevent("kpi-bot", "agent"), cloudevent("olivia", "person")])
+    # events of the same moment are listed latest first
+    by_person, by_agent = entries([cloudevent("kpi-bot", "agent"), cloudevent("olivia", "person")])
     assert (by_agent.actor, by_agent.agent) == ("kpi-bot", True)
     assert (by_person.actor, by_person.agent) == ("olivia", False)
 
