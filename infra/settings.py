@@ -152,16 +152,16 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "TOLLGATE_SMTP_URL": (
         "smtp_url",
-        "mail server for notifications: smtp://[user:password@]host[:port], smtps:// or"
-        " smtp+starttls://; unset = no e-mail (default)",
+        "mail server for notifications: `smtp://[user:password@]host[:port]`, `smtps://` or"
+        " `smtp+starttls://`; unset = no e-mail (default)",
     ),
     "TOLLGATE_SMTP_FROM": (
         "smtp_from",
-        "sender of notification mails (default tollgate@localhost)",
+        "sender of notification mails (default `Tollgate <tollgate@localhost>`)",
     ),
     "TOLLGATE_PUBLIC_URL": (
         "public_url",
-        "base URL of the pages, for links in mails (default http://127.0.0.1:8000)",
+        "base URL of the pages, for the links in mails (default http://127.0.0.1:8000)",
     ),
     "TOLLGATE_COMMITTEE_CHAIR": (
         "committee_chair",
@@ -169,12 +169,12 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "TOLLGATE_DIGEST_HOUR": (
         "digest_hour",
-        "hour (UTC, 0-23) of the daily digest mails (default 7)",
+        "hour (UTC, 0-23) from which the daily digests go out (default 7)",
     ),
     "TOLLGATE_SCHEDULER_SECONDS": (
         "scheduler_seconds",
-        "seconds between the notifier's checks for overdue reviews and digests (0 = off;"
-        " default 60)",
+        "seconds between the notifier's checks for overdue reviews and digests"
+        " (0 = off; default 60)",
     ),
 }
 
