@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 
 import msgspec
 import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from events.envelope import CLOUDEVENT_DECODER, CloudEvent
+from infra import metrics, tracing
 from infra.db import Connection, Pool
 
 log = logging.getLogger(__name__)
@@ -46,6 +49,7 @@ class Consumer:
         filter_subjects: Sequence[str],
         handler: Handler,
         batch: int = 1000,
+        ack_wait: float = 10.0,
     ) -> None:
         self.js = js
         self.pool = pool
@@ -54,6 +58,7 @@ class Consumer:
         self.filter_subjects = list(filter_subjects)
         self.handler = handler
         self.batch = batch
+        self.ack_wait = ack_wait  # what a crashed process held comes back after this
         self.handled = 0
         self._track_sql = (
             f"INSERT INTO {schema}.processed (consumer, event_id) VALUES ($1, $2) "
@@ -69,15 +74,26 @@ class Consumer:
             deliver_group=self.durable,
             ack_policy=AckPolicy.EXPLICIT,
             deliver_policy=DeliverPolicy.ALL,
-            ack_wait=10,  # what a crashed process held comes back after this
+            ack_wait=self.ack_wait,
             max_deliver=-1,
             max_ack_pending=self.batch,
         )
+        await self._update_ack_wait()
         # one filter subject works on every server (a list needs nats-server 2.10+)
         return await self.js.subscribe(
             self.filter_subjects[0], queue=self.durable, durable=self.durable,
             stream=self.stream, manual_ack=True, config=config,
         )  # fmt: skip
+
+    async def _update_ack_wait(self) -> None:
+        """An existing durable keeps its config when subscribed to: bring its ack wait to
+        ours (an updatable field), so an upgrade gets the new takeover time."""
+        try:
+            info = await self.js.consumer_info(self.stream, self.durable)
+        except NotFoundError:
+            return
+        if info.config.ack_wait != self.ack_wait:
+            await self.js.add_consumer(self.stream, replace(info.config, ack_wait=self.ack_wait))
 
     async def run(self, stop: asyncio.Event) -> None:
         sub = await self.subscribe()
@@ -102,15 +118,27 @@ class Consumer:
             log.error("%s: dropping undecodable message on %s: %s", self.durable, msg.subject, exc)
             await msg.term()
             return
+        # tracing: continue the relay's publish (header), else the recording command (event)
+        parent = (msg.headers or {}).get(tracing.TRACEPARENT) or event.traceparent
+        attributes = {
+            "messaging.consumer.group.name": self.durable,
+            "messaging.message.id": event.id,
+        }
         try:
-            await self.apply(event, msg.metadata.sequence.stream)
+            with tracing.continued(f"process {msg.subject}", "consumer", parent, attributes):
+                applied = await self.apply(event, msg.metadata.sequence.stream)
         except Retry as retry:
             await msg.nak(delay=retry.delay)
             return
         except Exception:
             log.exception("%s: failed on event %s; will retry", self.durable, event.id)
+            metrics.CONSUMED.labels(self.durable, "failed").inc()
             await msg.nak(delay=1)
             return
+        metrics.CONSUMED.labels(self.durable, "applied" if applied else "repeat").inc()
+        if applied:
+            delay = metrics.since(msg.metadata.timestamp)
+            metrics.CONSUMER_DELAY.labels(self.durable).observe(delay)
         await msg.ack()
 
     async def apply(self, event: CloudEvent, sequence: int = 0) -> bool:

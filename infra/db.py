@@ -144,7 +144,11 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> Poo
     return pool
 
 
-async def connect(dsn: str) -> asyncpg.Connection[Any]:
-    conn: asyncpg.Connection[Any] = await asyncpg.connect(dsn, timeout=CONNECT_TIMEOUT)
+async def connect(
+    dsn: str, server_settings: dict[str, str] | None = None
+) -> asyncpg.Connection[Any]:
+    conn: asyncpg.Connection[Any] = await asyncpg.connect(
+        dsn, timeout=CONNECT_TIMEOUT, server_settings=server_settings
+    )
     await init_connection(conn)
     return conn

@@ -1,7 +1,8 @@
 """The outbox relay: the events table is the outbox, and the relay its only publisher.
 
-One relay per service schema is active at a time (a session advisory lock held on a
-dedicated connection); others wait to take over. It reads the gap-free global order from
+One relay per service schema is active at a time (a lease: a session advisory lock on a
+dedicated connection, infra/lease.py); the others stand by and one takes over within the
+lease's poll interval when the holder dies. It reads the gap-free global order from
 its checkpoint, publishes each event to JetStream with Nats-Msg-Id = event id, and moves
 the checkpoint (with the JetStream sequence reached, NOTIFYed to the command path) only
 after the PubAcks. A relay killed between a PubAck and its checkpoint would republish that
@@ -17,9 +18,10 @@ import logging
 import time
 from collections.abc import Sequence
 
+from infra import metrics
 from infra.bus import Publisher
-from infra.db import connect
 from infra.eventstore import Checkpoint, EventStore
+from infra.lease import Lease
 
 log = logging.getLogger(__name__)
 CHECKPOINT = "outbox-relay"
@@ -37,6 +39,7 @@ class Relay:
         stages: Sequence[str],
         batch: int = 500,
         poll_interval: float = 1.0,
+        lease_poll: float = 0.5,
     ) -> None:
         self.dsn = dsn
         self.store = store
@@ -44,34 +47,33 @@ class Relay:
         self.stages = tuple(stages)
         self.batch = batch
         self.poll_interval = poll_interval
+        self.lease_poll = lease_poll  # a standby's takeover time after the holder died
         self.published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        conn = await connect(self.dsn)
+        """Relay whenever this process holds the schema's lease, until stopped."""
+        lease = Lease(self.dsn, f"relay:{self.store.schema}", poll=self.lease_poll)
+        await lease.run(stop, lambda until: self.relay(lease, until))
+
+    async def relay(self, lease: Lease, until: asyncio.Event) -> None:
+        """Publish while holding the lease; from the resume point each time it is taken."""
         wake = asyncio.Event()
-        try:
-            lock_key = f"relay:{self.store.schema}"
-            while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock_key):
-                if await _wait(stop, self.poll_interval):
-                    return
-            await conn.add_listener(self.store.channel, lambda *_: wake.set())
-            checkpoint: Checkpoint | None = None
-            purged = 0.0
-            while not stop.is_set():
-                wake.clear()
-                count = 0
-                try:
-                    checkpoint = checkpoint or await self.resume_point()
-                    checkpoint, count = await self.relay_batch(checkpoint)
-                    if time.monotonic() - purged > PURGE_EVERY:
-                        await self.store.forget_replies(KEEP_KEYS_DAYS)
-                        purged = time.monotonic()
-                except Exception as exc:  # the broker or database hiccuped: try again soon
-                    log.warning("relay %s: %r; retrying", self.store.schema, exc)
-                if count < self.batch:
-                    await _wait_any(stop, wake, self.poll_interval)
-        finally:
-            await conn.close()
+        await lease.connection.add_listener(self.store.channel, lambda *_: wake.set())
+        checkpoint: Checkpoint | None = None
+        purged = 0.0
+        while not until.is_set():
+            wake.clear()
+            count = 0
+            try:
+                checkpoint = checkpoint or await self.resume_point()
+                checkpoint, count = await self.relay_batch(checkpoint)
+                if time.monotonic() - purged > PURGE_EVERY:
+                    await self.store.forget_replies(KEEP_KEYS_DAYS)
+                    purged = time.monotonic()
+            except Exception as exc:  # the broker or database hiccuped: try again soon
+                log.warning("relay %s: %r; retrying", self.store.schema, exc)
+            if count < self.batch:
+                await _wait_any(until, wake, self.poll_interval)
 
     async def resume_point(self) -> Checkpoint:
         """The saved checkpoint, or the last event already on the stream if that is later."""
@@ -85,22 +87,16 @@ class Relay:
 
     async def relay_batch(self, checkpoint: Checkpoint) -> tuple[Checkpoint, int]:
         events = await self.store.read_all(checkpoint, self.batch)
+        metrics.relay_read(self.store.schema, events)
         if not events:
             return checkpoint, 0
         sequences = await self.publisher.publish_all(events)
+        metrics.relay_published(self.store.schema, events[: len(sequences)])
         last = events[len(sequences) - 1]  # only as far as the PubAcks go
         checkpoint = Checkpoint(last.tx_id, last.position, sequences[-1])
         await self.store.save_checkpoint(CHECKPOINT, checkpoint)
         self.published += len(sequences)
         return checkpoint, len(sequences)
-
-
-async def _wait(stop: asyncio.Event, seconds: float) -> bool:
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        return False
-    return True
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:

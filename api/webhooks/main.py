@@ -20,6 +20,7 @@ from infra.settings import Settings
 
 log = logging.getLogger("tollgate.webhooks")
 SCHEMA = "api"  # subscriptions, deliveries and the consumer's tracking rows
+ACK_WAIT = 3.0  # seconds before events a killed replica held are queued by another
 
 
 def durable_name(settings: Settings) -> str:
@@ -45,6 +46,7 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
         stream=settings.stream,
         filter_subjects=[settings.subjects.events],
         handler=queue_deliveries,
+        ack_wait=ACK_WAIT,
     )
     log.info("webhooks consuming %s from %s", settings.subjects.events, settings.stream)
     try:

@@ -1,4 +1,11 @@
-"""Wiring of the projection service: migrate, then consume every lifecycle event."""
+"""Wiring of the projection service: migrate, then consume every lifecycle event.
+
+Replicas share one writer: the process holding the lease (infra/lease.py) consumes, the
+others stand by and take over within the lease's poll interval when it dies. The event
+it held comes back after the consumer's ack wait (ACK_WAIT), so a takeover takes at most
+about that long; the tracking row and the timeline's event id keep a redelivered event
+from being applied twice, whoever applies it.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,14 @@ from infra.bus import connect, ensure_stream
 from infra.consumer import Consumer
 from infra.db import connect as connect_db
 from infra.db import create_pool
+from infra.lease import Lease
 from infra.migrations import migrate
 from infra.settings import Settings
 from services.projection.store import SCHEMA, apply_live
 
 log = logging.getLogger("tollgate.projection")
+LEASE = f"projection:{SCHEMA}"
+ACK_WAIT = 2.0  # seconds before the event a dead writer held goes to the next one
 
 
 def durable_name(settings: Settings) -> str:
@@ -21,12 +31,13 @@ def durable_name(settings: Settings) -> str:
 
 
 async def main(settings: Settings, stop: asyncio.Event) -> None:
-    conn = await connect_db(settings.database_url)
+    database_url = settings.database_url_for("projection")
+    conn = await connect_db(database_url)
     try:
         await migrate(conn, SCHEMA, "projection")
     finally:
         await conn.close()
-    pool = await create_pool(settings.database_url)
+    pool = await create_pool(database_url)
     nc = await connect(settings.nats_url, "tollgate-projection")
     js = nc.jetstream()
     await ensure_stream(js, settings.subjects, settings.stream_replicas)
@@ -41,10 +52,16 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
         filter_subjects=[settings.subjects.events],
         handler=apply_live,
         batch=1,
+        ack_wait=ACK_WAIT,
     )
-    log.info("projection consuming %s from %s", settings.subjects.events, settings.stream)
+
+    async def consume(until: asyncio.Event) -> None:
+        log.info("projection consuming %s from %s", settings.subjects.events, settings.stream)
+        await consumer.run(until)
+
+    log.info("projection waiting for the writer's lease")
     try:
-        await consumer.run(stop)
+        await Lease(database_url, LEASE).run(stop, consume)
     finally:
         log.info("projection stopping after %d events", consumer.handled)
         await nc.drain()
