@@ -14,8 +14,8 @@ from pathlib import Path
 
 import msgspec
 
-from infra import reach
-from infra.migrations import migrate_all
+from infra import logs, metrics, reach, tracing
+from infra.migrations import migrate_each
 from infra.settings import ConfigError, Settings, load, unknown
 from launch import accounts, demo, instance, launcher
 from services.projection.rebuild import rebuild_cli
@@ -29,6 +29,7 @@ SERVICES = {
     "projection": "services.projection.main",
     "api": "api.main",
     "webhooks": "api.webhooks.main",
+    "notifier": "api.notifier.main",
 }
 # the servers each command needs (DATABASE_URL / NATS_URL); the others need PostgreSQL only
 DATABASE = ("DATABASE_URL",)
@@ -60,18 +61,30 @@ def up(args: argparse.Namespace, settings: Settings) -> int:
     if args.no_demo:
         changes["demo"] = False
     settings = msgspec.structs.replace(settings, **changes)
-    return launcher.up(settings, list(SERVICES), greet=demo.ensure_demo)
+    return launcher.up(
+        settings,
+        list(SERVICES),
+        greet=demo.ensure_demo,
+        copies=args.replicas,
+        nats_cluster=args.nats_cluster,
+    )
 
 
 def service(args: argparse.Namespace, settings: Settings) -> int:
     if args.name == "api" and not launcher.secret_accepted(settings, "tollgate service api"):
         return 2
-    asyncio.run(run_until_signalled(service_main(args.name), settings))
+    tracing.setup(args.name)  # only with OTEL_EXPORTER_OTLP_ENDPOINT set
+    if settings.metrics_port and args.name != "api":  # the API serves /metrics itself
+        metrics.serve(settings.http_host, settings.metrics_port)
+    try:
+        asyncio.run(run_until_signalled(service_main(args.name), settings))
+    finally:
+        tracing.shutdown()
     return 0
 
 
 def migrate(_args: argparse.Namespace, settings: Settings) -> int:
-    asyncio.run(migrate_all(settings.database_url))
+    asyncio.run(migrate_each(settings.database_url_for))  # each schema in its own database
     print("migrations applied")
     return 0
 
@@ -91,6 +104,22 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("--data-dir", type=Path)
     cmd.add_argument("--port", type=int)
     cmd.add_argument("--no-demo", action="store_true")
+    cmd.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        choices=range(1, 10),
+        metavar="N",
+        help="run N processes of every service (API replicas on --port, --port+1, ...)",
+    )
+    cmd.add_argument(
+        "--nats-cluster",
+        type=int,
+        default=1,
+        choices=(1, 3, 5),
+        metavar="N",
+        help="start a JetStream cluster of N nats-servers (3 or 5), the stream on all of them",
+    )
     cmd.set_defaults(func=up)
     cmd = sub.add_parser("service", help="run one service in the foreground")
     cmd.add_argument("name", choices=SERVICES)
@@ -118,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"tollgate: bad configuration: {exc}", file=sys.stderr)
         return 2
+    logs.use_format(settings.log_format, args.name if args.cmd == "service" else args.cmd)
     if misspelt := unknown():
         print(f"tollgate: warning: ignoring unknown {', '.join(misspelt)}", file=sys.stderr)
     command: Command = args.func

@@ -3,6 +3,8 @@
 It refuses at once when its port is taken or its data folder has a running instance, records
 its servers' URLs in `<data dir>/instance.json` for the other commands, and on Ctrl-C (or
 SIGTERM) stops the API, then the services, then NATS and PostgreSQL, and removes the file.
+`--replicas N` runs every service N times (the API replicas on consecutive ports), and
+`--nats-cluster 3` a JetStream cluster of three nats-servers with the stream replicated.
 """
 
 from __future__ import annotations
@@ -20,25 +22,38 @@ from pathlib import Path
 import httpx
 import msgspec
 
-from infra.migrations import migrate_all
+from infra.migrations import migrate_each
 from infra.settings import ConfigError, Settings, secret_warning
 from launch import instance
-from launch.embedded import port_in_use, start_nats, start_postgres, stop_postgres
-from launch.supervisor import Supervisor
+from launch.embedded import (
+    port_in_use,
+    start_nats,
+    start_nats_cluster,
+    start_postgres,
+    stop_postgres,
+)
+from launch.supervisor import Supervisor, replicas, service_of
 
 # runs once the API answers; returns lines to print (the demo seeds and lists its sign-ins)
 Greet = Callable[[Settings, str], Awaitable[list[str]]]
 
 
-def up(settings: Settings, names: list[str], greet: Greet) -> int:
+def up(
+    settings: Settings, names: list[str], greet: Greet, *, copies: int = 1, nats_cluster: int = 1
+) -> int:
     if not secret_accepted(settings, "tollgate up"):
         return 2
-    refused = _refusal(settings)
+    refused = _refusal(settings, copies if "api" in names else 0) or _cluster_refusal(
+        settings, nats_cluster
+    )
     if refused:
         print(f"tollgate up: {refused}", file=sys.stderr, flush=True)
         return 2
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    servers = Embedded(settings.data_dir)
+    if nats_cluster > 1:
+        settings = msgspec.structs.replace(settings, stream_replicas=nats_cluster)
+    names = replicas(names, copies)
+    servers = Embedded(settings.data_dir, nats_cluster)
     code = 0
     signal.signal(signal.SIGTERM, _interrupted)  # until the services run, as a Ctrl-C
     try:
@@ -60,7 +75,7 @@ def _interrupted(_sig: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _refusal(settings: Settings) -> str | None:
+def _refusal(settings: Settings, api_copies: int = 1) -> str | None:
     """Why `tollgate up` cannot start here, before it starts anything."""
     running = instance.running(settings.data_dir)
     if running is not None and running.pid != os.getpid():
@@ -68,8 +83,29 @@ def _refusal(settings: Settings) -> str | None:
             f"a Tollgate instance is already running in {settings.data_dir} (pid {running.pid},"
             f" {running.http_url}); stop it first, or use another --data-dir"
         )
-    if port_in_use(settings.http_host, settings.http_port):
-        return f"port {settings.http_port} is in use; try --port"
+    for port in api_ports(settings, api_copies):
+        if port_in_use(settings.http_host, port):
+            return f"port {port} is in use; try --port"
+    return None
+
+
+def api_ports(settings: Settings, copies: int) -> list[int]:
+    """The API replicas' ports: --port, and the ones after it."""
+    return [settings.http_port + i for i in range(copies)]
+
+
+def _cluster_refusal(settings: Settings, size: int) -> str | None:
+    """A NATS cluster of our own needs NATS_URL unset, and one data folder holds one kind of
+    NATS (switching kinds would leave the stream's history behind)."""
+    if size > 1 and settings.nats_url:
+        return "--nats-cluster starts its own NATS servers: unset NATS_URL"
+    other = "nats" if size > 1 else "nats-cluster"
+    if not settings.nats_url and (settings.data_dir / other).is_dir():
+        kind = "a single NATS server's" if size > 1 else "a NATS cluster's"
+        return (
+            f"{settings.data_dir} holds {kind} data; start it as it was started before"
+            " (--nats-cluster), or use another --data-dir"
+        )
     return None
 
 
@@ -77,14 +113,15 @@ class Embedded:
     """The servers `tollgate up` starts itself when none are configured; stopped last, NATS
     and then PostgreSQL."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, nats_cluster: int = 1) -> None:
         self.data_dir = data_dir
+        self.nats_cluster = nats_cluster
         self.postgres = False
-        self.nats: subprocess.Popen[bytes] | None = None
+        self.nats: list[subprocess.Popen[bytes]] = []
 
     @property
     def names(self) -> tuple[str, ...]:
-        return ("postgres",) * self.postgres + ("nats",) * (self.nats is not None)
+        return ("postgres",) * self.postgres + ("nats",) * bool(self.nats)
 
     def start(self, settings: Settings) -> Settings:
         if not settings.database_url:
@@ -92,20 +129,27 @@ class Embedded:
             self.postgres = True
             settings = msgspec.structs.replace(settings, database_url=url)
             print(f"embedded PostgreSQL: {url}", flush=True)
-        if not settings.nats_url:
-            self.nats, url = start_nats(self.data_dir)
+        if not settings.nats_url and self.nats_cluster > 1:
+            self.nats, url = start_nats_cluster(self.data_dir, self.nats_cluster)
+            settings = msgspec.structs.replace(settings, nats_url=url)
+            print(f"embedded NATS cluster of {self.nats_cluster}: {url}", flush=True)
+        elif not settings.nats_url:
+            server, url = start_nats(self.data_dir)
+            self.nats = [server]
             settings = msgspec.structs.replace(settings, nats_url=url)
             print(f"embedded NATS: {url}", flush=True)
         return settings
 
     def stop(self) -> None:
-        if self.nats is not None and self.nats.poll() is None:
-            self.nats.terminate()
+        running = [n for n in self.nats if n.poll() is None]
+        for node in running:
+            node.terminate()
+        for node in running:
             try:
-                self.nats.wait(10)
+                node.wait(10)
             except subprocess.TimeoutExpired:
-                self.nats.kill()
-                self.nats.wait()
+                node.kill()
+                node.wait()
         if self.postgres:
             stop_postgres(self.data_dir)
 
@@ -140,6 +184,7 @@ def _env(settings: Settings) -> dict[str, str]:
         "TOLLGATE_HTTP_PORT": str(settings.http_port),
         "TOLLGATE_HTTP_HOST": settings.http_host,
         "TOLLGATE_STREAM": settings.stream,
+        "TOLLGATE_STREAM_REPLICAS": str(settings.stream_replicas),
         "TOLLGATE_SUBJECT_ROOT": settings.subject_root,
         "TOLLGATE_DEMO": "1" if settings.demo else "0",
     }
@@ -147,8 +192,12 @@ def _env(settings: Settings) -> dict[str, str]:
 
 async def _run(settings: Settings, names: list[str], greet: Greet) -> int:
     started = time.monotonic()
-    await migrate_all(settings.database_url)
-    supervisor = Supervisor(names, _env(settings))
+    await migrate_each(settings.database_url_for)
+    ports = {
+        n: {"TOLLGATE_HTTP_PORT": str(settings.http_port + i)}
+        for i, n in enumerate(n for n in names if service_of(n) == "api")
+    }
+    supervisor = Supervisor(names, _env(settings), own_env=ports)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -163,6 +212,11 @@ async def _run(settings: Settings, names: list[str], greet: Greet) -> int:
             for line in await greet(settings, url):
                 print(line, flush=True)
             print(f"Tollgate is up in {time.monotonic() - started:.1f}s: {url}", flush=True)
+            if len(ports) > 1:
+                others = [
+                    f"http://{settings.http_host}:{p['TOLLGATE_HTTP_PORT']}" for p in ports.values()
+                ]
+                print(f"API replicas: {', '.join(others)}", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
         await stop.wait()
     finally:

@@ -3,7 +3,8 @@
 Every service runs in a process group of its own, so a Ctrl-C in the terminal reaches only
 `tollgate up`, which stops the API first and then the other services (SIGTERM, then
 SIGKILL after a timeout). A service that dies is restarted after a delay that doubles up to
-30 s and starts again from 0.5 s once a run has lasted a healthy minute.
+30 s and starts again from 0.5 s once a run has lasted a healthy minute. "poc#2" names the
+second replica of poc; a replica may get environment variables of its own (an API port).
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ FIRST_DELAY = 0.5
 MAX_DELAY = 30.0
 HEALTHY_SECONDS = 60.0
 STOP_FIRST = ("api",)  # no new requests while the services behind them stop
+
+
+def service_of(name: str) -> str:
+    """The service a replica runs: "poc#2" -> "poc"."""
+    return name.split("#", 1)[0]
+
+
+def replicas(services: list[str], count: int) -> list[str]:
+    """Every service `count` times: "poc", "poc#2", ..."""
+    return [n if i == 1 else f"{n}#{i}" for n in services for i in range(1, count + 1)]
 
 
 class Backoff:
@@ -49,10 +60,15 @@ class Backoff:
 
 class Supervisor:
     def __init__(
-        self, names: list[str], env: Mapping[str, str], clock: Callable[[], float] = time.monotonic
+        self,
+        names: list[str],
+        env: Mapping[str, str],
+        clock: Callable[[], float] = time.monotonic,
+        own_env: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.names = names
         self.env = dict(env)
+        self.own_env = dict(own_env or {})  # name -> variables of that replica only
         self.clock = clock
         self.procs: dict[str, asyncio.subprocess.Process] = {}
         self.state: dict[str, str] = dict.fromkeys(names, "starting")
@@ -83,10 +99,10 @@ class Supervisor:
             "-m",
             "launch.cli",
             "service",
-            name,
+            service_of(name),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
-            env={**os.environ, **self.env},
+            env={**os.environ, **self.env, **self.own_env.get(name, {})},
             process_group=0,
         )
         self.procs[name] = proc
@@ -106,7 +122,7 @@ class Supervisor:
         """Stop the API, then every other service; none is restarted any more."""
         self.stopping = True
         self._stopped.set()
-        first = [n for n in self.names if n in STOP_FIRST]
+        first = [n for n in self.names if service_of(n) in STOP_FIRST]
         await self._stop([n for n in first if n in self.procs], timeout)
         await self._stop([n for n in self.procs if n not in first], timeout)
         if not self._tasks:

@@ -19,7 +19,7 @@ from launch.cli import SERVICES
 from launch.embedded import free_port
 
 # services with no NATS endpoint to ping: their durable consumer's name after the subject root
-CONSUMERS = {"projection": "projection", "webhooks": "api-webhooks"}
+CONSUMERS = {"projection": "projection", "webhooks": "api-webhooks", "notifier": "notifier"}
 LIVE: set[asyncio.subprocess.Process] = set()  # every process a Stack started and still runs
 
 
@@ -41,8 +41,13 @@ class Stack:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.procs: dict[str, asyncio.subprocess.Process] = {}
+        self.ports: dict[str, int] = {}  # API replicas but the first: "api#2" -> its port
 
-    def env(self) -> dict[str, str]:
+    def url_of(self, name: str) -> str:
+        """The base URL of an API replica ("api", "api#2", ...)."""
+        return f"http://127.0.0.1:{self.ports.get(name, self.port)}"
+
+    def env(self, name: str = "api") -> dict[str, str]:
         s = self.settings
         return {
             **os.environ,
@@ -50,18 +55,25 @@ class Stack:
             "NATS_URL": s.nats_url,
             "TOLLGATE_STREAM": s.stream,
             "TOLLGATE_SUBJECT_ROOT": s.subject_root,
-            "TOLLGATE_HTTP_PORT": str(self.port),
+            "TOLLGATE_HTTP_PORT": str(self.ports.get(name, self.port)),
             "TOLLGATE_DEMO": "0",
             "TOLLGATE_SECRET": "test-secret",
             "TOLLGATE_WEBHOOK_ALLOW": "127.0.0.1",  # the tests' webhook receivers
+            # the notifier's clock-driven work (overdue reviews, digests) stays off: a test
+            # that wants it ticks a Scheduler with a clock of its own (inbox_world.py)
+            "TOLLGATE_SCHEDULER_SECONDS": "0",
             **self.extra_env,
         }
 
     async def start(self, *names: str) -> None:
-        """Start services by name; "poc#2" starts a second replica of poc."""
+        """Start services by name; "poc#2" starts a second replica of poc ("api#2" on a
+        port of its own)."""
         for name in names:
+            if name.startswith("api#"):
+                self.ports.setdefault(name, free_port())
+            service = name.split("#")[0]
             self.procs[name] = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "launch.cli", "service", name.split("#")[0], env=self.env()
+                sys.executable, "-m", "launch.cli", "service", service, env=self.env(name)
             )
             LIVE.add(self.procs[name])
         await self.wait_ready(names)
@@ -69,7 +81,7 @@ class Stack:
     async def wait_ready(self, names: Iterable[str], timeout: float = 30.0) -> None:
         """A stage service is ready when its NATS service answers a ping; the API at /health."""
         deadline = time.monotonic() + timeout
-        nc = await nats.connect(self.settings.nats_url)
+        nc = await nats.connect(self.settings.nats_url.split(","))  # one server, or a cluster
         try:
             for name in names:
                 while not await self._ready(nc, name):
@@ -81,12 +93,13 @@ class Stack:
         finally:
             await nc.close()
 
-    async def _ready(self, nc: nats.NATS, name: str) -> bool:
-        name = name.split("#", maxsplit=1)[0]
+    async def _ready(self, nc: nats.NATS, replica: str) -> bool:
+        name = replica.split("#", maxsplit=1)[0]
         if name == "api":
             try:
                 async with httpx.AsyncClient() as client:
-                    return (await client.get(f"{self.url}/health", timeout=1)).status_code < 500
+                    url = self.url_of(replica)
+                    return (await client.get(f"{url}/health", timeout=1)).status_code < 500
             except httpx.HTTPError:
                 return False
         subject = f"$SRV.PING.{self.settings.subjects.service(name)}"

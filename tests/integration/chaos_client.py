@@ -40,6 +40,8 @@ class Sent:
     fingerprint: Fingerprint
     attempts: list[str] = field(default_factory=list)  # "503", "ReadTimeout", "201", ...
     errors: list[str] = field(default_factory=list)  # the detail of every 5xx but 503
+    failed: list[tuple[float, float]] = field(default_factory=list)  # (sent, answered) of 5xx,
+    # connection errors and timeouts: when this client saw errors
     status: int | None = None  # None: gave up after MAX_ATTEMPTS ambiguous answers
     reply: dict[str, Any] = field(default_factory=dict)
     sent_at: float = field(default_factory=time.monotonic)
@@ -69,14 +71,18 @@ class Client:
         headers = {"Authorization": f"Bearer {self.tokens[who]}", "Idempotency-Key": sent.key}
         attempt, in_flight_until = 0, time.monotonic() + IN_FLIGHT_WAIT
         while attempt < MAX_ATTEMPTS:
+            began = time.monotonic()
             try:
                 response = await self.http.post(path, json=body, headers=headers)
             except httpx.TransportError as exc:  # refused, reset, timed out: maybe applied
+                sent.failed.append((began, time.monotonic()))
                 sent.attempts.append(type(exc).__name__)
                 await asyncio.sleep(_backoff(attempt, None))
                 attempt += 1
                 continue
             sent.attempts.append(str(response.status_code))
+            if response.status_code >= 500:
+                sent.failed.append((began, time.monotonic()))
             retry_after = response.headers.get("Retry-After")
             if response.status_code >= 500 and response.status_code != 503:
                 sent.errors.append(f"{response.status_code} {response.text[:160]}")
