@@ -31,6 +31,7 @@ from api.openapi import COMPONENTS, SECURITY, complete
 from api.problems import HANDLERS
 from api.routes.gates import GateController
 from api.routes.ideation import IdeationController
+from api.routes.inbox import InboxController
 from api.routes.initiatives import InitiativeController
 from api.routes.mvp import KpiController, MvpController
 from api.routes.pilot import PilotController
@@ -40,6 +41,7 @@ from api.routes.stream import StreamController
 from api.routes.subscriptions import SubscriptionController
 from api.routes.system import AsyncApiController, SystemController
 from api.routes.users import TokenController, UserController
+from infra import tracing
 from infra.db import connect, create_pool
 from infra.migrations import migrate
 from infra.settings import Settings
@@ -50,6 +52,7 @@ API_HANDLERS: list[ControllerRouterHandler] = [
     InitiativeController, IdeationController, PocController, PilotController, MvpController,
     KpiController, GateController, PortfolioController, StreamController,
     SubscriptionController, AsyncApiController, UserController, TokenController,
+    InboxController,
 ]  # fmt: skip
 
 
@@ -116,6 +119,7 @@ def create_app(
             "actor": Provide(provide_actor, sync_to_thread=False),
         },
         middleware=[
+            *tracing.asgi_middleware(),  # a span per request when tracing is on
             metrics_middleware,
             DefineMiddleware(AuthMiddleware, exclude=["^/schema", "^/static", "^/health"]),
             IdempotencyMiddleware,

@@ -16,6 +16,8 @@ from events.base import type_parts
 from events.envelope import CloudEvent
 from infra.consumer import Retry
 from infra.db import Connection
+from services.projection import inbox_store
+from services.projection.portfolio import readiness_of
 from services.projection.views.fold import decode
 from services.projection.views.initiative import Initiative, initial, project, snapshot_due
 from services.projection.views.summary import Summary
@@ -57,7 +59,9 @@ SnapshotRecord = tuple[str, int, datetime | None, bytes]
 
 
 def row_record(row: Initiative) -> RowRecord:
-    s = row.summary
+    """The `summary` column also holds the readiness percent, so lists sort by it in SQL."""
+    ready = readiness_of(row)
+    s = replace(row.summary, readiness_percent=ready.percent if ready else None)
     search = " ".join((s.title, s.owner, s.sponsor, s.initiative_id, *s.tags)).lower()
     return (
         row.initiative_id,
@@ -153,8 +157,10 @@ async def _fold(conn: Connection, ce: CloudEvent, sequence: int, schema: str) ->
     doc = await conn.fetchval(
         f"SELECT doc FROM {schema}.initiatives WHERE initiative_id = $1 FOR UPDATE", ce.subject
     )
-    row = project(ROW.decode(doc) if doc is not None else initial(ce.subject), event)
+    before = ROW.decode(doc) if doc is not None else None
+    row = project(before or initial(ce.subject), event)
     await conn.execute(upsert_sql(schema), *row_record(row))
+    await inbox_store.write(conn, before, row, schema)
     if snapshot_due(ce.streamversion):
         await conn.execute(
             f"INSERT INTO {schema}.snapshots VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",

@@ -48,8 +48,12 @@ class Review(msgspec.Struct, frozen=True, kw_only=True):
     requested_at: datetime | None = None
     requested_by: str | None = None
     criteria_version: str | None = None
-    votes: tuple[Vote, ...] = ()
+    votes: tuple[Vote, ...] = ()  # each member's current vote, in the order cast
     decision: DecisionView | None = None
+    due_at: datetime | None = None  # set when it went overdue (review_overdue)
+    overdue_at: datetime | None = None
+    escalated_to: str | None = None  # the committee chair it was escalated to
+    earlier: tuple[Vote, ...] = ()  # votes a member's later vote replaced, oldest first
 
 
 class Fulfilment(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,6 +75,8 @@ def project(h: GateHistory, event: Event) -> GateHistory:
             return _voted(h, event)
         case gates.GateDecided():
             return _decided(h, event)
+        case gates.ReviewOverdue():
+            return _overdue(h, event)
         case gates.ConditionFulfilled():
             done = Fulfilment(at=event.at, by=event.fulfilled_by, evidence=event.evidence)
             h = replace(h, fulfilled={**h.fulfilled, event.condition_id: done})
@@ -127,12 +133,16 @@ def _review(h: GateHistory, gate: Gate, at: datetime) -> Review:
 
 
 def _voted(h: GateHistory, e: gates.GateVoteCast) -> GateHistory:
+    """A member's later vote replaces their earlier one, which moves to `earlier`."""
     review = _review(h, e.gate, e.at)
-    if any(v.vote_id == e.vote_id for v in review.votes):
+    if any(v.vote_id == e.vote_id for v in (*review.votes, *review.earlier)):
         return h
     vote = Vote(vote_id=e.vote_id, voter=e.voter, decision=e.decision, rationale=e.rationale,
                 at=e.at, conditions=e.conditions)  # fmt: skip
-    return _with(h, e.gate, e.at, replace(review, votes=(*review.votes, vote)))
+    replaced = tuple(v for v in review.votes if v.voter == e.voter)
+    current = (*(v for v in review.votes if v.voter != e.voter), vote)
+    changed = replace(review, votes=current, earlier=(*review.earlier, *replaced))
+    return _with(h, e.gate, e.at, changed)
 
 
 def _decided(h: GateHistory, e: gates.GateDecided) -> GateHistory:
@@ -147,6 +157,18 @@ def _decided(h: GateHistory, e: gates.GateDecided) -> GateHistory:
         criteria_version=e.criteria_version, quorum=e.quorum, unmet=e.unmet, conditions=conditions,
     )  # fmt: skip
     return _with(h, e.gate, e.at, _marked(replace(review, decision=decision), h.fulfilled))
+
+
+def _overdue(h: GateHistory, e: gates.ReviewOverdue) -> GateHistory:
+    """Marks the review it names (by gate and request time) while it awaits its decision."""
+    late = {"due_at": e.due_at, "overdue_at": e.at, "escalated_to": e.escalated_to}
+    reviews = tuple(
+        replace(r, **late)
+        if r.gate == e.gate and r.requested_at == e.requested_at and r.decision is None
+        else r
+        for r in h.reviews
+    )
+    return replace(h, reviews=reviews)
 
 
 def _marked(r: Review, fulfilled: dict[str, Fulfilment]) -> Review:
