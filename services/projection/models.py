@@ -10,10 +10,13 @@ import msgspec
 from events.base import Stage
 from events.criteria import CriterionResult, Readiness
 from events.gates import Gate, RiskClass
+from services.projection.decisions import DecisionLink
 from services.projection.views.dossier_records import Dossier
+from services.projection.views.evidence import Changes
 from services.projection.views.gate_history import ConditionView, GateHistory, Vote
 from services.projection.views.metrics import KpiView
 from services.projection.views.summary import Status, Summary
+from services.projection.views.tally import Tally
 from services.projection.views.visits import Visit
 
 InitiativeSummary = Summary
@@ -47,6 +50,8 @@ class InitiativeDetail(msgspec.Struct, frozen=True, kw_only=True):
     dossier: Dossier  # problem, goal and the current state of every stage record
     conditions: list[ConditionView]  # of every conditional go: open and fulfilled
     as_of: datetime | None = None
+    decisions: list[DecisionLink] = []  # every past gate decision, with its replay's address
+    since_recycle: Changes | None = None  # a stage reopened by a recycle: what changed since
 
 
 class InitiativePage(msgspec.Struct, frozen=True, kw_only=True):
@@ -102,8 +107,10 @@ class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
     waiting_days: float
     votes: int
     readiness: ReadinessView | None
-    ballots: tuple[Vote, ...] = ()  # the votes cast so far, oldest first
+    ballots: tuple[Vote, ...] = ()  # each member's current vote, in the order cast
     kind: Literal["gate", "re_review"] = "gate"  # re_review: a launched KPI breached
+    tally: Tally | None = None  # the current votes counted, what is still needed, a split
+    earlier: tuple[Vote, ...] = ()  # votes a member's later vote replaced
     reason: str | None = None  # why a re-review was requested
     problem_statement: str = ""
     business_goal: str = ""

@@ -10,8 +10,9 @@ from typing import Any
 
 from msgspec.structs import replace
 
-from events.criteria import GATE_OF_STAGE
+from events.criteria import GATE_OF_STAGE, QUORUM
 from events.gates import Gate
+from services.projection import decisions
 from services.projection.models import (
     GateConversion,
     InitiativeDetail,
@@ -21,11 +22,12 @@ from services.projection.models import (
     StageTime,
     StaleItem,
 )
-from services.projection.views.gate_history import ConditionView, open_review
+from services.projection.views.gate_history import ConditionView, Review, open_review
 from services.projection.views.initiative import Initiative
 from services.projection.views.readiness import readiness
 from services.projection.views.stages import STAGES, passing
 from services.projection.views.summary import Summary
+from services.projection.views.tally import tally
 from services.projection.views.visits import current
 
 GATES: tuple[Gate, ...] = ("G1", "G2", "G3", "G4")
@@ -62,7 +64,8 @@ def detail(row: Initiative, now: datetime, as_of: datetime | None = None) -> Ini
         summary=summary_at(row.summary, row, now), gates=row.gates,
         metrics=list(row.metrics.kpis.values()), readiness=readiness_of(row),
         visits=list(row.visits.visits), time_in_stage_days=time_in_stage(row, now), as_of=as_of,
-        dossier=row.dossier, conditions=conditions(row),
+        dossier=row.dossier, conditions=conditions(row), decisions=decisions.links(row),
+        since_recycle=decisions.since_recycle(row),
     )  # fmt: skip
 
 
@@ -85,8 +88,15 @@ def review_item(row: Initiative, now: datetime) -> ReviewItem | None:
         requested_at=requested, requested_by=review.requested_by if requested and review else None,
         waiting_days=days(requested, now), votes=len(review.votes) if requested and review else 0,
         readiness=readiness_of(row), ballots=review.votes if requested and review else (),
-        **_what_it_is(row),
+        **_what_it_is(row), **_votes(review if requested else None, gate),
     )  # fmt: skip
+
+
+def _votes(review: Review | None, gate: Gate) -> dict[str, Any]:
+    """Each member's current vote counted once, against the gate's quorum."""
+    current = review.votes if review else ()
+    earlier = review.earlier if review else ()
+    return {"tally": tally((v.decision for v in current), QUORUM[gate]), "earlier": earlier}
 
 
 def _what_it_is(row: Initiative) -> dict[str, Any]:

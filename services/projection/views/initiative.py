@@ -12,7 +12,15 @@ from msgspec.structs import replace
 
 from events.base import Event
 from events.facts import Facts
-from services.projection.views import dossier, gate_history, metrics, readiness, summary, visits
+from services.projection.views import (
+    dossier,
+    gate_history,
+    metrics,
+    readiness,
+    replay,
+    summary,
+    visits,
+)
 from services.projection.views.dossier_records import Dossier
 
 SNAPSHOT_EVERY = 100
@@ -25,6 +33,7 @@ class Initiative(msgspec.Struct, frozen=True, kw_only=True):
     metrics: metrics.Metrics = metrics.Metrics()
     facts: Facts = Facts()
     visits: visits.Visits = visits.Visits()
+    replays: replay.Replays = replay.Replays()  # the readiness at each gate decision
     dossier: Dossier = Dossier()  # rows stored before it decode empty
 
 
@@ -42,6 +51,7 @@ def project(row: Initiative, event: Event) -> Initiative:
         metrics=metrics.project(row.metrics, event),
         facts=readiness.project(row.facts, event),
         visits=visits.project(row.visits, event),
+        replays=replay.project(row.replays, row.facts, event),
         dossier=dossier.project(row.dossier, event),
     )
 
