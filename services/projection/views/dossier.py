@@ -17,6 +17,8 @@ from msgspec.structs import replace
 
 from events import ideation, mvp, pilot, poc
 from events.base import Event
+from events.gates import GateVoteCast
+from events.kpis import KpiMeasured
 from services.projection.views.dossier_records import (
     Checklist,
     Choice,
@@ -40,6 +42,8 @@ T = TypeVar("T", bound=msgspec.Struct)
 
 
 def project(d: Dossier, event: Event) -> Dossier:
+    if isinstance(event, KpiMeasured | GateVoteCast):  # the most frequent: nothing here
+        return d
     match event:
         case ideation.IdeaProposed() | ideation.IdeaRefined():
             return replace(
