@@ -92,6 +92,9 @@ async def test_the_chair_reads_the_inbox_on_a_desktop_and_a_phone(world: World, 
     await escalated.get_by_role("link", name=f"Open the review: {_title(late)}").click()
     await expect(page).to_have_url(f"{world.stack.url}/reviews#review-{late}")
     await expect(page.locator(f"#review-{late}")).to_be_visible()
+    await expect(page.locator(f"#review-{late} .review-overdue")).to_contain_text("Overdue")
+    await expect(page.locator(f"#review-{fresh} .review-overdue")).to_have_count(0)
+    await page.locator(f"#review-{late}").screenshot(path=str(ARTIFACTS / "review-overdue.png"))
 
 
 def _title(iid: str) -> str:
