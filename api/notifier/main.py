@@ -39,8 +39,8 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
         await migrate(conn, SCHEMA, "api")
     finally:
         await conn.close()
-    pool = await create_pool(own_url)
-    reads = await create_pool(reads_url) if reads_url != own_url else pool
+    pool = await create_pool(own_url, max_size=4)  # a consumer, a sender and a scheduler
+    reads = await create_pool(reads_url, max_size=4) if reads_url != own_url else pool
     nc = await connect(settings.nats_url, "tollgate-notifier")
     js = nc.jetstream()
     await ensure_stream(js, settings.subjects, settings.stream_replicas)
