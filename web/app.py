@@ -24,7 +24,10 @@ from api.problems import on_http
 from events.wording import DOCUMENT_NAMES, number
 from infra.settings import Settings
 from web.board import BoardPage
+from web.decisions import DecisionPages
+from web.inbox import InboxPage
 from web.initiative import InitiativePage
+from web.pack import GatePackController
 from web.pages import idempotency_input, on_idempotency, on_refused
 from web.profile import ProfilePage
 from web.propose import ProposePage
@@ -35,6 +38,8 @@ from web.work import WorkPosts
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGES: list[ControllerRouterHandler] = [
     SessionPages, BoardPage, InitiativePage, WorkPosts, ProposePage, ReviewPages, ProfilePage,
+    GatePackController,
+    DecisionPages, InboxPage,
 ]  # fmt: skip
 
 

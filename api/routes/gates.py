@@ -1,21 +1,34 @@
-"""Gates: request a review, vote/decide, fulfil conditions, resume a held initiative.
+"""Gates: request a review, vote/decide, fulfil conditions, resume a held initiative, and
+replay a past decision.
 
-Each goes to the service that owns the initiative's current stage (read from the
-read models); an initiative that is not known there is a 404.
+Each command goes to the service that owns the initiative's current stage (asked of the
+stage services); an initiative that is not known there is a 404. A replay is read from
+the read models.
 """
 
 from __future__ import annotations
 
-from litestar import Controller, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from typing import Annotated
 
-from api.auth import DECIDERS, REVIEW_REQUESTERS, STEWARDS, people_only, requires
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
+
+from api.auth import DECIDERS, READERS, REVIEW_REQUESTERS, STEWARDS, people_only, requires
 from api.bodies import DecisionBody, FulfilBody, GateReviewBody, ResumeBody
-from api.deps import Deps, checked_id
+from api.deps import Deps, caught_up, checked_id
 from api.dispatch import Accepted, cast_vote, record_at_current_stage
 from events import gates
 from events.base import Actor
+from services.projection import queries
+from services.projection.decisions import DecisionReplay
+
+Nth = Annotated[int, PathParameter(ge=1, le=10_000, description="1 for the first decision taken")]
+MinPosition = Annotated[
+    int | None,
+    QueryParameter(ge=0, description="wait (up to 5 s) until the read models applied it"),
+]
 
 
 class GateController(Controller):
@@ -83,3 +96,23 @@ class GateController(Controller):
             deps.broker, actor, initiative_id,
             command_type=gates.Resume, body=data or ResumeBody(),
         )  # fmt: skip
+
+    @get("/decisions/{n:int}", operation_id="replayDecision", guards=[requires(*READERS)])
+    async def replay(
+        self,
+        deps: NamedDependency[Deps],
+        initiative_id: FromPath[str],
+        n: Nth,
+        min_position: MinPosition = None,
+    ) -> DecisionReplay:
+        """Replay the initiative's n-th gate decision (numbered in the order taken, as in
+        `decisions` of `GET /initiatives/{id}`): the readiness checklist exactly as it stood
+        when the committee decided (criteria version, each criterion met or unmet with its
+        evidence then), the votes (and the earlier votes members replaced), the rationale
+        and conditions. For a recycle, `since` lists the evidence added and superseded
+        after it and the criteria still unmet, up to the next decision at that gate or now."""
+        await caught_up(deps, min_position)
+        found = await queries.decision_replay(deps.reads, checked_id(initiative_id), n)
+        if found is None:
+            raise NotFoundException(f"initiative {initiative_id} has no decision {n}")
+        return found

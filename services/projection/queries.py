@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from infra.db import Pool
 from services.projection import portfolio as figures
+from services.projection.decisions import DecisionReplay, RecentDecision, recent, replay_of
 from services.projection.models import (
     InitiativeDetail,
     InitiativePage,
@@ -21,6 +22,7 @@ from services.projection.models import (
     ReadinessView,
     ReviewItem,
 )
+from services.projection.ordering import ORDER_BY, Sort, ordered
 from services.projection.store import ROW, SCHEMA, SUMMARY
 from services.projection.time_travel import rows_as_of
 from services.projection.views.initiative import Initiative
@@ -83,17 +85,18 @@ def _filters(
 async def list_initiatives(
     pool: Pool, *, stage: str | None = None, status: str | None = None, owner: str | None = None,
     risk_class: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0,
-    as_of: datetime | None = None, member: str | None = None,
+    as_of: datetime | None = None, member: str | None = None, sort: Sort = "updated",
 ) -> InitiativePage:  # fmt: skip
-    """Newest activity first; `q` searches title, owner, sponsor, id and tags; `member`
-    keeps the initiatives that account owns or is on the team of. With `as_of` the
-    initiatives as they were then (folded from the timeline), filtered by that state."""
+    """Newest activity first, or in another order (ordering.py); `q` searches title, owner,
+    sponsor, id and tags; `member` keeps the initiatives that account owns or is on the team
+    of. With `as_of` the initiatives as they were then (folded from the timeline), filtered
+    by that state."""
     if as_of is not None:
         rows = [r for r in await _rows(pool, as_of) if r.summary.proposed_at]
         found = [figures.summary_at(r.summary, r, as_of) for r in rows]
         found = [s for s in found if _matches(s, stage, status, owner, risk_class, q)]
         found = [s for s in found if member is None or _member(s, member)]
-        found.sort(key=lambda s: (s.updated_at or as_of, s.initiative_id), reverse=True)
+        found = ordered(found, sort)
         return InitiativePage(
             items=found[offset : offset + limit], total=len(found), limit=limit, offset=offset
         )
@@ -103,7 +106,7 @@ async def list_initiatives(
     total = await pool.fetchval(f"SELECT count(*) FROM {I}{where}", *args)
     n = len(args)
     records = await pool.fetch(
-        f"SELECT summary, doc FROM {I}{where} ORDER BY updated_at DESC NULLS LAST, initiative_id "
+        f"SELECT summary, doc FROM {I}{where} ORDER BY {ORDER_BY[sort]} "
         f"LIMIT ${n + 1} OFFSET ${n + 2}", *args, limit, offset,
     )  # fmt: skip
     now = _now()
@@ -152,6 +155,20 @@ async def exists(pool: Pool, initiative_id: str) -> bool:
         f"SELECT 1 FROM {T} WHERE initiative_id = $1 LIMIT 1", initiative_id
     )
     return found is not None
+
+
+async def decision_replay(pool: Pool, initiative_id: str, n: int) -> DecisionReplay | None:
+    """Decision `n` (1 = the first taken) replayed; None for an unknown initiative or n."""
+    row = await _row(pool, initiative_id)
+    return replay_of(row, n) if row else None
+
+
+async def recent_decisions(pool: Pool, voter: str, since: datetime) -> list[RecentDecision]:
+    """Gate decisions taken since `since` on which `voter` voted, oldest request first."""
+    records = await pool.fetch(f"SELECT doc FROM {I} WHERE updated_at >= $1", since)
+    rows = (ROW.decode(r["doc"]) for r in records)
+    found = [d for d in (recent(r, voter, since) for r in rows) if d is not None]
+    return sorted(found, key=lambda d: (d.requested_at or d.at, d.initiative_id))
 
 
 async def readiness(pool: Pool, initiative_id: str) -> ReadinessView | None:

@@ -47,7 +47,7 @@ async def test_the_committee_decides_g1_from_the_queue_and_the_poc_opens(site: S
     await site.as_("clara")
     queue = await site.get("/reviews")
     item = queue.text.split(f'id="review-{iid}"')[1].split("</article>")[0]
-    assert "Through G1</a>: G1" in item and "0 of 1 needed" in item
+    assert "Through G1</a>: G1" in item and "No votes yet: one vote decides" in item
     assert "Every must-meet criterion is met." in item and 'name="rationale"' in item
     text = await decide(site, "clara", iid, "go")
     assert f'id="review-{iid}"' not in text
@@ -205,7 +205,8 @@ async def pilot(site: Site, iid: str) -> None:
     assert "Condition marked fulfilled." in flashes(r.text) and "Open conditions" not in r.text
     await request_review(site, iid)
     text = await decide(site, "clara", iid, "go")
-    assert "1 of 2 needed" in text and "clara: go" in text  # G3 needs a quorum of two
+    assert "go 1: 2 agreeing votes needed" in text  # G3 needs a quorum of two
+    assert "<strong>clara</strong>: go" in text
     await decide(site, "conrad", iid, "go")
 
 
