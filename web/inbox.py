@@ -69,7 +69,7 @@ async def inbox(
     items = await inbox_store.for_user(deps.reads, user.name, user.role)
     prefs = await preferences(deps.pool, user.name)
     template = "partials/inbox.html" if request.htmx and not flash else "inbox.html"
-    context = {"items": items, "kinds": KINDS, "now": datetime.now(UTC), "waited": waited}
+    context: dict[str, Any] = {"items": items, "kinds": KINDS, "now": datetime.now(UTC)}
     return page(
         template,
         request,
@@ -80,6 +80,7 @@ async def inbox(
         flash=flash,
         email=(prefs.email or "") if email is None else email,
         live=LIVE,
+        waited=waited,
         **context,
     )
 
