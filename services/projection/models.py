@@ -117,6 +117,9 @@ class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
     risk_class: RiskClass | None = None
     risk_confirmed: bool = False
     priority: float | None = None
+    due_at: datetime | None = None  # set once it went overdue: past its service level
+    overdue_at: datetime | None = None
+    escalated_to: str | None = None  # the committee chair it was escalated to
 
 
 class Lag(msgspec.Struct, frozen=True, kw_only=True):

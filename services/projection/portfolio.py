@@ -89,7 +89,19 @@ def review_item(row: Initiative, now: datetime) -> ReviewItem | None:
         waiting_days=days(requested, now), votes=len(review.votes) if requested and review else 0,
         readiness=readiness_of(row), ballots=review.votes if requested and review else (),
         **_what_it_is(row), **_votes(review if requested else None, gate),
+        **_late(review if requested else None),
     )  # fmt: skip
+
+
+def _late(review: Review | None) -> dict[str, Any]:
+    """When a review waiting past its service level was due, flagged and escalated."""
+    if review is None or review.overdue_at is None:
+        return {}
+    return {
+        "due_at": review.due_at,
+        "overdue_at": review.overdue_at,
+        "escalated_to": review.escalated_to,
+    }
 
 
 def _votes(review: Review | None, gate: Gate) -> dict[str, Any]:

@@ -67,6 +67,9 @@ async def test_a_review_waits_on_the_committee_and_escalates_to_the_chair_when_o
     assert [e["data"]["escalated_to"] for e in raised] == [CHAIR]
     assert raised[0]["actorkind"] == "system"
     assert (await world.tick(review.since + timedelta(days=21))).flagged == 0  # raised once
+    queue = (await world.http.get("/reviews", headers=world.bearer(CHAIR))).json()
+    late = next(q for q in queue if q["initiative_id"] == iid)
+    assert (late["escalated_to"], late["overdue_at"] is not None) == (CHAIR, True)
     assert f"{PUBLIC}/reviews#review-{iid}" in await mailed(world, CHAIR, "Escalated", title)
 
     decided = await world.post(f"/initiatives/{iid}/gate-decisions", CHAIR, RECYCLE)
