@@ -13,22 +13,19 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromPath, JSONBody, PathParameter
 
 from api.auth import DECIDERS, READERS, REVIEW_REQUESTERS, STEWARDS, people_only, requires
 from api.bodies import DecisionBody, FulfilBody, GateReviewBody, ResumeBody
 from api.deps import Deps, caught_up, checked_id
 from api.dispatch import Accepted, cast_vote, record_at_current_stage
+from api.routes.initiatives import MinPosition
 from events import gates
 from events.base import Actor
 from services.projection import queries
 from services.projection.decisions import DecisionReplay
 
 Nth = Annotated[int, PathParameter(ge=1, le=10_000, description="1 for the first decision taken")]
-MinPosition = Annotated[
-    int | None,
-    QueryParameter(ge=0, description="wait (up to 5 s) until the read models applied it"),
-]
 
 
 class GateController(Controller):

@@ -131,12 +131,14 @@ async def test_a_vote_answers_next_to_its_card_and_a_split_shows_the_deadlock(
     await page.goto("/reviews")
     await page.evaluate("window.__sameDocument = true")
     await cast(page, g3, "go", "KPIs on target for six weeks")
-    outcome = page.locator(f"#outcome-{g3}")
+    outcome = page.locator(f"#outcome-{g3}-G3")
     await expect(outcome).to_have_text("Your vote (go) is recorded.")
     await expect(outcome).to_be_in_viewport()  # next to the card, not at the top off screen
     card = page.locator(f"#review-{g3}")
     await expect(card).to_contain_text("go 1: 2 agreeing votes needed")
 
+    typing = page.locator(f"#review-{portfolio['Invoice triage']}").get_by_label("Rationale")
+    await typing.fill("Half-typed while others vote")
     nc = await nats.connect(settings.nats_url)  # conrad votes hold from elsewhere
     hold = gates.DecideGate(
         initiative_id=g3,
@@ -151,6 +153,7 @@ async def test_a_vote_answers_next_to_its_card_and_a_split_shows_the_deadlock(
     await expect(card.locator(".deadlock")).to_contain_text("Deadlocked for now", timeout=LIVE)
     await expect(card).to_contain_text("go 1, hold 1: 2 agreeing votes needed")
     await expect(outcome).to_have_text("Your vote (go) is recorded.")  # survived the refresh
+    await expect(typing).to_have_value("Half-typed while others vote")  # and so did that
     assert await page.evaluate("window.__sameDocument === true")
     await card.scroll_into_view_if_needed()
     await page.screenshot(path=str(ARTIFACTS / "reviews-committee.png"), full_page=True)
