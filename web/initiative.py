@@ -24,9 +24,9 @@ from events.criteria import QUORUM
 from services.projection import queries
 from services.projection.models import InitiativeDetail, InitiativeSummary
 from services.projection.views.gate_history import ConditionView
-from web import charts
 from web.asof import parse_as_of
 from web.forms import FormSpec
+from web.kpi_view import KpiFigure, figures
 from web.narrative import Names
 from web.pages import PAGE_ERRORS, may, page, signed_in, user_of
 from web.stage_forms import MEASUREMENT, for_stage
@@ -38,12 +38,9 @@ NO_FILTER = Filters()
 EventKind = Annotated[str | None, QueryParameter(name="type", description="an event's name")]
 
 
-def kpi_charts(detail: InitiativeDetail) -> list[str]:
-    return [
-        charts.line_chart([(p.at, p.value) for p in k.series], baseline=k.baseline,
-                          target=k.target, title=k.name or k.kpi_id, unit=k.unit)
-        for k in detail.metrics
-    ]  # fmt: skip
+def kpi_charts(detail: InitiativeDetail) -> list[KpiFigure]:
+    """Each KPI's chart and its table of measurements (web.kpi_view)."""
+    return figures(detail.metrics)
 
 
 def open_conditions(detail: InitiativeDetail) -> list[ConditionView]:
@@ -105,10 +102,10 @@ async def context(
     filters: Filters | None = None,
 ) -> dict[str, Any]:
     """Everything the page and its fragments show, read from the read models only."""
-    detail = await queries.get_initiative(deps.pool, checked_id(initiative_id), as_of=as_of)
+    detail = await queries.get_initiative(deps.reads, checked_id(initiative_id), as_of=as_of)
     if detail is None:
         raise NotFoundException(f"no initiative {initiative_id}" + (" at that time" * bool(as_of)))
-    timeline = entries(await queries.timeline(deps.pool, initiative_id), as_of, names(detail))
+    timeline = entries(await queries.timeline(deps.reads, initiative_id), as_of, names(detail))
     s = detail.summary
     live = as_of is None
     mine = acts_on(user, s)
