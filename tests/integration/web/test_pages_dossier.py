@@ -278,7 +278,7 @@ async def test_the_review_queue_shows_what_the_committee_reads_first(driven: dic
         "Business goal Cut chiller energy by 15 percent.",
         "Risk class limited (pre-classified)",
         "Priority 3.8",
-        "Readiness 100% of the G1 criteria met",
+        "100% of criteria met",
         "Votes:",
     ):
         assert said in words, said
