@@ -10,6 +10,7 @@ from typing import Any
 
 import uvicorn
 
+from infra import logs
 from infra.settings import Settings
 from web.app import create_web_app
 
@@ -34,6 +35,7 @@ def server_config(app: Any, host: str, port: int) -> uvicorn.Config:
 
 async def main(settings: Settings, stop: asyncio.Event) -> None:
     config = server_config(create_web_app(settings), settings.http_host, settings.http_port)
+    logs.use_format(settings.log_format, "api", loggers=("uvicorn", "uvicorn.access"))
     server = _Server(config)
     serving = asyncio.create_task(server.serve())
     stopping = asyncio.create_task(stop.wait())

@@ -36,9 +36,11 @@ class JsonLines(logging.Formatter):
         return msgspec.json.encode(entry).decode()
 
 
-def use_format(log_format: str, service: str = "") -> None:
-    """Switch the root logger's handlers to JSON lines when asked; text stays as it is."""
+def use_format(log_format: str, service: str = "", loggers: tuple[str, ...] = ()) -> None:
+    """Switch the root logger's handlers (and those of `loggers`, which keep their own, as
+    uvicorn's do) to JSON lines when asked; text stays as it is."""
     if log_format != "json":
         return
-    for handler in logging.getLogger().handlers:
-        handler.setFormatter(JsonLines(service))
+    for name in ("", *loggers):
+        for handler in logging.getLogger(name).handlers:
+            handler.setFormatter(JsonLines(service))

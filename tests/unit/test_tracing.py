@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.sdk.trace.sampling import ParentBased
 
 from infra import tracing
-from infra.logs import JsonLines
+from infra.logs import JsonLines, use_format
 
 UNSET = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
 
@@ -91,3 +91,20 @@ def test_a_json_log_line_outside_a_trace_has_no_ids_but_keeps_the_exception():
     line = _line("relay retrying", exc=True)
     assert "trace_id" not in line and "span_id" not in line
     assert "ValueError: boom" in line["exception"]
+
+
+def test_json_format_reaches_loggers_with_handlers_of_their_own_and_text_changes_nothing():
+    own = logging.getLogger("tollgate.test.own")  # as uvicorn's loggers keep their handlers
+    handler = logging.StreamHandler()
+    own.addHandler(handler)
+    root = {h: h.formatter for h in logging.getLogger().handlers}
+    try:
+        use_format("text", "api", loggers=("tollgate.test.own",))
+        assert not isinstance(handler.formatter, JsonLines)
+        use_format("json", "api", loggers=("tollgate.test.own",))
+        assert isinstance(handler.formatter, JsonLines)
+        assert all(isinstance(h.formatter, JsonLines) for h in root)
+    finally:
+        own.removeHandler(handler)
+        for h, formatter in root.items():
+            h.setFormatter(formatter)
