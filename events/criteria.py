@@ -55,15 +55,36 @@ class Readiness(msgspec.Struct, frozen=True, kw_only=True):
 # criterion (its id, or the id without its gate) -> the stage work that fixes it: a form key
 FIXED_BY: dict[str, str] = {
     "g2.risk": "poc-risk",
-    "problem_goal": "refine", "sponsor_owner": "refine", "scored": "score",
-    "sourcing": "sourcing", "risk": "risk", "workshop": "workshop", "priority": "score",
-    "tags": "refine", "team": "refine", "hypothesis": "hypothesis", "results": "result",
-    "validated": "result", "data_sources": "data-source", "conditions": "conditions",
-    "model": "model", "sources": "data-source", "all_validated": "result", "kpis": "kpi",
-    "measurements": "measurement", "on_target": "measurement", "oversight": "oversight",
-    "incidents": "incident-status", "scope": "scope", "feedback": "feedback",
-    "all_kpis": "measurement", "resolved": "incident-status", "documentation": "document",
-    "monitoring": "monitoring", "accountable": "oversight", "checklist": "checklist",
+    "problem_goal": "refine",
+    "sponsor_owner": "refine",
+    "scored": "score",
+    "sourcing": "sourcing",
+    "risk": "risk",
+    "workshop": "workshop",
+    "priority": "score",
+    "tags": "refine",
+    "team": "refine",
+    "hypothesis": "hypothesis",
+    "results": "result",
+    "validated": "result",
+    "data_sources": "data-source",
+    "conditions": "conditions",
+    "model": "model",
+    "sources": "data-source",
+    "all_validated": "result",
+    "kpis": "kpi",
+    "measurements": "measurement",
+    "on_target": "measurement",
+    "oversight": "oversight",
+    "incidents": "incident-status",
+    "scope": "scope",
+    "feedback": "feedback",
+    "all_kpis": "measurement",
+    "resolved": "incident-status",
+    "documentation": "document",
+    "monitoring": "monitoring",
+    "accountable": "oversight",
+    "checklist": "checklist",
     "metrics": "monitoring",
 }
 
@@ -162,7 +183,6 @@ V2025_1: dict[Gate, tuple[Criterion, ...]] = {
                 "monitored_metrics >= 2 | {evidence}"),
     ),
 }  # fmt: skip
-
 
 
 def _revised(
