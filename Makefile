@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test lint bench chaos install browser pdf-libs clean
+.PHONY: up test lint bench chaos chaos-cluster install browser pdf-libs clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: install $(VENV)/.bench-installed
 # the long chaos run (the suite runs a 25 s one); TOLLGATE_CHAOS_SECONDS=N to change it
 chaos: install
 	TOLLGATE_CHAOS_SECONDS=$${TOLLGATE_CHAOS_SECONDS:-240} $(BIN)/pytest -q -s tests/integration/test_chaos.py
+
+# the long 3-node cluster run (the suite runs 24 s): a round of NATS node kills every 40 s
+chaos-cluster: install
+	TOLLGATE_CLUSTER_SECONDS=$${TOLLGATE_CLUSTER_SECONDS:-120} $(BIN)/pytest -q -s tests/integration/test_cluster.py
 
 clean:
 	rm -rf $(VENV) .tollgate

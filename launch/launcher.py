@@ -43,7 +43,7 @@ def up(
 ) -> int:
     if not secret_accepted(settings, "tollgate up"):
         return 2
-    refused = _refusal(settings, copies if "api" in names else 0) or _cluster_refusal(
+    refused = _refusal(settings, copies if "api" in names else 0) or cluster_refusal(
         settings, nats_cluster
     )
     if refused:
@@ -94,7 +94,16 @@ def api_ports(settings: Settings, copies: int) -> list[int]:
     return [settings.http_port + i for i in range(copies)]
 
 
-def _cluster_refusal(settings: Settings, size: int) -> str | None:
+PORT = "TOLLGATE_HTTP_PORT"
+
+
+def api_replicas(settings: Settings, names: list[str]) -> dict[str, dict[str, str]]:
+    """Each API replica's own port ("api" on --port, "api#2" on the next, ...)."""
+    apis = [n for n in names if service_of(n) == "api"]
+    return {n: {PORT: str(p)} for n, p in zip(apis, api_ports(settings, len(apis)), strict=True)}
+
+
+def cluster_refusal(settings: Settings, size: int) -> str | None:
     """A NATS cluster of our own needs NATS_URL unset, and one data folder holds one kind of
     NATS (switching kinds would leave the stream's history behind)."""
     if size > 1 and settings.nats_url:
@@ -193,10 +202,7 @@ def _env(settings: Settings) -> dict[str, str]:
 async def _run(settings: Settings, names: list[str], greet: Greet) -> int:
     started = time.monotonic()
     await migrate_each(settings.database_url_for)
-    ports = {
-        n: {"TOLLGATE_HTTP_PORT": str(settings.http_port + i)}
-        for i, n in enumerate(n for n in names if service_of(n) == "api")
-    }
+    ports = api_replicas(settings, names)
     supervisor = Supervisor(names, _env(settings), own_env=ports)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -213,10 +219,8 @@ async def _run(settings: Settings, names: list[str], greet: Greet) -> int:
                 print(line, flush=True)
             print(f"Tollgate is up in {time.monotonic() - started:.1f}s: {url}", flush=True)
             if len(ports) > 1:
-                others = [
-                    f"http://{settings.http_host}:{p['TOLLGATE_HTTP_PORT']}" for p in ports.values()
-                ]
-                print(f"API replicas: {', '.join(others)}", flush=True)
+                urls = [f"http://{settings.http_host}:{p[PORT]}" for p in ports.values()]
+                print(f"API replicas: {', '.join(urls)}", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
         await stop.wait()
     finally:

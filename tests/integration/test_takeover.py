@@ -5,7 +5,9 @@ the webhook worker run under HTTP load, and each test SIGKILLs the active one.
   publishes again within 5 s, and no event reaches the stream twice.
 - Projection: the writer holding the lease dies; the standby takes it and applies again
   within 5 s, and no event is applied twice (the timeline holds each once; a rebuild
-  equals the live read models).
+  equals the live read models). Once under the HTTP load, where the writer is mostly
+  idle, and once in the middle of a backlog, where it dies holding an event (which comes
+  back to the standby after the consumer's ack wait).
 - Webhooks: both workers deliver (a subscription at a time, claimed with a transaction
   advisory lock that a waiting worker skips); one dies and the other goes on. Each event is
   delivered once, but a delivery whose POST the receiver had answered when its worker died:
@@ -18,7 +20,6 @@ the audits of the cluster test over everything stored so far.
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from launch.embedded import free_port
 from services.projection import queries
 from tests.integration.api_stack import make_users
 from tests.integration.chaos_load import run_load
+from tests.integration.handover import above, holder_name, holds, kill_process, waited
 from tests.integration.run_audit import (
     Run,
     Sink,
@@ -98,17 +100,6 @@ async def _delete_stream(settings: Settings) -> None:
         await nc.close()
 
 
-def holder_name(stack: Stack, pid: int | None) -> str | None:
-    return next((n for n, p in stack.procs.items() if p.pid == pid), None)
-
-
-async def waited(check: Callable[[], Awaitable[bool]], since: float, limit: float = 30.0) -> float:
-    """Seconds from `since` until `check` holds (at most `limit`, then what it took)."""
-    while not await check() and time.monotonic() - since < limit:
-        await asyncio.sleep(0.02)
-    return time.monotonic() - since
-
-
 async def under_load(r: Replicated, kill: Callable[[Run], Awaitable[None]]) -> Run:
     """HTTP load of journeys for LOAD seconds; `kill` runs after a third of it; then the
     audits once everything settled."""
@@ -122,8 +113,7 @@ async def under_load(r: Replicated, kill: Callable[[Run], Awaitable[None]]) -> R
 
 
 async def kill(r: Replicated, run: Run, name: str) -> float:
-    killed = time.monotonic()
-    await r.stack.kill(name)
+    killed = await kill_process(r.stack, name)
     r.kills.append((killed, name))
     run.windows.append((killed, killed, f"sigkill {name}"))
     return killed
@@ -138,11 +128,11 @@ async def test_the_relay_of_a_killed_replica_is_taken_over_and_nothing_is_publis
         victim = holder_name(r.stack, await holder(r.pool, key))
         assert victim in ("ideation", "ideation#2"), f"no ideation replica holds {key}"
         survivor = "ideation#2" if victim == "ideation" else "ideation"
-        at_kill = await _published(r.pool)
         killed = await kill(r, run, victim)
         pid = r.stack.procs[survivor].pid
-        seen["lease"] = await waited(lambda: _holds(r.pool, key, pid), killed)
-        seen["publishing"] = await waited(lambda: _above(_published, r.pool, at_kill), killed)
+        seen["lease"] = await waited(lambda: holds(r.pool, key, pid), killed)
+        at_kill = await _published(r.pool)  # all the dead relay published (its last batch)
+        seen["publishing"] = await waited(lambda: above(_published, r.pool, at_kill), killed)
         await r.stack.start(victim)  # back, as a standby
 
     run = await under_load(r, fault)
@@ -163,12 +153,12 @@ async def test_a_killed_projection_writer_is_taken_over_and_nothing_is_applied_t
         victim = holder_name(r.stack, await holder(r.pool, key))
         assert victim in ("projection", "projection#2"), f"no projection holds {key}"
         survivor = "projection#2" if victim == "projection" else "projection"
-        at_kill = await queries.applied_position(r.pool)
         killed = await kill(r, run, victim)
         pid = r.stack.procs[survivor].pid
-        seen["lease"] = await waited(lambda: _holds(r.pool, key, pid), killed)
+        seen["lease"] = await waited(lambda: holds(r.pool, key, pid), killed)
+        at_kill = await queries.applied_position(r.pool)  # all the dead writer committed
         applied = queries.applied_position
-        seen["applying"] = await waited(lambda: _above(applied, r.pool, at_kill), killed)
+        seen["applying"] = await waited(lambda: above(applied, r.pool, at_kill), killed)
         await r.stack.start(victim)
 
     run = await under_load(r, fault)
@@ -203,14 +193,6 @@ async def test_a_killed_webhook_worker_leaves_its_deliveries_to_the_other_sent_o
     )
     assert not found, "\n".join(found[:40])
     assert seen["delivering"] < HANDOVER, seen
-
-
-async def _holds(pool: Pool, key: str, pid: int) -> bool:
-    return await holder(pool, key) == pid
-
-
-async def _above(read: Callable[[Pool], Awaitable[int]], pool: Pool, value: int) -> bool:
-    return await read(pool) > value
 
 
 async def _published(pool: Pool) -> int:
