@@ -1,7 +1,8 @@
 """The inbox in real headless Chromium, against the real services (inbox_world.py): the
-header counts what waits, the page lists it oldest first with overdue reviews marked, an
-item opens where it is handled, notification settings save, and it fits a phone.
-Screenshots: tests/artifacts/inbox.png and inbox-phone.png."""
+header counts what waits, the page lists it oldest first with overdue reviews marked (on the
+board and in the queue too), notification settings save, it fits a phone; and the
+committee's day: inbox -> review -> pack -> vote -> the card moves and leaves the inbox.
+Screenshots: tests/artifacts/inbox.png, inbox-phone.png and review-overdue.png."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM
+from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM, LIVE
 from tests.integration.inbox_world import CHAIR, PASSWORD, World, world
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -95,6 +96,24 @@ async def test_the_chair_reads_the_inbox_on_a_desktop_and_a_phone(world: World, 
     await expect(page.locator(f"#review-{late} .review-overdue")).to_contain_text("Overdue")
     await expect(page.locator(f"#review-{fresh} .review-overdue")).to_have_count(0)
     await page.locator(f"#review-{late}").screenshot(path=str(ARTIFACTS / "review-overdue.png"))
+
+    # the committee's day goes on: the pack, a vote, and the card moves out of the inbox
+    card = page.locator(f"#review-{late}")
+    pack = await card.locator(f"#pack-{late}").get_attribute("href")
+    assert pack is not None
+    pdf = await page.request.get(pack)
+    assert pdf.ok and pdf.headers["content-type"].startswith("application/pdf")
+    await card.locator("select[name=decision]").select_option("go")
+    await card.locator("textarea[name=rationale]").fill("A clear case; it waited long enough")
+    await card.get_by_role("button", name="Cast vote").click()
+    await expect(page.locator(f"#decided-{late}")).to_contain_text("G1 decided, go")
+    await page.goto("/")
+    moved = page.locator(f'section[data-stage="poc"] #card-{late}')
+    await expect(moved).to_be_visible(timeout=LIVE)
+    await expect(moved.locator(".overdue-mark")).to_have_count(0)
+    await page.goto("/inbox")
+    await expect(page.locator("ol.inbox > li", has_text=_title(late))).to_have_count(0)
+    await expect(page.locator(".nav .inbox-count")).to_have_text(f"{len(waiting) - 2} waiting")
 
 
 def _title(iid: str) -> str:
