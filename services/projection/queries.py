@@ -165,7 +165,13 @@ async def decision_replay(pool: Pool, initiative_id: str, n: int) -> DecisionRep
 
 async def recent_decisions(pool: Pool, voter: str, since: datetime) -> list[RecentDecision]:
     """Gate decisions taken since `since` on which `voter` voted, oldest request first."""
-    records = await pool.fetch(f"SELECT doc FROM {I} WHERE updated_at >= $1", since)
+    voted = "doc->'gates'->'reviews' @> $2 OR doc->'gates'->'reviews' @> $3"
+    records = await pool.fetch(
+        f"SELECT doc FROM {I} WHERE updated_at >= $1 AND ({voted})",
+        since,
+        [{"votes": [{"voter": voter}]}],
+        [{"earlier": [{"voter": voter}]}],
+    )
     rows = (ROW.decode(r["doc"]) for r in records)
     found = [d for d in (recent(r, voter, since) for r in rows) if d is not None]
     return sorted(found, key=lambda d: (d.requested_at or d.at, d.initiative_id))
