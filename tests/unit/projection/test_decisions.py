@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import reduce
 from typing import Any
 
+from msgspec.structs import replace
+
 from events import ideation
 from events.criteria import evaluate
 from events.facts import Facts, apply
@@ -14,6 +16,7 @@ from events.gates import Decision
 from services.projection.decisions import links, replay_of, since_recycle
 from services.projection.views.evidence import changes, inventory
 from services.projection.views.initiative import Initiative, initial, project
+from services.projection.views.replay import Replays
 from services.projection.views.tally import tally
 from tests.unit.projection.given import (
     I,
@@ -162,3 +165,9 @@ def test_more_measurements_of_a_kpi_read_as_evidence_added():
         ("2 more measurements of “Accuracy”", "3 measurements, latest 13 %")
     ]
     assert found.superseded == ()
+
+
+def test_a_decision_applied_before_replays_were_kept_replays_without_a_checklist():
+    row = fold([proposed(), *ideation_work(), review(2), decided(3)])
+    old = replay_of(replace(row, replays=Replays()), 1)  # a row stored by an older build
+    assert old is not None and old.readiness is None and old.rationale == "decided"
