@@ -23,7 +23,7 @@ from litestar.response import Template
 from api.deps import Deps
 from events.base import STAGES
 from events.gates import RiskClass
-from services.projection import board, inbox_store
+from services.projection import board, board_figures, inbox_store
 from services.projection.models import Portfolio
 from services.projection.ordering import SORT_NAMES, SORTS, Sort
 from services.projection.portfolio import LIVE
@@ -184,7 +184,7 @@ class BoardPage(Controller):
         shown = shown_of(request.query_params)
         found = await board.columns(deps.reads, wanted, shown, f.sort, moment)
         stale_days = deps.settings.stale_days
-        p = await board.portfolio(deps.reads, wanted, stale_days=stale_days, as_of=moment)
+        p = await board_figures.portfolio(deps.reads, wanted, stale_days=stale_days, as_of=moment)
         late = await inbox_store.overdue_reviews(deps.reads) if moment is None else {}
         cols = [
             (c.stage, [card(s, stale_days, s.initiative_id in late) for s in c.cards], c.total)

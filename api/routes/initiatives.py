@@ -3,19 +3,21 @@ timeline of CloudEvents and its readiness for the next gate; hand its ownership 
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, cast
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from api import export
 from api.auth import READERS, WORKERS, requires
 from api.bodies import OwnerBody, ProposeIdeaBody, RefineIdeaBody
 from api.deps import Deps, caught_up, checked_id
 from api.dispatch import Accepted, new_initiative_id, record_at_current_stage, send
+from api.export import csv_response, wants_csv
 from api.people import new_owner, proposal, refinement
 from events.base import Actor, Stage
 from events.envelope import CloudEvent
@@ -23,6 +25,7 @@ from events.gates import RiskClass
 from events.people import HandOverOwnership
 from services.projection import queries
 from services.projection.models import InitiativeDetail, InitiativePage, ReadinessView
+from services.projection.ordering import SORT_NAMES, Sort
 
 EventKind = Annotated[
     str | None,
@@ -30,6 +33,9 @@ EventKind = Annotated[
         name="type", description="an event's name (kpi_measured) or its CloudEvents type"
     ),
 ]
+ListFormat = Literal["json", "csv"]
+AS_CSV = "csv: the CSV export (as `Accept: text/csv`); json by default"
+ORDERS = ", ".join(f"{key} ({name})" for key, name in SORT_NAMES.items())
 MinPosition = Annotated[
     int | None,
     QueryParameter(ge=0, description="wait (up to 5 s) until the read models applied it"),
@@ -53,10 +59,16 @@ class InitiativeController(Controller):
         command = await proposal(deps.pool, actor, new_initiative_id(), data)
         return await send(deps.broker, "ideation", command)
 
-    @get("/", operation_id="listInitiatives", guards=[requires(*READERS)])
+    @get(
+        "/",
+        operation_id="listInitiatives",
+        guards=[requires(*READERS)],
+        opt={"alternatives": ("text/csv",)},
+    )
     async def list_initiatives(
         self,
         *,
+        request: Request[Any, Any, Any],
         deps: NamedDependency[Deps],
         actor: NamedDependency[Actor],
         stage: FromQuery[str | None] = None,
@@ -69,16 +81,36 @@ class InitiativeController(Controller):
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
         as_of: FromQuery[datetime | None] = None,
         min_position: MinPosition = None,
+        sort: Annotated[Sort, QueryParameter(description="the order: " + ORDERS)] = "updated",
+        fmt: Annotated[ListFormat | None, QueryParameter(name="format", description=AS_CSV)] = None,
     ) -> InitiativePage:
         """The initiatives, filtered by stage, status, owner (an account or a name), risk
         class and free text, each with its readiness for the next gate; `mine=true` keeps
         those the caller owns or is a team member of; `as_of` (RFC 3339) lists them as they
-        were then."""
+        were then. With `Accept: text/csv` (or `format=csv`) every matching initiative as
+        CSV, spreadsheet-safe (limit and offset do not apply)."""
         await caught_up(deps, min_position)
-        return await queries.list_initiatives(
-            deps.pool, stage=stage, status=status, owner=owner, risk_class=risk_class, q=q,
-            limit=limit, offset=offset, as_of=as_of, member=actor.id if mine else None,
-        )  # fmt: skip
+        member = actor.id if mine else None
+
+        async def page(size: int, start: int) -> InitiativePage:
+            return await queries.list_initiatives(
+                deps.reads,
+                stage=stage,
+                status=status,
+                owner=owner,
+                risk_class=risk_class,
+                q=q,
+                limit=size,
+                offset=start,
+                as_of=as_of,
+                member=member,
+                sort=sort,
+            )
+
+        if wants_csv(request, fmt):  # Litestar sends a returned Response as it is
+            whole = export.MOST if as_of else export.PAGE  # a past state is folded once
+            return cast(InitiativePage, await csv_response(page, datetime.now(UTC), whole))
+        return await page(limit, offset)
 
     @get("/{initiative_id:str}", operation_id="getInitiative", guards=[requires(*READERS)])
     async def get_one(
@@ -91,7 +123,7 @@ class InitiativeController(Controller):
         """Stage, status, time in stage, gate history, KPIs and readiness; `as_of` (RFC 3339)
         gives the state at that time."""
         await caught_up(deps, min_position)
-        found = await queries.get_initiative(deps.pool, checked_id(initiative_id), as_of=as_of)
+        found = await queries.get_initiative(deps.reads, checked_id(initiative_id), as_of=as_of)
         if found is None:
             raise NotFoundException(f"no initiative {initiative_id}")
         return found
@@ -126,8 +158,8 @@ class InitiativeController(Controller):
         `actor` keep only the matching events."""
         await caught_up(deps, min_position)
         iid = checked_id(initiative_id)
-        events = await queries.timeline(deps.pool, iid, stage=stage, kind=kind, actor=by)
-        if not events and not await queries.exists(deps.pool, iid):
+        events = await queries.timeline(deps.reads, iid, stage=stage, kind=kind, actor=by)
+        if not events and not await queries.exists(deps.reads, iid):
             raise NotFoundException(f"no initiative {initiative_id}")
         return Response(b"[" + b",".join(events) + b"]", media_type="application/json")
 
@@ -142,7 +174,7 @@ class InitiativeController(Controller):
         """Must-meet criteria (met / unmet, with explanation and evidence) and the should-meet
         score for the initiative's next gate."""
         await caught_up(deps, min_position)
-        found = await queries.readiness(deps.pool, checked_id(initiative_id))
+        found = await queries.readiness(deps.reads, checked_id(initiative_id))
         if found is None:
             raise NotFoundException(f"no initiative {initiative_id}")
         return found

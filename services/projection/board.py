@@ -1,9 +1,8 @@
-"""The board's reads: each stage's column (its first cards in the chosen order, and how
-many match), and the portfolio figures of the same filtered initiatives.
+"""The board's columns: per stage its first cards in the chosen order, and how many match.
 
-A column reads only the cards it shows (one LIMIT per stage, in one statement), so the
-board costs the same with 30 initiatives or 1,000. The figures decode only the summary,
-gate history and stage visits of each matching row, never the KPI series.
+A column reads only the cards it shows (one LIMIT per stage, in one statement), and a card
+only the summary and the stage visits of its row, never the KPI series, so the columns
+cost the same with 30 initiatives or 1,000. The figures are in board_figures.py.
 """
 
 from __future__ import annotations
@@ -11,22 +10,26 @@ from __future__ import annotations
 from datetime import datetime
 
 import msgspec
+from msgspec.structs import replace
 
 from events.base import STAGES
 from infra.db import Pool
 from services.projection import portfolio as figures
-from services.projection.models import Portfolio
 from services.projection.ordering import ORDER_BY, Sort, ordered
 from services.projection.queries import I, _filters, _matches, _member, _now, _summary
 from services.projection.store import SUMMARY
 from services.projection.time_travel import rows_as_of
-from services.projection.views.gate_history import GateHistory
 from services.projection.views.initiative import Initiative
 from services.projection.views.summary import Summary
 from services.projection.views.visits import Visits
 
-GATES = msgspec.json.Decoder(GateHistory)
 VISITS = msgspec.json.Decoder(Visits)
+# what a card needs: the whole row (`doc`) only for rows stored before the summary column kept
+# the readiness (a readiness is missing only where the initiative has no gate ahead)
+CARD = (
+    "summary, doc->'visits' AS visits, CASE WHEN summary->>'readiness_percent' IS NULL AND "
+    "status NOT IN ('killed', 'launched') AND stage <> 'production' THEN doc END AS doc"
+)
 
 
 class Filters(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,9 +70,9 @@ async def columns(
     counts = {r["stage"]: int(r["count"]) for r in grouped}
     inner = f"{where} AND stage = s.stage" if where else " WHERE stage = s.stage"
     records = await pool.fetch(
-        f"SELECT s.stage, c.summary, c.doc FROM unnest(${n + 1}::text[], ${n + 2}::int[]) "
-        f"WITH ORDINALITY AS s(stage, shown, k) CROSS JOIN LATERAL (SELECT summary, doc FROM "
-        f"{I}{inner} ORDER BY {ORDER_BY[sort]} LIMIT s.shown) c ORDER BY s.k",
+        f"SELECT s.stage, c.summary, c.visits, c.doc FROM unnest(${n + 1}::text[], "
+        f"${n + 2}::int[]) WITH ORDINALITY AS s(stage, shown, k) CROSS JOIN LATERAL (SELECT "
+        f"{CARD} FROM {I}{inner} ORDER BY {ORDER_BY[sort]} LIMIT s.shown) c ORDER BY s.k",
         *args,
         list(STAGES),
         [shown.get(stage, 0) for stage in STAGES],
@@ -77,8 +80,18 @@ async def columns(
     now = _now()
     cards: dict[str, list[Summary]] = {stage: [] for stage in STAGES}
     for r in records:
-        cards[r["stage"]].append(_summary(r["summary"], r["doc"], now))
+        cards[r["stage"]].append(_card(r["summary"], r["visits"], r["doc"], now))
     return [Column(stage=s, cards=cards[s], total=counts.get(s, 0)) for s in STAGES]
+
+
+def _card(summary: bytes, visits: bytes, doc: bytes | None, now: datetime) -> Summary:
+    """A card from the summary column (which keeps the readiness) and the stage visits;
+    the whole row only where it was stored before the summary kept the readiness."""
+    if doc is not None:
+        return _summary(summary, doc, now)
+    s = SUMMARY.decode(summary)
+    row = Initiative(initiative_id=s.initiative_id, summary=s, visits=VISITS.decode(visits))
+    return replace(s, time_in_stage_days=figures.time_in_stage(row, now))
 
 
 async def _columns_as_of(
@@ -93,30 +106,3 @@ async def _columns_as_of(
         here = [s for s in found if s.stage == stage]
         out.append(Column(stage=stage, cards=here[: shown.get(stage, 0)], total=len(here)))
     return out
-
-
-async def portfolio(
-    pool: Pool, f: Filters, *, stale_days: int, as_of: datetime | None = None
-) -> Portfolio:
-    """The portfolio figures (funnel, conversion, outcomes, cycle times, stale) of the
-    initiatives the filters keep, now or as of a past moment."""
-    if as_of is not None:
-        rows = [r for r in (await rows_as_of(pool, as_of)).values() if r.summary.proposed_at]
-        kept = [r for r in rows if f.keeps(figures.summary_at(r.summary, r, as_of))]
-        return figures.portfolio(kept, as_of, stale_days)
-    where, args = f.sql()
-    records = await pool.fetch(
-        f"SELECT initiative_id, summary, doc->'gates' AS gates, doc->'visits' AS visits "
-        f"FROM {I}{where}",
-        *args,
-    )
-    rows = [
-        Initiative(
-            initiative_id=r["initiative_id"],
-            summary=SUMMARY.decode(r["summary"]),
-            gates=GATES.decode(r["gates"]),
-            visits=VISITS.decode(r["visits"]),
-        )
-        for r in records
-    ]
-    return figures.portfolio(rows, _now(), stale_days)
