@@ -48,6 +48,7 @@ $(VENV)/.bench-installed: $(STAMP)
 bench: install $(VENV)/.bench-installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m tests.perf.bench
+	$(BIN)/pytest -q -s tests/perf/test_board_perf.py  # the board and pages at 1,000 initiatives
 
 # the long chaos run (the suite runs a 25 s one); TOLLGATE_CHAOS_SECONDS=N to change it
 chaos: install
