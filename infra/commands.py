@@ -57,7 +57,28 @@ async def serve(
     return service
 
 
+IN_FLIGHT = 64  # requests one endpoint of one process answers at a time
+
+
 def _endpoint(name: str, handle: Handle) -> Callable[[Request], Awaitable[None]]:
+    """nats-py runs a subscription's callbacks one after another, so each request is answered
+    in a task of its own: a command waiting for its events to be published (most of its time)
+    no longer holds up the next one. Past IN_FLIGHT the subscription waits (backpressure)."""
+    slots = asyncio.Semaphore(IN_FLIGHT)
+    running: set[asyncio.Task[None]] = set()
+
+    async def answer(request: Request) -> None:
+        try:
+            await on_request(request)
+        finally:
+            slots.release()
+
+    async def dispatch(request: Request) -> None:
+        await slots.acquire()
+        task = asyncio.create_task(answer(request))
+        running.add(task)
+        task.add_done_callback(running.discard)
+
     async def on_request(request: Request) -> None:
         headers = request.headers or {}
         # tracing: the command's span continues the sender's trace (traceparent header)
@@ -67,7 +88,7 @@ def _endpoint(name: str, handle: Handle) -> Callable[[Request], Awaitable[None]]
         ):
             await request.respond(await handle(name, request.data, headers))
 
-    return on_request
+    return dispatch
 
 
 async def send(

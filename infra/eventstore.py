@@ -262,6 +262,14 @@ class EventStore:
         args = (str(after.tx_id), after.position, str(horizon), limit)
         return _batch(await (conn or self.pool).fetchval(self._batch_sql, *args))
 
+    async def has_after(self, after: Checkpoint) -> bool:
+        """Whether any event is stored after `after`, committed or not yet below the horizon."""
+        sql = (
+            f"SELECT EXISTS (SELECT 1 FROM {self.schema}.events "
+            "WHERE (tx_id, position) > ($1::text::xid8, $2))"
+        )
+        return bool(await self.pool.fetchval(sql, str(after.tx_id), after.position))
+
     async def position_of(self, event_ids: Sequence[UUID]) -> Checkpoint | None:
         """The latest global-order point among these events (None if none is stored)."""
         sql = (

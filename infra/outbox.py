@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 CHECKPOINT = "outbox-relay"
 KEEP_KEYS_DAYS = 7  # how long a stage keeps idempotency keys (the API keeps its own 24 h)
 PURGE_EVERY = 3600.0
+HELD_BACK_PAUSE = 0.001  # seconds, doubled while events wait below the horizon
 
 
 class Relay:
@@ -60,7 +61,7 @@ class Relay:
         wake = asyncio.Event()
         await lease.connection.add_listener(self.store.channel, lambda *_: wake.set())
         checkpoint: Checkpoint | None = None
-        purged = 0.0
+        purged, pause = 0.0, HELD_BACK_PAUSE
         while not until.is_set():
             wake.clear()
             count = 0
@@ -73,7 +74,18 @@ class Relay:
             except Exception as exc:  # the broker or database hiccuped: try again soon
                 log.warning("relay %s: %r; retrying", self.store.schema, exc)
             if count < self.batch:
-                await _wait_any(until, wake, self.poll_interval)
+                # an event committed while an older transaction of the database is still open
+                # waits below the horizon, and that transaction's end NOTIFYs nothing when it
+                # wrote no event (a read model, a lease): look again soon, backing off
+                held = checkpoint is not None and await self._held_back(checkpoint)
+                pause = min(pause * 2, self.poll_interval) if held else HELD_BACK_PAUSE
+                await _wait_any(until, wake, pause if held else self.poll_interval)
+
+    async def _held_back(self, checkpoint: Checkpoint) -> bool:
+        try:
+            return await self.store.has_after(checkpoint)
+        except Exception:  # the database hiccuped: the poll interval will do
+            return False
 
     async def resume_point(self) -> Checkpoint:
         """The saved checkpoint, or the last event already on the stream if that is later."""
