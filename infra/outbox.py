@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from infra import metrics
 from infra.bus import Publisher
+from infra.db import DATABASE_ERRORS
 from infra.eventstore import Checkpoint, EventStore
 from infra.lease import Lease
 
@@ -59,7 +60,11 @@ class Relay:
     async def relay(self, lease: Lease, until: asyncio.Event) -> None:
         """Publish while holding the lease; from the resume point each time it is taken."""
         wake = asyncio.Event()
-        await lease.connection.add_listener(self.store.channel, lambda *_: wake.set())
+        try:
+            await lease.connection.add_listener(self.store.channel, lambda *_: wake.set())
+        except DATABASE_ERRORS as exc:  # the lease's connection died at once: take it again
+            log.warning("relay %s: %r; taking the lease again", self.store.schema, exc)
+            return
         checkpoint: Checkpoint | None = None
         purged, pause = 0.0, HELD_BACK_PAUSE
         while not until.is_set():
