@@ -15,6 +15,7 @@ import asyncpg
 import msgspec
 
 from infra.db import Connection, Pool
+from infra.wakeup import Wakeup
 
 
 class ConcurrencyError(Exception):
@@ -200,6 +201,11 @@ class EventStore:
             "SELECT array_agg(position ORDER BY position), max(tx_id)::text::bigint, "
             f"(SELECT pg_notify('{self.channel}', '')) FROM ins"
         )
+        # committing on its own, an append NOTIFYs after its commit (infra/wakeup.py says why)
+        self._append_alone_sql = self._append_sql.replace(
+            f", (SELECT pg_notify('{self.channel}', '')) FROM ins", " FROM ins"
+        )
+        self._wakeup = Wakeup(pool, self.channel)
 
     async def append(
         self,
@@ -227,7 +233,8 @@ class EventStore:
                 async with conn.transaction():  # a savepoint: a conflict must not abort conn
                     row = await conn.fetchrow(self._append_sql, *args)
             else:
-                row = await self.pool.fetchrow(self._append_sql, *args)
+                row = await self.pool.fetchrow(self._append_alone_sql, *args)
+                self._wakeup.poke()
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == "idempotency_pkey":
                 raise DuplicateKey(str(idempotent and idempotent.key)) from None
