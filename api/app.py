@@ -6,6 +6,7 @@ The pages (web/) join the same app through `extra_route_handlers`, `template_con
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -41,6 +42,7 @@ from api.routes.stream import StreamController
 from api.routes.subscriptions import SubscriptionController
 from api.routes.system import AsyncApiController, SystemController
 from api.routes.users import TokenController, UserController
+from api.token_cache import TokenCache
 from infra import tracing
 from infra.db import connect, create_pool
 from infra.migrations import migrate
@@ -71,10 +73,15 @@ async def running(app: Litestar, settings: Settings) -> AsyncIterator[None]:
     reads = await create_pool(reads_url) if reads_url != own_url else None
     broker = NatsBroker(settings)
     await broker.connect()
-    app.state.deps = Deps(settings=settings, pool=pool, broker=broker, read_pool=reads)
+    tokens, stop = TokenCache(pool, own_url), asyncio.Event()
+    listening = asyncio.create_task(tokens.run(stop))
+    app.state.deps = Deps(settings=settings, pool=pool, broker=broker, read_pool=reads,
+                          tokens=tokens)  # fmt: skip
     try:
         yield
     finally:
+        stop.set()
+        await listening
         await broker.close()
         await pool.close()
         if reads is not None:

@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 
 from api.broker import Broker
+from api.token_cache import TokenCache
 from api.users import User
 from events.base import Actor
 from infra.db import Pool
@@ -30,6 +31,7 @@ class Deps:
     pool: Pool
     broker: Broker
     read_pool: Pool | None = None  # None: the read models are in the API's database
+    tokens: TokenCache | None = None  # token -> user for a few seconds; None: ask each time
 
     @property
     def reads(self) -> Pool:

@@ -184,8 +184,14 @@ async def list_users(pool: Pool) -> list[Account]:
 async def user_for_token(pool: Pool, token: str) -> User:
     """The active user holding a valid token; TokenRefused otherwise. Marks the token used,
     at most once a minute, so a busy client costs no write per request."""
+    return (await token_holder(pool, token))[0]
+
+
+async def token_holder(pool: Pool, token: str) -> tuple[User, datetime]:
+    """As user_for_token, with the time the token expires (api.token_cache keeps it so long
+    at most)."""
     row = await pool.fetchrow(
-        "SELECT u.user_id, u.name, u.role, u.kind, t.token_id, CASE"
+        "SELECT u.user_id, u.name, u.role, u.kind, t.token_id, t.expires_at, CASE"
         " WHEN t.revoked_at IS NOT NULL THEN 'the token was revoked'"
         " WHEN t.expires_at <= now() THEN 'the token has expired'"
         " WHEN NOT u.active THEN 'the token''s user is deactivated' END AS refused,"
@@ -201,7 +207,7 @@ async def user_for_token(pool: Pool, token: str) -> User:
         await pool.execute(
             "UPDATE api.tokens SET last_used_at = now() WHERE token_id = $1", row["token_id"]
         )
-    return _user({k: row[k] for k in ("user_id", "name", "role", "kind")})
+    return _user({k: row[k] for k in ("user_id", "name", "role", "kind")}), row["expires_at"]
 
 
 async def user_by_id(pool: Pool, user_id: str) -> User | None:
