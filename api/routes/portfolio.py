@@ -12,7 +12,8 @@ from litestar.params import FromQuery
 from api.auth import READERS, requires
 from api.deps import Deps, caught_up
 from api.routes.initiatives import MinPosition
-from services.projection import queries
+from services.projection import board_figures, queries
+from services.projection.board import Filters
 from services.projection.models import Portfolio, ReviewItem
 
 
@@ -31,6 +32,10 @@ class PortfolioController(Controller):
         """Funnel per stage, conversion per gate, cycle time per stage, kill rate and the
         initiatives stale for longer than the configured days."""
         await caught_up(deps, min_position)
+        if as_of is None:  # computed once per read-model position, shared (board_figures)
+            return await board_figures.portfolio(
+                deps.reads, Filters(), stale_days=deps.settings.stale_days
+            )
         return await queries.portfolio(deps.reads, stale_days=deps.settings.stale_days, as_of=as_of)
 
     @get("/reviews", operation_id="getReviewQueue")

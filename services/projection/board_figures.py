@@ -9,6 +9,7 @@ position: a board refreshed by every open page after an event computes them once
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from datetime import datetime
@@ -30,6 +31,7 @@ TTL = 30.0  # s: cycle times and staleness move with the clock, slowly
 KEPT = 64  # filter combinations kept
 Key = tuple[int, Filters, int]
 _kept: OrderedDict[Key, tuple[int, float, Portfolio]] = OrderedDict()
+_computing: dict[Key, tuple[int, asyncio.Future[Portfolio]]] = {}
 
 
 async def portfolio(
@@ -47,7 +49,16 @@ async def portfolio(
     if found and found[0] == position and time.monotonic() - found[1] < TTL:
         _kept.move_to_end(key)
         return found[2]
-    figures_now = await computed(pool, f, stale_days)
+    # one computation per key at a time: the requests arriving meanwhile share its result
+    running = _computing.get(key)
+    if running is None or running[0] != position:
+        running = (position, asyncio.ensure_future(computed(pool, f, stale_days)))
+        _computing[key] = running
+    try:
+        figures_now = await asyncio.shield(running[1])
+    finally:
+        if running[1].done() and _computing.get(key) is running:
+            del _computing[key]
     _kept[key] = (position, time.monotonic(), figures_now)
     while len(_kept) > KEPT:
         _kept.popitem(last=False)

@@ -105,12 +105,14 @@ async def list_initiatives(
     )
     total = await pool.fetchval(f"SELECT count(*) FROM {I}{where}", *args)
     n = len(args)
+    from services.projection.board import CARD, _card  # the board's cards: no whole rows
+
     records = await pool.fetch(
-        f"SELECT summary, doc FROM {I}{where} ORDER BY {ORDER_BY[sort]} "
+        f"SELECT {CARD} FROM {I}{where} ORDER BY {ORDER_BY[sort]} "
         f"LIMIT ${n + 1} OFFSET ${n + 2}", *args, limit, offset,
     )  # fmt: skip
     now = _now()
-    items = [_summary(r["summary"], r["doc"], now) for r in records]
+    items = [_card(r["summary"], r["visits"], r["doc"], now) for r in records]
     return InitiativePage(items=items, total=total, limit=limit, offset=offset)
 
 
