@@ -22,6 +22,7 @@ from services.projection.views.stages import NEXT_STAGE, STAGE_OF_GATE
 from web.kpi_view import KpiFigure, figures
 
 MOST = 30
+RE_REVIEW = "One committee vote decides: go keeps it running, kill retires it."
 MOST_ROWS = 12
 STAGE_NAMES = {
     "ideation": "Ideation",
@@ -36,6 +37,7 @@ class Purpose(msgspec.Struct, frozen=True, kw_only=True):
     gate: Gate | None  # the gate under review (or the next one); None: no gate ahead
     heading: str  # "G2 review: PoC to Pilot"
     state: str  # what the committee is asked, or why nothing is
+    re_review: bool = False  # a launched initiative's KPI breached: one vote keeps or retires it
 
 
 class Pack(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,6 +58,7 @@ def purpose(d: InitiativeDetail) -> Purpose:
     if s.status == "launched" and s.re_review:
         return Purpose(
             gate="G4",
+            re_review=True,
             heading="Re-review in production",
             state=f"A KPI breached: {s.re_review} Go keeps it running, kill retires it.",
         )
@@ -101,7 +104,7 @@ def pack(d: InitiativeDetail, printed_at: datetime) -> Pack:
         detail=d,
         purpose=p,
         votes=votes,
-        tally=tally(votes, p.gate),
+        tally=RE_REVIEW if p.re_review else tally(votes, p.gate),
         past=past,
         risk=dossier.risk_confirmed or dossier.risk_preclass,
         incidents=incidents,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from events import pilot
+from events import pilot, production
 from services.projection import portfolio as figures
 from services.projection.models import InitiativeDetail
 from services.projection.views.initiative import initial, project
@@ -101,3 +101,17 @@ def test_a_killed_initiative_has_no_gate_ahead():
     p = pack(detail_of(initiative(9, "kill_g1")), NOW + timedelta(days=1))
     assert p.purpose.gate is None and p.tally == ""
     assert p.purpose.state == "The initiative is killed."
+
+
+def test_a_launched_initiative_whose_kpi_breached_gets_a_re_review_pack():
+    events = initiative(10, "launched")
+    iid = events[0].initiative_id
+    events.append(
+        production.ReReviewRequested(
+            initiative_id=iid, at=at(10, 80), kpi_id="k1", reason="Accuracy fell to 40 %."
+        )
+    )
+    p = pack(detail_of(events), NOW)
+    assert p.purpose.gate == "G4" and p.purpose.re_review
+    assert p.purpose.heading == "Re-review in production" and "Accuracy fell" in p.purpose.state
+    assert p.tally.startswith("One committee vote decides")
