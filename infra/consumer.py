@@ -165,15 +165,22 @@ async def replay(
         ack_policy=AckPolicy.NONE, inactive_threshold=60,
     )  # fmt: skip
     sub = await js.pull_subscribe(subject, stream=stream, config=config)
+    # the next batch is fetched while the caller folds this one (never past `end`)
+    fetching = asyncio.ensure_future(sub.fetch(batch, timeout=2))
     try:
         last, pending = start - 1, 1
         while last < end and pending:
             try:
-                msgs = await sub.fetch(batch, timeout=2)
+                msgs = await fetching
             except nats.errors.TimeoutError:
+                fetching = asyncio.ensure_future(sub.fetch(batch, timeout=2))
                 continue
             chunk = [(m.metadata.sequence.stream, m.data) for m in msgs]
             last, pending = chunk[-1][0], msgs[-1].metadata.num_pending
+            if last < end and pending:
+                fetching = asyncio.ensure_future(sub.fetch(batch, timeout=2))
             yield [c for c in chunk if c[0] <= end]
     finally:
+        fetching.cancel()
+        await asyncio.wait([fetching])  # raises nothing of the fetch's own
         await sub.unsubscribe()

@@ -49,22 +49,24 @@ async def checkpoint(conn: Connection, fold: Fold, position: int, durable: str) 
 
 
 async def _write(conn: Connection, fold: Fold, durable: str) -> None:
+    """Records are made as COPY sends them (generators): a checkpoint never holds every
+    changed row's encoded document at once."""
     changed = [fold.rows[i] for i in fold.changed]
     await conn.execute(
         f"DELETE FROM {NEXT}.initiatives WHERE initiative_id = ANY($1)", list(fold.changed)
     )
     await conn.copy_records_to_table(
-        "initiatives", records=[row_record(r) for r in changed], columns=ROW_COLUMNS,
+        "initiatives", records=(row_record(r) for r in changed), columns=ROW_COLUMNS,
         schema_name=NEXT,
     )  # fmt: skip
     await inbox_store.write_many(conn, changed, NEXT)
     await conn.copy_records_to_table(
-        "timeline", records=[timeline_record(ce, seq) for seq, ce in fold.applied],
+        "timeline", records=(timeline_record(ce, seq) for seq, ce in fold.applied),
         columns=TIMELINE_COLUMNS, schema_name=NEXT,
     )  # fmt: skip
     await conn.copy_records_to_table(
         "processed",
-        records=[(durable, uuid.UUID(ce.id)) for _, ce in fold.applied if _uuid(ce.id)],
+        records=((durable, i) for i in (_uuid(ce.id) for _, ce in fold.applied) if i),
         columns=("consumer", "event_id"), schema_name=NEXT,
     )  # fmt: skip
     await conn.copy_records_to_table(
@@ -72,12 +74,11 @@ async def _write(conn: Connection, fold: Fold, durable: str) -> None:
     )
 
 
-def _uuid(value: str) -> bool:
+def _uuid(value: str) -> uuid.UUID | None:
     try:
-        uuid.UUID(value)
+        return uuid.UUID(value)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 async def live_exists(conn: Connection) -> bool:

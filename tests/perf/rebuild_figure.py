@@ -5,7 +5,6 @@ peak RSS counts towards rss_mb_max."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import subprocess
 import sys
@@ -56,15 +55,19 @@ async def rebuild_figure(bus: Settings, events: int) -> Rebuilt:
                    events=int(found[1].replace(",", "")), peak_rss_mb=peak)  # fmt: skip
 
 
+# A small parent starts the rebuild and reports its children's peak RSS: a child forked from
+# this (large) process would count this process's pages until its exec.
+PEAK = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "sys.exit(done.returncode)"
+)
+
+
 def _rebuild_process(env: dict[str, str]) -> tuple[str, float]:
-    """Run the rebuild CLI; its output and its peak RSS in MB (from wait4's rusage)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "launch.cli", "projection", "rebuild"], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.returncode == 0, out
-    return out, usage.ru_maxrss / 1024
+    """Run the rebuild CLI; its output and its peak RSS in MB."""
+    cli = [sys.executable, "-m", "launch.cli", "projection", "rebuild"]
+    done = subprocess.run([sys.executable, "-c", PEAK, *cli], env=env, capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout, int(done.stderr.strip().splitlines()[-1]) / 1024
