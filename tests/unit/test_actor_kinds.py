@@ -98,7 +98,8 @@ class AdminPool:
 
     async def fetchrow(self, *_: object, **__: object) -> dict[str, Any]:
         return {"user_id": "00000000-0000-0000-0000-00000000000a", "name": "root",
-                "role": "admin", "kind": "person", "refused": None, "stale": False}  # fmt: skip
+                "role": "admin", "kind": "person", "refused": None, "stale": False,
+                "token_id": "t1", "expires_at": datetime(2200, 1, 1, tzinfo=UTC)}  # fmt: skip
 
 
 @pytest.mark.parametrize(
