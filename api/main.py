@@ -28,7 +28,7 @@ class _Server(uvicorn.Server):
 def server_config(app: Any, host: str, port: int) -> uvicorn.Config:
     """How the API is served; the benchmarks serve their bare baseline app the same way."""
     return uvicorn.Config(
-        app, host=host, port=port, log_level="warning", lifespan="on",
+        app, host=host, port=port, log_level="warning", lifespan="on", http="httptools",
         timeout_graceful_shutdown=5,
     )  # fmt: skip
 
