@@ -32,10 +32,12 @@ class PortfolioController(Controller):
         """Funnel per stage, conversion per gate, cycle time per stage, kill rate and the
         initiatives stale for longer than the configured days."""
         await caught_up(deps, min_position)
-        if as_of is None:  # computed once per read-model position, shared (board_figures)
+        if as_of is None:  # computed once per read-model position, shared (board_figures);
+            # without min_position the last figures answer while newer ones are computed
             return await board_figures.portfolio(
-                deps.reads, Filters(), stale_days=deps.settings.stale_days
-            )
+                deps.reads, Filters(), stale_days=deps.settings.stale_days,
+                stale_ok=not min_position,
+            )  # fmt: skip
         return await queries.portfolio(deps.reads, stale_days=deps.settings.stale_days, as_of=as_of)
 
     @get("/reviews", operation_id="getReviewQueue")
