@@ -29,7 +29,11 @@ async def test_with_nats_down_a_command_is_a_503_within_a_second(
     port = int(nats_url.rsplit(":", 1)[1])
     bus = own_bus(settings)
     bus = Settings(**{**{f: getattr(bus, f) for f in bus.__struct_fields__}, "nats_url": nats_url})
-    stack = await start_stack(bus)
+    try:
+        stack = await start_stack(bus)
+    except BaseException:  # the private server must not outlive a stack that did not start
+        nats_proc.terminate()
+        raise
     tokens = await make_users(bus)
     auth = {"Authorization": f"Bearer {tokens['contributor']}"}
     http = httpx.AsyncClient(base_url=f"{stack.url}/api/v1", headers=auth, timeout=30)
