@@ -30,8 +30,8 @@ LOCK_HELD = 3.0  # longer than the API waits for the ideation service
 class ShortTimeoutStack(Stack):
     """The API gives up on a stage service after COMMAND_TIMEOUT seconds."""
 
-    def env(self) -> dict[str, str]:
-        return {**super().env(), "TOLLGATE_COMMAND_TIMEOUT": str(COMMAND_TIMEOUT)}
+    def env(self, name: str = "api") -> dict[str, str]:
+        return {**super().env(name), "TOLLGATE_COMMAND_TIMEOUT": str(COMMAND_TIMEOUT)}
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")

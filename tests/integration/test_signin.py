@@ -41,8 +41,8 @@ class Site(msgspec.Struct):
 class SignInApi(Stack):
     """Only the API (ready once /health answers at all), locking a name after 4 failures."""
 
-    def env(self) -> dict[str, str]:
-        return {**super().env(), "TOLLGATE_SIGNIN_LOCK_AFTER": str(LOCK_AFTER)}
+    def env(self, name: str = "api") -> dict[str, str]:
+        return {**super().env(name), "TOLLGATE_SIGNIN_LOCK_AFTER": str(LOCK_AFTER)}
 
     async def _ready(self, nc: nats.NATS, name: str) -> bool:
         try:
