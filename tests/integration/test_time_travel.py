@@ -81,7 +81,11 @@ async def test_as_of_from_snapshots_equals_folding_the_whole_timeline(bus: Setti
 
     await stack.stop_all()
     await rebuild(bus)
-    assert await snapshots(pool) == live
+    rebuilt = await snapshots(pool)
+    # the same documents; a map's keys may come in another order from the rebuild's fold
+    assert [(*r[:3], msgspec.json.decode(r[3])) for r in rebuilt] == [
+        (*r[:3], msgspec.json.decode(r[3])) for r in live
+    ]
     assert msgspec.json.decode(live[-1][3])["initiative_id"] == IID
     await pool.close()
     await nc.close()
