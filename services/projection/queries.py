@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from infra.db import Pool
+from services.projection import kept_rows
 from services.projection import portfolio as figures
 from services.projection.decisions import DecisionReplay, RecentDecision, recent, replay_of
 from services.projection.models import (
@@ -41,8 +42,7 @@ def _now() -> datetime:
 
 
 async def _row(pool: Pool, initiative_id: str) -> Initiative | None:
-    doc = await pool.fetchval(f"SELECT doc FROM {I} WHERE initiative_id = $1", initiative_id)
-    return ROW.decode(doc) if doc is not None else None
+    return await kept_rows.row(pool, initiative_id)  # decoded once per version
 
 
 async def get_initiative(
