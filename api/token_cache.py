@@ -22,7 +22,10 @@ from infra.db import Pool, connect
 
 log = logging.getLogger(__name__)
 CHANNEL = "api_auth"
-TTL = 5.0  # seconds an answer is kept; last use is still recorded to the minute
+# seconds an answer is kept. Off in the API: a NOTIFY arrives a moment after its commit, so a
+# request right after a revocation could still pass, and a revoked token must fail at its
+# next request (issue 11). Kept for a deployment that accepts that window.
+TTL = 0.0
 MAX_ENTRIES = 10_000
 
 
@@ -44,7 +47,7 @@ class TokenCache:
             return kept[0]
         seen = self.changes
         user, expires_at = await token_holder(self.pool, token)
-        if self.listening and self.changes == seen:  # no change raced the lookup
+        if self.ttl > 0 and self.listening and self.changes == seen:  # no change raced it
             if len(self._kept) >= MAX_ENTRIES:
                 self._kept.clear()
             self._kept[key] = (user, time.monotonic() + self.ttl, expires_at)
