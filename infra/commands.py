@@ -7,6 +7,7 @@ so replicas share the requests. Request subjects sit outside the event stream.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
@@ -29,6 +30,7 @@ from events.replies import (
 from events.subjects import Subjects
 from infra import tracing
 
+log = logging.getLogger(__name__)
 Handle = Callable[[str, bytes, Mapping[str, str]], Awaitable[bytes]]
 
 
@@ -70,6 +72,8 @@ def _endpoint(name: str, handle: Handle) -> Callable[[Request], Awaitable[None]]
     async def answer(request: Request) -> None:
         try:
             await on_request(request)
+        except Exception:  # as nats-py would have: log it (the sender times out, and retries)
+            log.exception("answering %s", request.subject)
         finally:
             slots.release()
 
