@@ -16,7 +16,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
-from api.tokens import token_hash
+from api.tokens import ON_CHANGE, token_hash
 from api.users import User, token_holder
 from infra.db import Pool, connect
 
@@ -78,6 +78,7 @@ class TokenCache:
                 try:
                     await conn.add_listener(CHANNEL, self.forget)
                     conn.add_termination_listener(self._lost)
+                    ON_CHANGE.append(self.forget)  # changes made by this process, at once
                     self.listening = True
                     while not stop.is_set() and not conn.is_closed():
                         with contextlib.suppress(TimeoutError):
@@ -85,6 +86,8 @@ class TokenCache:
                 finally:
                     self.listening = False
                     self._kept.clear()
+                    with contextlib.suppress(ValueError):
+                        ON_CHANGE.remove(self.forget)
                     with contextlib.suppress(Exception):
                         await conn.close()
             with contextlib.suppress(TimeoutError):

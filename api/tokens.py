@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -46,6 +47,16 @@ class Issued(msgspec.Struct, frozen=True, kw_only=True):
 
     token: str
     info: Token
+
+
+# Called after a change that can refuse a token, in the process that made it (api.token_cache
+# forgets what it kept at once; other processes hear of it by NOTIFY, api/006).
+ON_CHANGE: list[Callable[[], None]] = []
+
+
+def changed() -> None:
+    for callback in list(ON_CHANGE):
+        callback()
 
 
 def token_hash(token: str) -> str:
@@ -105,6 +116,7 @@ async def revoke(pool: Pool, token_id: str, user_id: str | None = None) -> Token
         key,
         owner,
     )
+    changed()
     return _token(dict(row)) if row else None
 
 

@@ -19,7 +19,7 @@ import msgspec
 
 from api import sessions
 from api.passwords import no_user_hash, password_hash, password_matches, password_problem
-from api.tokens import Issued, issue, token_hash
+from api.tokens import Issued, changed, issue, token_hash
 from events.base import SYSTEM, Actor, Role, UserKind
 from infra.db import Connection, Pool
 
@@ -149,6 +149,7 @@ async def update_user(
         assert row is not None
         if before["role"] == "admin" and before["active"] and not await _has_admin(conn):
             raise LastAdmin(f"{name} is the last active admin; make another admin first")
+    changed()  # this process's token cache forgets at once (others by NOTIFY)
     return msgspec.convert(dict(row), Account)
 
 

@@ -103,3 +103,14 @@ async def test_nothing_is_kept_while_the_cache_is_not_listening(given: Given):
     assert not given.cache._kept
     with pytest.raises(TokenRefused):
         await given.cache.user("tg_unknown")
+
+
+async def test_a_revocation_made_in_this_process_is_refused_without_waiting_for_the_notify(
+    given: Given,
+):
+    await given.cache.user(given.token)
+
+    await revoke(given.pool, given.token_id)  # no wait: the revoking process forgets at once
+
+    cached, fresh = await answers(given)
+    assert cached == fresh == "the token was revoked"
