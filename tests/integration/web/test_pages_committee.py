@@ -21,6 +21,7 @@ import pytest_asyncio
 from infra.driver import Driver
 from infra.settings import Settings
 from services.journeys import Clock, Outcome, Profile, journey
+from tests.integration.bus import eventually
 from tests.integration.web.site import Site, errors, flashes, site
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -119,6 +120,11 @@ async def test_a_repeated_vote_counts_once_and_a_split_is_called_deadlocked(
 async def test_a_re_review_offers_only_go_and_kill(site: Site, nc: nats.NATS, settings: Settings):
     iid = await driven(nc, settings, "breached", "Breached in production")
     await site.as_("clara")
+
+    async def queued() -> bool:  # the journey went over NATS: wait for the read models
+        return f'id="review-{iid}"' in (await site.get("/reviews")).text
+
+    await eventually(queued, timeout=20, what="the re-review in the queue")
     entry = card((await site.get("/reviews")).text, iid)
     assert 'name="gate" value="re-review"' in entry
     options = re.findall(r'<option value="(\w+)"', entry)
