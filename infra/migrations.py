@@ -27,6 +27,15 @@ def _files(kind: str) -> list[tuple[str, str]]:
     return [(name, (folder / name).read_text()) for name in names]
 
 
+async def migrate_at(database_url: str, schema: str, kind: str) -> list[str]:
+    """Migrate one schema over a connection of its own (a service's start-up)."""
+    conn = await connect(database_url)
+    try:
+        return await migrate(conn, schema, kind)
+    finally:
+        await conn.close()
+
+
 async def migrate(conn: Connection, schema: str, kind: str) -> list[str]:
     """Apply the pending migrations of `kind` to `schema`; returns the applied names."""
     applied: list[str] = []

@@ -19,9 +19,8 @@ from api.notifier.sender import Sender
 from infra import commands
 from infra.bus import connect, ensure_stream
 from infra.consumer import Consumer
-from infra.db import connect as connect_db
 from infra.db import create_pool
-from infra.migrations import migrate
+from infra.migrations import migrate_at
 from infra.settings import Settings
 
 log = logging.getLogger("tollgate.notifier")
@@ -34,11 +33,7 @@ def durable_name(settings: Settings) -> str:
 
 async def main(settings: Settings, stop: asyncio.Event) -> None:
     own_url, reads_url = settings.database_url_for("api"), settings.database_url_for("projection")
-    conn = await connect_db(own_url)
-    try:
-        await migrate(conn, SCHEMA, "api")
-    finally:
-        await conn.close()
+    await migrate_at(own_url, SCHEMA, "api")
     pool = await create_pool(own_url, max_size=4)  # a consumer, a sender and a scheduler
     reads = await create_pool(reads_url, max_size=4) if reads_url != own_url else pool
     nc = await connect(settings.nats_url, "tollgate-notifier")

@@ -13,9 +13,8 @@ from api.webhooks.address import allow_list
 from api.webhooks.worker import Deliverer, queue_deliveries
 from infra.bus import connect, ensure_stream
 from infra.consumer import Consumer
-from infra.db import connect as connect_db
 from infra.db import create_pool
-from infra.migrations import migrate
+from infra.migrations import migrate_at
 from infra.settings import Settings
 
 log = logging.getLogger("tollgate.webhooks")
@@ -29,11 +28,7 @@ def durable_name(settings: Settings) -> str:
 
 async def main(settings: Settings, stop: asyncio.Event) -> None:
     database_url = settings.database_url_for("webhooks")  # the API's database
-    conn = await connect_db(database_url)
-    try:
-        await migrate(conn, SCHEMA, "api")
-    finally:
-        await conn.close()
+    await migrate_at(database_url, SCHEMA, "api")
     pool = await create_pool(database_url)
     nc = await connect(settings.nats_url, "tollgate-webhooks")
     js = nc.jetstream()

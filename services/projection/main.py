@@ -14,10 +14,9 @@ import logging
 
 from infra.bus import connect, ensure_stream
 from infra.consumer import Consumer
-from infra.db import connect as connect_db
 from infra.db import create_pool
 from infra.lease import Lease
-from infra.migrations import migrate
+from infra.migrations import migrate_at
 from infra.settings import Settings
 from services.projection.store import SCHEMA, apply_live
 
@@ -32,11 +31,7 @@ def durable_name(settings: Settings) -> str:
 
 async def main(settings: Settings, stop: asyncio.Event) -> None:
     database_url = settings.database_url_for("projection")
-    conn = await connect_db(database_url)
-    try:
-        await migrate(conn, SCHEMA, "projection")
-    finally:
-        await conn.close()
+    await migrate_at(database_url, SCHEMA, "projection")
     pool = await create_pool(database_url)
     nc = await connect(settings.nats_url, "tollgate-projection")
     js = nc.jetstream()
