@@ -9,6 +9,8 @@ import msgspec
 
 STAGES = ("ideation", "poc", "pilot", "mvp", "production")
 Stage = Literal["ideation", "poc", "pilot", "mvp", "production"]
+# streams that are not initiatives: an agent's (its policy, actions, attestation) and a trend's
+Category = Literal[Stage, "agents", "trends"]
 UserKind = Literal["person", "agent"]  # who may hold a token and sign in
 ActorKind = Literal[UserKind, "system"]  # and Tollgate itself, for automatic handoffs
 Role = Literal["viewer", "contributor", "owner", "committee", "admin"]
@@ -45,7 +47,7 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
 SYSTEM = Actor(id="system", name="Tollgate", kind="system", roles=("admin",))
 
 
-def event_type(stage: Stage, name: str, version: int = 1) -> str:
+def event_type(stage: Category, name: str, version: int = 1) -> str:
     """The CloudEvents `type` of an event: io.tollgate.{stage}.{name}.v{n}."""
     return f"io.tollgate.{stage}.{name}.v{version}"
 
@@ -56,34 +58,52 @@ def type_parts(type_: str) -> tuple[str, str, int]:
     return stage, name, int(version[1:])
 
 
-class Event(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
-    """A past-tense business fact about one initiative.
+class Fact(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+    """A past-tense business fact about one stream: an initiative's, an agent's or a trend's.
 
     The tag is the CloudEvents type (see `event_type`). `at` is business time:
     when it happened in the world, which the command supplies.
     """
 
-    initiative_id: Id
     at: datetime
 
 
-class Command(msgspec.Struct, frozen=True, kw_only=True, tag_field="command"):
-    """An imperative addressed to one stage service. Clock and actor arrive in it."""
+class Event(Fact, frozen=True, kw_only=True):
+    """A fact about one initiative (its stream id)."""
 
     initiative_id: Id
+
+
+class Addressed(msgspec.Struct, frozen=True, kw_only=True, tag_field="command"):
+    """An imperative addressed to one stream's service. Clock and actor arrive in it."""
+
     at: datetime
     actor: Actor
+
+    @property
+    def stream_id(self) -> str:
+        raise NotImplementedError
+
+
+class Command(Addressed, frozen=True, kw_only=True):
+    """An imperative addressed to one initiative's stage service."""
+
+    initiative_id: Id
+
+    @property
+    def stream_id(self) -> str:
+        return self.initiative_id
 
 
 def stage_of(event: Event) -> str:
     return type_parts(event_tag(event))[0]
 
 
-def name_of(event: Event) -> str:
+def name_of(event: Fact) -> str:
     return type_parts(event_tag(event))[1]
 
 
-def event_tag(event: Event) -> str:
+def event_tag(event: Fact) -> str:
     tag = type(event).__struct_config__.tag
     assert isinstance(tag, str)
     return tag

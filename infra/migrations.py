@@ -13,9 +13,9 @@ from importlib import resources
 from infra.db import Connection, connect
 
 KINDS = ("eventstore", "projection", "api")
-# (schema, kind): each stage service's event store, the read models, the API's tables
+# (schema, kind): each event-sourced service's store, the read models, the API's tables
 SCHEMAS = (
-    *((stage, "eventstore") for stage in ("ideation", "poc", "pilot", "mvp")),
+    *((name, "eventstore") for name in ("ideation", "poc", "pilot", "mvp", "agents", "trends")),
     ("projection", "projection"),
     ("api", "api"),
 )

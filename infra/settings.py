@@ -16,7 +16,10 @@ from events.subjects import Subjects
 DEFAULT_SECRET = "change-me-in-production"
 KNOWN_SECRETS = frozenset({DEFAULT_SECRET, "change-me"})  # the shipped defaults, public
 # the processes that may each have a database of their own (TOLLGATE_DATABASE_URL_<NAME>)
-DATABASE_SERVICES = ("ideation", "poc", "pilot", "mvp", "projection", "api", "webhooks")
+DATABASE_SERVICES = (
+    *("ideation", "poc", "pilot", "mvp", "agents", "trends"),
+    *("projection", "api", "webhooks"),
+)
 
 
 class ConfigError(Exception):
@@ -49,6 +52,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url_poc: str = ""
     database_url_pilot: str = ""
     database_url_mvp: str = ""
+    database_url_agents: str = ""
+    database_url_trends: str = ""
     database_url_projection: str = ""
     database_url_api: str = ""
     database_url_webhooks: str = ""
@@ -142,6 +147,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
             ("poc", "the poc service's event store"),
             ("pilot", "the pilot service's event store"),
             ("mvp", "the mvp service's event store"),
+            ("agents", "the agents service's event store (policies, held actions)"),
+            ("trends", "the trends service's event store (the radar)"),
             ("projection", "the projection's read models"),
             ("api", "the API's tables: users, tokens, sessions, idempotency, webhooks"),
         )

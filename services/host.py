@@ -43,7 +43,7 @@ class Upstream(msgspec.Struct, frozen=True, kw_only=True):
     react: Callable[[Any], list[Command]]
 
 
-def command_names(decider: StageDecider) -> list[str]:
+def command_names(decider: Decider[Any, Any, Any]) -> list[str]:
     union = decider.COMMANDS.type
     members = getattr(union, "__args__", (union,))
     return [str(t.__struct_config__.tag) for t in members]
@@ -62,7 +62,21 @@ async def run_stage(
     upstream: Upstream | None,
     stop: asyncio.Event,
 ) -> None:
-    database_url = settings.database_url_for(stage)  # this stage's store: no other's tables
+    """A stage service: it also answers `locate`, so the API finds an initiative's stage."""
+    await run_service(settings, stage, decider, stop, upstream=upstream, locate=True)
+
+
+async def run_service(
+    settings: Settings,
+    stage: str,
+    decider: Decider[Any, Any, Any],
+    stop: asyncio.Event,
+    *,
+    upstream: Upstream | None = None,
+    locate: bool = False,
+) -> None:
+    """Any event-sourced service: its store (schema `stage`), command endpoints, relay."""
+    database_url = settings.database_url_for(stage)  # this service's store: no other's tables
     pool = await create_pool(database_url)
     async with pool.acquire() as conn:
         await migrate(conn, stage, "eventstore")
@@ -73,9 +87,8 @@ async def run_stage(
     watch = PublishedWatch(database_url, store)
     runner = Runner(store, decider, watch)
     handle = _handler(stage, runner)
-    service = await commands.serve(
-        nc, settings.subjects, stage, [*command_names(decider), LOCATE], handle
-    )
+    names = [*command_names(decider), *([LOCATE] if locate else [])]
+    service = await commands.serve(nc, settings.subjects, stage, names, handle)
     relay = Relay(
         database_url, store, Publisher(js, settings.subjects),
         stages=published_stages(stage),
@@ -104,7 +117,7 @@ async def run_stage(
         await pool.close()
 
 
-def _handler(stage: str, runner: Runner[Any, StageState, Any]) -> commands.Handle:
+def _handler(stage: str, runner: Runner[Any, Any, Any]) -> commands.Handle:
     async def handle(name: str, body: bytes, headers: Mapping[str, str]) -> bytes:
         try:
             return await answer(name, body, headers)
@@ -126,7 +139,7 @@ def _handler(stage: str, runner: Runner[Any, StageState, Any]) -> commands.Handl
         except msgspec.DecodeError as exc:
             return _ENCODE.encode(Problem(code="invalid", detail=f"invalid locate: {exc}"))
         folded = await runner.fetch(initiative_id)
-        state = folded.state
+        state: StageState = folded.state
         return _ENCODE.encode(
             Whereabouts(
                 stage=stage, status=state.status, version=folded.version,
@@ -137,7 +150,7 @@ def _handler(stage: str, runner: Runner[Any, StageState, Any]) -> commands.Handl
     return handle
 
 
-def _reactor(runner: Runner[Any, StageState, Any], upstream: Upstream) -> Handler:
+def _reactor(runner: Runner[Any, Any, Any], upstream: Upstream) -> Handler:
     async def on_event(conn: Connection, event: CloudEvent, _sequence: int) -> None:
         try:
             decoded = upstream.decoder.decode(event.data)

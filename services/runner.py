@@ -20,7 +20,7 @@ from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
-from events.base import Command, Event, event_tag
+from events.base import Addressed, Fact, event_tag
 from events.envelope import Metadata
 from events.errors import DomainError
 from events.replies import (
@@ -51,9 +51,9 @@ _ENCODE = msgspec.json.Encoder()
 RETRIES = 20  # a stream under heavy contention: each round one writer wins
 SNAPSHOT_EVERY = 100  # events folded since the last snapshot before a new one is taken
 
-C = TypeVar("C", bound=Command)
+C = TypeVar("C", bound=Addressed)
 S = TypeVar("S")
-E = TypeVar("E", bound=Event)
+E = TypeVar("E", bound=Fact)
 
 
 class Decider(Protocol[C, S, E]):
@@ -66,7 +66,7 @@ class Decider(Protocol[C, S, E]):
     @property
     def EVENTS(self) -> msgspec.json.Decoder[E]: ...  # noqa: N802
 
-    def decide(self, command: C, state: S, /) -> list[Event]: ...
+    def decide(self, command: C, state: S, /) -> Sequence[Fact]: ...
     def evolve(self, state: S, event: E, /) -> S: ...
 
 
@@ -149,7 +149,7 @@ class Runner(Generic[C, S, E]):
         for attempt in range(RETRIES):
             if attempt:  # jitter, so that the losers of one round do not collide again
                 await asyncio.sleep(random.uniform(0, 0.002 * attempt))
-            folded = await self.fetch(command.initiative_id)
+            folded = await self.fetch(command.stream_id)
             reply = await self._check_and_write(command, folded, options, conn)
             if reply is not None:
                 return reply
@@ -169,7 +169,7 @@ class Runner(Generic[C, S, E]):
         self, command: C, folded: Folded[S], options: Options, conn: Connection | None
     ) -> CommandReply | None:
         """The reply, or None when another writer got in first (fetch again)."""
-        stream_id, version = command.initiative_id, folded.version
+        stream_id, version = command.stream_id, folded.version
         if options.expected_version not in (None, version):
             return _conflict(stream_id, options.expected_version, version)
         try:
@@ -208,7 +208,7 @@ class Runner(Generic[C, S, E]):
         return msgspec.structs.replace(reply, position=position)
 
     def _remember(
-        self, stream_id: str, folded: Folded[S], new: list[Event], appended: Appended
+        self, stream_id: str, folded: Folded[S], new: Sequence[Fact], appended: Appended
     ) -> None:
         state = folded.state
         for event in new:
@@ -261,11 +261,11 @@ class Runner(Generic[C, S, E]):
         return await self.publisher.sequence_after(tx_id, position)
 
 
-def event_tag_of(command: Command) -> str:
+def event_tag_of(command: Addressed) -> str:
     return str(type(command).__struct_config__.tag)
 
 
-def _metadata(command: Command, options: Options) -> bytes:
+def _metadata(command: Addressed, options: Options) -> bytes:
     return _ENCODE.encode(
         Metadata(
             actor=command.actor.id,
@@ -277,7 +277,7 @@ def _metadata(command: Command, options: Options) -> bytes:
     )
 
 
-def _new_event(event: Event, metadata: bytes) -> NewEvent:
+def _new_event(event: Fact, metadata: bytes) -> NewEvent:
     return NewEvent(
         event_id=uuid.uuid4(),
         type=event_tag(event),

@@ -7,6 +7,7 @@ import uuid
 from infra.db import Connection
 from infra.migrations import migrate
 from services.projection import inbox_store
+from services.projection.side import side_view
 from services.projection.store import (
     CLOUDEVENT,
     ROW,
@@ -72,6 +73,10 @@ async def _write(conn: Connection, fold: Fold, durable: str) -> None:
     await conn.copy_records_to_table(
         "snapshots", records=[snapshot_record(*s) for s in fold.snapshots], schema_name=NEXT
     )
+    for sequence, ce in fold.applied:  # agents' and trends' views, in stream order
+        side = side_view(ce)
+        if side is not None:
+            await side(conn, ce, sequence, NEXT)
 
 
 def _uuid(value: str) -> uuid.UUID | None:

@@ -18,6 +18,7 @@ from infra.consumer import Retry
 from infra.db import Connection
 from services.projection import inbox_store
 from services.projection.portfolio import readiness_of
+from services.projection.side import side_view
 from services.projection.views.fold import decode
 from services.projection.views.initiative import Initiative, initial, project, snapshot_due
 from services.projection.views.summary import Summary
@@ -147,6 +148,10 @@ async def apply_live(conn: Connection, ce: CloudEvent, sequence: int, schema: st
             ce.subject,
             sequence,
         )
+    side = side_view(ce)
+    if side is not None:  # an agent's or a trend's: not an initiative's row
+        await side(conn, ce, sequence, schema)
+        return
     await _fold(conn, ce, sequence, schema)
 
 
