@@ -119,6 +119,8 @@ def apply(facts: Facts, event: AnyEvent) -> Facts:
             | pilot.OversightDesigned()
             | pilot.IncidentReported()
             | pilot.IncidentStatusChanged()
+            | pilot.IncidentAcknowledged()
+            | pilot.IncidentEscalated()
             | pilot.FeedbackRecorded()
         ):
             return apply_pilot(facts, event)

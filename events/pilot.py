@@ -5,6 +5,7 @@ Its gate is G3 (pilot -> mvp). The stream starts with PilotOpened.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -62,6 +63,29 @@ class IncidentStatusChanged(Event, tag=_t("incident_status_changed"), frozen=Tru
     incident_id: Id
     status: IncidentStatus
     note: Note = ""
+
+
+class IncidentAcknowledged(Event, tag=_t("incident_acknowledged"), frozen=True, kw_only=True):
+    """A person has taken the incident on: it no longer escalates to the committee chair."""
+
+    incident_id: Id
+    acknowledged_by: Id
+    note: Note = ""
+
+
+class IncidentEscalated(Event, tag=_t("incident_escalated"), frozen=True, kw_only=True):
+    """A high or critical incident no one acknowledged within its time limit
+    (events.incident_limits), escalated by Tollgate to the committee chair, `escalated_to`
+    (None: no chair is designated). `accountable`: who was notified at once."""
+
+    incident_id: Id
+    severity: Severity
+    reported_at: datetime
+    due_at: datetime
+    limit_hours: Annotated[int, msgspec.Meta(ge=1)]
+    limits_version: Text
+    accountable: Text | None = None
+    escalated_to: Id | None = None
 
 
 class FeedbackRecorded(Event, tag=_t("feedback_recorded"), frozen=True, kw_only=True):
@@ -153,6 +177,21 @@ class ChangeIncidentStatus(Command, tag="change-incident-status", frozen=True, k
     note: Note = ""
 
 
+class AcknowledgeIncident(Command, tag="acknowledge-incident", frozen=True, kw_only=True):
+    """A person takes an incident on (the accountable person, the committee or an admin)."""
+
+    incident_id: Id
+    note: Note = ""
+
+
+class EscalateIncident(Command, tag="escalate-incident", frozen=True, kw_only=True):
+    """Sent by the scheduler as Tollgate itself, with the clock's time as `at`: raise
+    incident_escalated when the incident waited past its time limit unacknowledged."""
+
+    incident_id: Id
+    chair: Id | None = None  # the committee chair it escalates to
+
+
 class RecordFeedback(Command, tag="record-feedback", frozen=True, kw_only=True):
     feedback_id: Id
     summary: LongText
@@ -168,6 +207,8 @@ AnyPilotEvent = (
     | OversightDesigned
     | IncidentReported
     | IncidentStatusChanged
+    | IncidentAcknowledged
+    | IncidentEscalated
     | FeedbackRecorded
     | GateReviewRequested
     | GateVoteCast
@@ -185,6 +226,8 @@ PilotCommand = (
     | DesignOversight
     | ReportIncident
     | ChangeIncidentStatus
+    | AcknowledgeIncident
+    | EscalateIncident
     | RecordFeedback
     | gates.GateCommand
     | people.HandOverOwnership

@@ -5,6 +5,8 @@ Folded by events.facts.apply; kept here so the per-stage folds can share the typ
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import msgspec
 
 from events import ideation, mvp, pilot, poc
@@ -52,6 +54,9 @@ class Incident(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     severity: pilot.Severity
     status: pilot.IncidentStatus = "open"
+    reported_at: datetime | None = None  # None: folded before it was kept
+    acknowledged_by: str | None = None
+    escalated: bool = False
 
 
 class Document(msgspec.Struct, frozen=True, kw_only=True):

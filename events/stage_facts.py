@@ -39,6 +39,8 @@ PilotWork = (
     | pilot.OversightDesigned
     | pilot.IncidentReported
     | pilot.IncidentStatusChanged
+    | pilot.IncidentAcknowledged
+    | pilot.IncidentEscalated
     | pilot.FeedbackRecorded
 )
 MvpWork = mvp.DocumentRecorded | mvp.MonitoringConfigured | mvp.ReleaseChecklistUpdated
@@ -115,11 +117,19 @@ def apply_pilot(facts: Facts, e: PilotWork) -> Facts:
             )
             return replace(facts, oversight=oversight, accountable=e.accountable)
         case pilot.IncidentReported():
-            incident = Incident(title=e.title, severity=e.severity)
+            incident = Incident(title=e.title, severity=e.severity, reported_at=e.at)
             return replace(facts, incidents={**facts.incidents, e.incident_id: incident})
         case pilot.IncidentStatusChanged():
             changed = replace(facts.incidents[e.incident_id], status=e.status)
             return replace(facts, incidents={**facts.incidents, e.incident_id: changed})
+        case pilot.IncidentAcknowledged():
+            acknowledged = replace(
+                facts.incidents[e.incident_id], acknowledged_by=e.acknowledged_by
+            )
+            return replace(facts, incidents={**facts.incidents, e.incident_id: acknowledged})
+        case pilot.IncidentEscalated():
+            escalated = replace(facts.incidents[e.incident_id], escalated=True)
+            return replace(facts, incidents={**facts.incidents, e.incident_id: escalated})
         case pilot.FeedbackRecorded():
             return replace(facts, feedback={**facts.feedback, e.feedback_id: e.sentiment})
 

@@ -151,6 +151,19 @@ def _incident_status(d: Data, n: Names) -> tuple[str, str]:
     return f"Incident {quoted(title)} {d.get('status', '')}", why(d, "note")
 
 
+def _incident_acknowledged(d: Data, n: Names) -> tuple[str, str]:
+    title = n.incidents.get(d["incident_id"], "an incident")
+    by = f"by {d.get('acknowledged_by', '')}"
+    return f"Incident {quoted(title)} acknowledged", joined(by, quoted(d.get("note") or "", 160))
+
+
+def _incident_escalated(d: Data, n: Names) -> tuple[str, str]:
+    title = n.incidents.get(d["incident_id"], "an incident")
+    chair = d.get("escalated_to") or "no chair designated"
+    waited = f"not acknowledged within {d.get('limit_hours', '')} hours"
+    return f"Incident {quoted(title)} escalated to {chair}", f"{d.get('severity', '')}, {waited}"
+
+
 def _feedback(d: Data, _: Names) -> tuple[str, str]:
     return "Feedback recorded", joined(
         f"{d.get('sentiment', 'neutral')}, severity {d.get('severity', 'low')}",
@@ -196,6 +209,8 @@ SAY: dict[str, Callable[[Data, Names], tuple[str, str]]] = {
     "oversight_designed": _oversight,
     "incident_reported": _incident,
     "incident_status_changed": _incident_status,
+    "incident_acknowledged": _incident_acknowledged,
+    "incident_escalated": _incident_escalated,
     "feedback_recorded": _feedback,
     "document_recorded": _document,
     "monitoring_configured": _monitoring,

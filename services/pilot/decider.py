@@ -25,6 +25,7 @@ from events.pilot import (
 )
 from events.records import Oversight, Scope
 from services import gate, ownership
+from services.pilot import incidents
 from services.stage import StageState, guard_work, open_stage, record, record_measurement
 
 State = StageState
@@ -42,7 +43,8 @@ def decide(command: PilotCommand, state: State) -> list[Event]:
     - a measurement needs a defined KPI, and is recorded once per measurement_id;
     - an incident is reported once per incident_id; a status change needs a known
       incident and a different status;
-    - feedback is recorded once per feedback_id.
+    - feedback is recorded once per feedback_id;
+    - acknowledging and escalating an incident follow services.pilot.incidents.
     """
     match command:
         case OpenPilot():
@@ -68,6 +70,10 @@ def decide(command: PilotCommand, state: State) -> list[Event]:
         case ChangeIncidentStatus():
             guard_work(KIT, state, command.actor)
             return _change_incident(command, state)
+        case pilot.AcknowledgeIncident():
+            return incidents.acknowledge(command, state)
+        case pilot.EscalateIncident():
+            return incidents.escalate(command, state)
         case RecordFeedback():
             guard_work(KIT, state, command.actor)
             known = command.feedback_id in state.facts.feedback
@@ -117,6 +123,8 @@ def evolve(state: State, event: AnyPilotEvent) -> State:
             | pilot.OversightDesigned()
             | pilot.IncidentReported()
             | pilot.IncidentStatusChanged()
+            | pilot.IncidentAcknowledged()
+            | pilot.IncidentEscalated()
             | pilot.FeedbackRecorded()
         ):
             return state
