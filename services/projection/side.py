@@ -15,10 +15,12 @@ from collections.abc import Awaitable, Callable
 from events.base import type_parts
 from events.envelope import CloudEvent
 from infra.db import Connection
+from services.projection import trends_store
 
 SideView = Callable[[Connection, CloudEvent, int, str], Awaitable[None]]
 
 SIDE_VIEWS: dict[str, SideView] = {}
+SIDE_VIEWS["trends"] = trends_store.apply  # the radar: trends and their ring moves
 
 
 def side_view(ce: CloudEvent) -> SideView | None:

@@ -1,0 +1,1 @@
+"""The trends service (PRODUCT.md section 11): the trend radar, event-sourced."""
