@@ -19,7 +19,7 @@ from api.idempotency_context import CURRENT
 from api.metrics import COMMANDS
 from api.problems import CommandFailedError
 from events import gates, production
-from events.base import Actor, Command
+from events.base import Actor, Addressed, Command
 from events.criteria import GATE_OF_STAGE
 from events.replies import (
     CORRELATION_ID,
@@ -105,7 +105,7 @@ async def record(
 async def send(
     broker: Broker,
     stage: str,
-    command: Command,
+    command: Addressed,
     expected_version: int | None = None,
     record_id: str | None = None,
     *,
@@ -132,7 +132,7 @@ async def send(
         raise CommandFailedError(problem)
     COMMANDS.labels(stage=stage, command=name, outcome="ok").inc()
     return Accepted(
-        id=reply.initiative_id or command.initiative_id, version=reply.version,
+        id=reply.initiative_id or command.stream_id, version=reply.version,
         position=reply.position, event_ids=list(reply.event_ids), record_id=record_id,
     )  # fmt: skip
 
