@@ -41,6 +41,7 @@ from api.routes.portfolio import PortfolioController
 from api.routes.stream import StreamController
 from api.routes.subscriptions import SubscriptionController
 from api.routes.system import AsyncApiController, SystemController
+from api.routes.trends import TrendController
 from api.routes.users import TokenController, UserController
 from api.token_cache import TokenCache
 from infra import tracing
@@ -55,6 +56,7 @@ API_HANDLERS: list[ControllerRouterHandler] = [
     KpiController, GateController, PortfolioController, StreamController,
     SubscriptionController, AsyncApiController, UserController, TokenController,
     InboxController,
+    TrendController,
 ]  # fmt: skip
 
 

@@ -121,3 +121,11 @@ async def of_initiative(pool: Pool, initiative_id: str) -> list[Trend]:
         initiative_id,
     )
     return [TREND.decode(r["doc"]) for r in rows]
+
+
+async def initiative_exists(pool: Pool, initiative_id: str) -> bool:
+    """In the initiatives' read model (a trend's id in the timeline is no initiative)."""
+    found = await pool.fetchval(
+        f"SELECT 1 FROM {SCHEMA}.initiatives WHERE initiative_id = $1", initiative_id
+    )
+    return found is not None
