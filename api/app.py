@@ -33,6 +33,7 @@ from api.problems import HANDLERS
 from api.routes.gates import GateController
 from api.routes.ideation import IdeationController
 from api.routes.inbox import InboxController
+from api.routes.incidents import IncidentController
 from api.routes.initiatives import InitiativeController
 from api.routes.mvp import KpiController, MvpController
 from api.routes.pilot import PilotController
@@ -55,7 +56,7 @@ API_HANDLERS: list[ControllerRouterHandler] = [
     InitiativeController, IdeationController, PocController, PilotController, MvpController,
     KpiController, GateController, PortfolioController, StreamController,
     SubscriptionController, AsyncApiController, UserController, TokenController,
-    InboxController,
+    InboxController, IncidentController,
     TrendController,
 ]  # fmt: skip
 

@@ -15,7 +15,7 @@ import msgspec
 
 from api.limits import BoundedDates
 from events.base import Id, LongText, Text
-from events.gates import Decision, RiskClass
+from events.gates import Decision, Note, RiskClass
 from events.ideation import AiCategory, Names, Score, Sourcing
 from events.kpis import Direction, Importance
 from events.mvp import ChecklistItem, DocumentKind, MonitoredMetric
@@ -139,6 +139,12 @@ class IncidentBody(Body, kw_only=True, forbid_unknown_fields=True):
 class IncidentStatusBody(Body, kw_only=True, forbid_unknown_fields=True):
     status: IncidentStatus
     note: Text = ""
+
+
+class AcknowledgeBody(Body, kw_only=True, forbid_unknown_fields=True):
+    """Optional: what the person acknowledging is doing about it."""
+
+    note: Note = ""
 
 
 class FeedbackBody(Body, kw_only=True, forbid_unknown_fields=True):

@@ -25,7 +25,7 @@ KINDS = {  # kind -> (label, what the link does)
     "overdue": ("Escalated", "Open the review"),
     "condition": ("Condition", "Fulfil it"),
     "recycled": ("Recycled", "See what is missing"),
-    "incident": ("Incident", "Update its status"),
+    "incident": ("Incident", "Open the incident"),
     "draft": ("Draft", "Approve or reject"),
 }
 CHOICES = {
@@ -42,6 +42,8 @@ CHANGES = (
     "review_overdue",
     "incident_reported",
     "incident_status_changed",
+    "incident_acknowledged",
+    "incident_escalated",
     "oversight_designed",
     "re_review_requested",
     "re_review_decided",

@@ -42,7 +42,9 @@ class Notifier:
     def channel(self, item: InboxItem, user: Recipient) -> str:
         if not self.settings.smtp_url or not user.email or user.notify == "off":
             return "none"
-        return "none" if user.name in item.by else user.notify
+        if user.name in item.by:
+            return "none"
+        return "immediate" if item.urgent else user.notify  # a serious incident waits for no digest
 
     async def tell(self, conn: Connection, item: InboxItem, user: Recipient) -> None:
         channel = self.channel(item, user)

@@ -1,4 +1,5 @@
-"""The notifier's clock-driven work: overdue reviews and the daily digests.
+"""The notifier's clock-driven work: overdue reviews, unacknowledged serious incidents (escalated
+to the committee chair past their time limit, incidents.py) and the daily digests.
 
 Each tick reads the time from an injected clock (tests pass their own) and
 - sends `flag-overdue-review` (as Tollgate itself, with that time) to the stage service
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from api.notifier import mail, store
+from api.notifier import incidents, mail, store
 from api.notifier.store import Recipient
 from events import sla
 from events.base import SYSTEM
@@ -48,6 +49,7 @@ def system_clock() -> datetime:
 
 class Tick(msgspec.Struct, frozen=True, kw_only=True):
     flagged: int = 0  # reviews raised as overdue
+    escalated: int = 0  # incidents escalated to the chair unacknowledged (incidents.py)
     digests: int = 0  # digest mails queued
 
 
@@ -76,7 +78,10 @@ class Scheduler:
 
     async def tick(self) -> Tick:
         now = self.clock()
-        return Tick(flagged=await self.flag_overdue(now), digests=await self.digests(now))
+        chair = self.settings.committee_chair or None
+        escalated = await incidents.escalate_due(self.reads, self.send, chair, now)
+        flagged, digests = await self.flag_overdue(now), await self.digests(now)
+        return Tick(flagged=flagged, escalated=escalated, digests=digests)
 
     async def flag_overdue(self, now: datetime) -> int:
         rows = await self.reads.fetch(_WAITING_REVIEWS)

@@ -101,7 +101,7 @@ async def test_an_open_incident_waits_on_the_accountable_person_until_mitigated(
     assert await world.kinds("ina-acc", iid, reported["position"]) == ["incident"]
     assert await world.kinds("ina-owner", iid) == await world.kinds(CHAIR, iid) == []
     text = await mailed(world, "ina-acc", "Open high incident: Claims refused wrongly")
-    assert f"{PUBLIC}/initiatives/{iid}#work" in text
+    assert f"{PUBLIC}/initiatives/{iid}#incident-{reported['record_id']}" in text
 
     path = f"/initiatives/{iid}/pilot/incidents/{reported['record_id']}/status"
     mitigated = await world.post(path, "ina-owner", {"status": "mitigated"})

@@ -15,7 +15,7 @@ from typing import TypeVar
 import msgspec
 from msgspec.structs import replace
 
-from events import ideation, mvp, pilot, poc
+from events import ideation, incident_limits, mvp, pilot, poc
 from events.base import Event
 from events.gates import GateVoteCast
 from events.kpis import KpiMeasured
@@ -140,10 +140,17 @@ def _pilot_and_mvp(d: Dossier, event: Event) -> Dossier:
                 severity=event.severity,
                 description=event.description,
                 reported_at=event.at,
+                escalates_at=incident_limits.due_or_none(event.severity, event.at),
             )
             return replace(d, incidents=_put(d.incidents, "incident_id", i))
         case pilot.IncidentStatusChanged():
             return _incident_changed(d, event)
+        case pilot.IncidentAcknowledged():
+            ack = {"acknowledged_by": event.acknowledged_by, "acknowledged_at": event.at}
+            return _incident(d, event.incident_id, **ack)
+        case pilot.IncidentEscalated():
+            up = {"escalated_at": event.at, "escalated_to": event.escalated_to}
+            return _incident(d, event.incident_id, **up)
         case pilot.FeedbackRecorded():
             f = Feedback(
                 feedback_id=event.feedback_id,
@@ -187,6 +194,11 @@ def _result(d: Dossier, e: poc.ExperimentResultRecorded) -> Dossier:
         for h in d.hypotheses
     )
     return replace(d, hypotheses=hs)
+
+
+def _incident(d: Dossier, incident_id: str, **changes: object) -> Dossier:
+    found = (replace(i, **changes) if i.incident_id == incident_id else i for i in d.incidents)
+    return replace(d, incidents=tuple(found))
 
 
 def _incident_changed(d: Dossier, e: pilot.IncidentStatusChanged) -> Dossier:

@@ -92,6 +92,11 @@ class IncidentRecord(msgspec.Struct, frozen=True, kw_only=True):
     reported_at: datetime
     status: pilot.IncidentStatus = "open"
     changes: tuple[StatusChange, ...] = ()  # oldest first
+    escalates_at: datetime | None = None  # high/critical: unless acknowledged by then
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+    escalated_at: datetime | None = None  # not acknowledged in time (incident_escalated)
+    escalated_to: str | None = None  # the committee chair (None: none designated)
 
 
 class Feedback(msgspec.Struct, frozen=True, kw_only=True):

@@ -17,10 +17,12 @@ from datetime import datetime
 from typing import Literal
 
 import msgspec
+from msgspec.structs import replace
 
 from events.base import Role
 from events.criteria import GATE_OF_STAGE
 from events.gates import Gate
+from services.projection.views.dossier_records import IncidentRecord
 from services.projection.views.gate_history import Review, open_review
 from services.projection.views.initiative import Initiative
 
@@ -51,6 +53,8 @@ class InboxItem(msgspec.Struct, frozen=True, kw_only=True):
     overdue: bool = False  # a review past its service level
     due_at: datetime | None = None
     by: tuple[str, ...] = ()  # who put it there (they are not notified of it)
+    urgent: bool = False  # mailed at once whatever the digest choice (a serious incident)
+    incident_id: str | None = None  # an incident's item: which one
 
 
 class Addressed(msgspec.Struct, frozen=True, kw_only=True):
@@ -175,21 +179,53 @@ def _deciders(row: Initiative, at: datetime) -> tuple[str, ...]:
 
 def _incidents(row: Initiative) -> list[Addressed]:
     """Open incidents of a live pilot (where their status can change) wait on the oversight
-    design's accountable person, or on the owner and team while none is named."""
+    design's accountable person, or on the owner and team while none is named. A high or
+    critical one is urgent (mailed at once) and says by when to acknowledge it; escalated
+    unacknowledged, it waits on the committee chair too (PRODUCT.md section 9)."""
     s = row.summary
     if s.stage != "pilot" or s.status not in LIVE:
         return []
     oversight = row.dossier.oversight
-    accountable = (oversight.accountable if oversight else row.facts.accountable) or ""
+    accountable = ((oversight.accountable if oversight else row.facts.accountable) or "").strip()
     waiting: list[Addressed] = []
-    for i in row.dossier.incidents:
-        if i.status != "open":
-            continue
+    for i in (i for i in row.dossier.incidents if i.status == "open"):
         since = i.changes[-1].at if i.changes else i.reported_at
-        text = f"Open {i.severity} incident: {i.title}"
-        item = _item(row, f"incident:{i.incident_id}:{since.isoformat()}", "incident", text, since)
-        if accountable.strip():
-            waiting.append(Addressed(item=item, names=(accountable.strip().lower(),)))
+        item = _incident_item(row, i, f"incident:{i.incident_id}:{since.isoformat()}", since)
+        if accountable:
+            waiting.append(Addressed(item=item, names=(accountable.lower(),)))
         else:
             waiting.append(Addressed(item=item, accounts=members(row)))
+        waiting += _escalated_incident(row, i)
     return waiting
+
+
+def _incident_item(row: Initiative, i: IncidentRecord, key: str, since: datetime) -> InboxItem:
+    text = f"Open {i.severity} incident: {i.title}"
+    due = i.escalates_at if i.acknowledged_by is None else None
+    if i.acknowledged_by is not None:
+        text += f" (acknowledged by {i.acknowledged_by})"
+    elif i.escalated_at is not None:
+        text += "; not acknowledged in time, escalated to the committee chair"
+    elif due is not None:
+        text += f"; acknowledge it by {due:%Y-%m-%d %H:%M} UTC or it goes to the committee chair"
+    item = _item(row, key, "incident", text, since)
+    link = f"/initiatives/{row.initiative_id}#incident-{i.incident_id}"
+    late = due is not None and i.escalated_at is not None
+    urgent = i.escalates_at is not None
+    return replace(
+        item, link=link, due_at=due, overdue=late, urgent=urgent, incident_id=i.incident_id
+    )
+
+
+def _escalated_incident(row: Initiative, i: IncidentRecord) -> list[Addressed]:
+    """An unacknowledged incident escalated to the chair waits on the chair until someone
+    acknowledges it or its status changes."""
+    if i.escalated_at is None or i.escalated_to is None or i.acknowledged_by is not None:
+        return []
+    text = f"Escalated to you: the {i.severity} incident {i.title!r} was not acknowledged in time"
+    key = f"incident-escalated:{i.incident_id}:{i.escalated_at.isoformat()}"
+    item = _item(row, key, "incident", text, i.escalated_at)
+    link = f"/initiatives/{row.initiative_id}#incident-{i.incident_id}"
+    found = replace(item, link=link, due_at=i.escalates_at, overdue=True, urgent=True,
+                    incident_id=i.incident_id)  # fmt: skip
+    return [Addressed(item=found, accounts=(i.escalated_to,))]

@@ -113,7 +113,7 @@ def test_an_open_incident_waits_on_the_accountable_person_by_name() -> None:
     )
     found = waiting(*pilot_with(designed, incident(7)))["incident"]
     assert (found.names, found.accounts) == (("olivia",), ())
-    assert found.item.text == "Open high incident: Wrong refusals"
+    assert found.item.text.startswith("Open high incident: Wrong refusals; acknowledge it by")
 
 
 def test_without_an_oversight_design_an_incident_waits_on_owner_and_team() -> None:
