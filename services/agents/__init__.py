@@ -1,0 +1,1 @@
+"""The agents service: policies, screened actions, approvals, sponsor and kill switch."""
