@@ -48,6 +48,33 @@ async def _send(deps: Deps, command: trends.TrendCommand, expected: int | None) 
     return await send(deps.broker, "trends", command, expected)
 
 
+async def add_trend(deps: Deps, actor: Actor, data: AddTrendBody) -> Accepted:
+    fields = msgspec.structs.asdict(data)
+    trend_id = fields.pop("trend_id") or new_id("trend")
+    command = trends.AddTrend(trend_id=trend_id, at=_now(), actor=actor, **fields)
+    return await _send(deps, command, None)
+
+
+async def move_trend(deps: Deps, actor: Actor, trend_id: str, data: MoveBody) -> Accepted:
+    command = trends.MoveTrend(
+        trend_id=checked_id(trend_id, "trend"), at=_now(), actor=actor, ring=data.ring,
+        rationale=data.rationale,
+    )  # fmt: skip
+    return await _send(deps, command, data.expected_version)
+
+
+async def link_trend(deps: Deps, actor: Actor, trend_id: str, data: LinkBody) -> Accepted:
+    """The initiative must be in the read models: the trends service reads no stage's store."""
+    await caught_up(deps, data.min_position)
+    if not await trends_queries.initiative_exists(deps.reads, data.initiative_id):
+        raise CommandFailedError(Problem(code="invalid", detail=(
+            f"no initiative {data.initiative_id}: link a trend to an initiative that exists"
+        )))  # fmt: skip
+    command = trends.LinkTrend(trend_id=checked_id(trend_id, "trend"), at=_now(),
+                               actor=actor, initiative_id=data.initiative_id)  # fmt: skip
+    return await _send(deps, command, data.expected_version)
+
+
 class TrendController(Controller):
     path = "/trends"
     tags = ["trends"]
@@ -94,10 +121,7 @@ class TrendController(Controller):
     ) -> Accepted:  # fmt: skip
         """Add a trend to the radar (contributor, owner, committee, admin; an AI agent only
         into `assess`). Returns its id."""
-        fields = msgspec.structs.asdict(data)
-        trend_id = fields.pop("trend_id") or new_id("trend")
-        command = trends.AddTrend(trend_id=trend_id, at=_now(), actor=actor, **fields)
-        return await _send(deps, command, None)
+        return await add_trend(deps, actor, data)
 
     @patch("/{trend_id:str}", operation_id="editTrend", guards=[EDITORS])
     async def edit(
@@ -119,11 +143,7 @@ class TrendController(Controller):
     ) -> Accepted:  # fmt: skip
         """Move a trend to another ring with a rationale (contributor, committee, admin; a
         person, never an AI agent). A move to its current ring changes nothing."""
-        command = trends.MoveTrend(
-            trend_id=checked_id(trend_id, "trend"), at=_now(), actor=actor, ring=data.ring,
-            rationale=data.rationale,
-        )  # fmt: skip
-        return await _send(deps, command, data.expected_version)
+        return await move_trend(deps, actor, trend_id, data)
 
     @post("/{trend_id:str}/links", operation_id="linkTrend", status_code=201, guards=[EDITORS])
     async def link(
@@ -132,14 +152,7 @@ class TrendController(Controller):
     ) -> Accepted:  # fmt: skip
         """Link the trend to an initiative it affects; the initiative must exist (422
         otherwise). Linking it twice changes nothing."""
-        await caught_up(deps, data.min_position)
-        if not await trends_queries.initiative_exists(deps.reads, data.initiative_id):
-            raise CommandFailedError(Problem(code="invalid", detail=(
-                f"no initiative {data.initiative_id}: link a trend to an initiative that exists"
-            )))  # fmt: skip
-        command = trends.LinkTrend(trend_id=checked_id(trend_id, "trend"), at=_now(),
-                                   actor=actor, initiative_id=data.initiative_id)  # fmt: skip
-        return await _send(deps, command, data.expected_version)
+        return await link_trend(deps, actor, trend_id, data)
 
     @delete(
         "/{trend_id:str}/links/{initiative_id:str}", operation_id="unlinkTrend",

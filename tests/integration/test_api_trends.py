@@ -1,0 +1,124 @@
+"""The trend radar through the HTTP API with every service as a real process: a trend is
+added, moved with a rationale and linked to a real initiative; `as_of` before the move
+shows the old ring; the rules answer with clear problems; and `tollgate projection
+rebuild` leaves the radar's tables as the live projection wrote them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import nats
+import pytest
+
+from infra.db import Pool, create_pool
+from services.projection import queries
+from services.projection.rebuild import rebuild
+from tests.integration.api_stack import Api, api
+from tests.integration.bus import eventually
+from tests.integration.test_api_lifecycle import IDEA
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+__all__ = ["api"]
+TREND = {
+    "name": "Retrieval-augmented generation tooling",
+    "description": "Libraries and services that ground answers in our own documents.",
+    "quadrant": "tools", "ring": "assess", "maturity": "growing",
+    "risks": ["stale indexes"], "dependencies": ["document store"],
+}  # fmt: skip
+MOVE = {"ring": "trial", "rationale": "Two PoCs grounded answers well; pilot it in claims."}
+
+
+async def trend(api: Api, trend_id: str, position: int | None, **params: Any) -> dict[str, Any]:
+    response = await api.get(f"/trends/{trend_id}", min_position=position or 0, **params)
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()
+    return found
+
+
+async def radar(api: Api, **params: Any) -> dict[str, str]:
+    response = await api.get("/trends", **params)
+    assert response.status_code == 200, response.text
+    return {t["trend_id"]: t["ring"] for t in response.json()["items"]}
+
+
+async def test_a_trend_is_added_moved_with_a_rationale_and_linked_and_as_of_shows_the_old_ring(
+    api: Api,
+):
+    idea = await api.ok("/initiatives", "contributor", IDEA)
+    before_add = datetime.now(UTC)
+    added = await api.ok("/trends", "contributor", TREND)
+    tid = added["id"]
+    assert (await trend(api, tid, added["position"]))["ring"] == "assess"
+    before_move = datetime.now(UTC)
+    moved = await api.ok(f"/trends/{tid}/moves", "committee", MOVE)
+    body = {"initiative_id": idea["id"], "min_position": idea["position"]}
+    linked = await api.ok(f"/trends/{tid}/links", "owner", body)
+    again = await api.ok(f"/trends/{tid}/links", "contributor", body)
+    assert again["version"] == linked["version"] == 3  # linking twice is a no-op
+
+    now = await trend(api, tid, max(moved["position"], linked["position"]))
+    assert now["ring"] == "trial"
+    assert [(m["from_ring"], m["to_ring"], m["rationale"], m["actor"]) for m in now["moves"]] == [
+        ("assess", "trial", MOVE["rationale"], "committee")
+    ]
+    assert now["linked"] == [
+        {"initiative_id": idea["id"], "title": IDEA["title"], "stage": "ideation",
+         "status": "active"}
+    ]  # fmt: skip
+    assert (await radar(api, ring="trial", quadrant="tools"))[tid] == "trial"
+    assert tid not in await radar(api, ring="assess")
+    assert (await radar(api, as_of=before_move.isoformat()))[tid] == "assess"
+    assert tid not in await radar(api, as_of=before_add.isoformat())
+    then = await trend(api, tid, None, as_of=before_move.isoformat())
+    assert (then["ring"], then["moves"]) == ("assess", [])
+
+
+async def test_the_rules_answer_with_problems_that_say_why(api: Api):
+    tid = (await api.ok("/trends", "contributor", {**TREND, "name": "Agent frameworks"}))["id"]
+    unknown = await api.post(f"/trends/{tid}/links", "contributor", {"initiative_id": "nope-1"})
+    assert unknown.status_code == 422, unknown.text
+    assert "no initiative nope-1" in unknown.json()["detail"]
+    assert (await api.post("/trends", "viewer", TREND)).status_code == 403
+    assert (await api.post(f"/trends/{tid}/moves", "viewer", MOVE)).status_code == 403
+    assert (await api.post(f"/trends/{tid}/moves", "owner", MOVE)).status_code == 403
+    by_agent = await api.post(f"/trends/{tid}/moves", "agent", MOVE)
+    assert by_agent.status_code == 403 and "AI agent" in by_agent.json()["detail"]
+    agent_adopt = await api.post("/trends", "agent", {**TREND, "ring": "adopt"})
+    assert agent_adopt.status_code == 403 and "assess" in agent_adopt.json()["detail"]
+    blank = await api.post(f"/trends/{tid}/moves", "committee", {**MOVE, "rationale": "  "})
+    assert blank.status_code == 422 and "rationale" in blank.json()["detail"]
+    missing = await api.post(f"/trends/{tid}/moves", "committee", {"ring": "hold"})
+    assert missing.status_code == 422 and "rationale" in missing.text
+    assert (await api.post("/trends", "contributor", {**TREND, "ring": "core"})).status_code == 422
+    assert (await api.get("/trends/no-such-trend")).status_code == 404
+    same = await api.ok(f"/trends/{tid}/moves", "committee", {**MOVE, "ring": "assess"})
+    assert same["version"] == 1  # to the ring it is in: nothing recorded
+
+
+async def radar_tables(pool: Pool) -> tuple[list[Any], list[Any]]:
+    rows = await pool.fetch("SELECT * FROM projection.trends ORDER BY trend_id")
+    moves = await pool.fetch("SELECT * FROM projection.trend_moves ORDER BY event_id")
+    return [tuple(r) for r in rows], [tuple(r) for r in moves]
+
+
+async def test_a_projection_rebuild_leaves_the_radar_as_the_live_projection_wrote_it(api: Api):
+    tid = (await api.ok("/trends", "contributor", {**TREND, "name": "Vector databases"}))["id"]
+    await api.ok(f"/trends/{tid}/moves", "committee", {**MOVE, "ring": "hold"})
+    settings = api.stack.settings
+    nc = await nats.connect(settings.nats_url)
+    pool = await create_pool(settings.database_url, max_size=2)
+    try:
+        last = (await nc.jetstream().stream_info(settings.stream)).state.last_seq
+
+        async def applied() -> bool:
+            return await queries.applied_position(pool) >= last
+
+        await eventually(applied, what="the live projection applied every event")
+        live = await radar_tables(pool)
+        assert len(live[0]) >= 3 and len(live[1]) >= 2
+        await rebuild(settings)
+        assert await radar_tables(pool) == live
+    finally:
+        await pool.close()
+        await nc.close()
