@@ -11,7 +11,7 @@ from typing import assert_never
 
 from msgspec.structs import replace
 
-from events import gates, ideation, kpis, mvp, people, pilot, poc, production
+from events import business_case, gates, ideation, kpis, mvp, people, pilot, poc, production
 from events.catalog import AnyEvent
 from events.gates import Condition, Handoff
 from events.kpis import KpiDefinition, Measurement
@@ -69,6 +69,7 @@ def handoff(facts: Facts, new_conditions: tuple[Condition, ...] = ()) -> Handoff
         accountable=facts.accountable,
         owner_account=facts.owner_account,
         team_members=facts.team_members,
+        business_case=facts.business_case,
     )
 
 
@@ -92,6 +93,8 @@ def apply(facts: Facts, event: AnyEvent) -> Facts:
             return facts
         case people.OwnershipHandedOver():
             return replace(facts, owner=event.owner, owner_account=event.owner_account)
+        case business_case.BusinessCaseRefined():
+            return replace(facts, business_case=event.case)
         case kpis.KpiMeasured():
             return _recorded(facts, event.measurement())
         case production.KpiBreached():
@@ -156,6 +159,7 @@ def _opened(facts: Facts, h: Handoff) -> Facts:
         accountable=h.accountable or facts.accountable,
         owner_account=h.owner_account,
         team_members=h.team_members or facts.team_members,
+        business_case=facts.business_case or h.business_case,
     )
 
 

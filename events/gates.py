@@ -13,6 +13,7 @@ from typing import Annotated, Literal, NamedTuple
 import msgspec
 
 from events.base import Command, Event, Id, LongText, Stage, Text, storable
+from events.business_case import BusinessCase
 from events.kpis import KpiDefinition, Measurement
 from events.people import OwnershipHandedOver, Team
 
@@ -45,6 +46,7 @@ class Handoff(msgspec.Struct, frozen=True, kw_only=True):
     accountable: Text | None = None
     owner_account: Id | None = None  # None: the owner is a free-text name (or was, then)
     team_members: Team = ()
+    business_case: BusinessCase | None = None  # the latest case, refined in any stage
 
 
 # Event bodies: never published themselves, only through a stage's tagged subclass.

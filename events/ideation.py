@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from events import gates, people
+from events import business_case, gates, people
 from events.base import Command, Event, Id, LongText, Text, event_type
 from events.gates import RiskClass
 from events.people import Team
@@ -105,6 +105,11 @@ class OwnershipHandedOver(
 ): ...
 
 
+class BusinessCaseRefined(
+    business_case.BusinessCaseRefined, tag=_t("business_case_refined"), frozen=True, kw_only=True
+): ...
+
+
 class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
 
 
@@ -189,6 +194,7 @@ AnyIdeationEvent = (
     | InitiativeResumed
     | ConditionFulfilled
     | OwnershipHandedOver
+    | BusinessCaseRefined
     | ReviewOverdue
 )
 IdeationCommand = (
@@ -200,6 +206,7 @@ IdeationCommand = (
     | PreclassifyRisk
     | gates.GateCommand
     | people.HandOverOwnership
+    | business_case.RefineBusinessCase
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyIdeationEvent)
 COMMAND_DECODER = msgspec.json.Decoder(IdeationCommand)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from events import gates, kpis, people
+from events import business_case, gates, kpis, people
 from events.base import Command, Event, Id, Text, event_type
 from events.kpis import RecordMeasurement
 from events.production import DecideReReview
@@ -87,6 +87,11 @@ class OwnershipHandedOver(
 ): ...
 
 
+class BusinessCaseRefined(
+    business_case.BusinessCaseRefined, tag=_t("business_case_refined"), frozen=True, kw_only=True
+): ...
+
+
 class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
 
 
@@ -135,6 +140,7 @@ AnyMvpEvent = (
     | InitiativeResumed
     | ConditionFulfilled
     | OwnershipHandedOver
+    | BusinessCaseRefined
     | ReviewOverdue
 )
 MvpCommand = (
@@ -146,6 +152,7 @@ MvpCommand = (
     | DecideReReview
     | gates.GateCommand
     | people.HandOverOwnership
+    | business_case.RefineBusinessCase
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyMvpEvent)
 COMMAND_DECODER = msgspec.json.Decoder(MvpCommand)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from events import gates, kpis, people
+from events import business_case, gates, kpis, people
 from events.base import Command, Event, Id, LongText, Text, event_type
 from events.gates import Note
 from events.kpis import Direction, Importance, RecordMeasurement
@@ -121,6 +121,11 @@ class OwnershipHandedOver(
 ): ...
 
 
+class BusinessCaseRefined(
+    business_case.BusinessCaseRefined, tag=_t("business_case_refined"), frozen=True, kw_only=True
+): ...
+
+
 class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
 
 
@@ -216,6 +221,7 @@ AnyPilotEvent = (
     | InitiativeResumed
     | ConditionFulfilled
     | OwnershipHandedOver
+    | BusinessCaseRefined
     | ReviewOverdue
 )
 PilotCommand = (
@@ -231,6 +237,7 @@ PilotCommand = (
     | RecordFeedback
     | gates.GateCommand
     | people.HandOverOwnership
+    | business_case.RefineBusinessCase
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyPilotEvent)
 COMMAND_DECODER = msgspec.json.Decoder(PilotCommand)

@@ -9,7 +9,7 @@ from typing import Literal
 
 import msgspec
 
-from events import gates, people
+from events import business_case, gates, people
 from events.base import Command, Event, Id, LongText, Text, event_type
 from events.gates import Note, RiskClass
 
@@ -83,6 +83,11 @@ class ConditionFulfilled(
 
 class OwnershipHandedOver(
     people.OwnershipHandedOver, tag=_t("ownership_handed_over"), frozen=True, kw_only=True
+): ...
+
+
+class BusinessCaseRefined(
+    business_case.BusinessCaseRefined, tag=_t("business_case_refined"), frozen=True, kw_only=True
 ): ...
 
 
@@ -160,6 +165,7 @@ AnyPocEvent = (
     | InitiativeResumed
     | ConditionFulfilled
     | OwnershipHandedOver
+    | BusinessCaseRefined
     | ReviewOverdue
 )
 PocCommand = (
@@ -171,6 +177,7 @@ PocCommand = (
     | ConfirmRiskClass
     | gates.GateCommand
     | people.HandOverOwnership
+    | business_case.RefineBusinessCase
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyPocEvent)
 COMMAND_DECODER = msgspec.json.Decoder(PocCommand)

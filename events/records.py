@@ -10,6 +10,7 @@ from datetime import datetime
 import msgspec
 
 from events import ideation, mvp, pilot, poc
+from events.business_case import BusinessCase
 from events.gates import RiskClass
 from events.kpis import KpiDefinition, Measurement
 from events.people import Person
@@ -108,3 +109,4 @@ class Facts(msgspec.Struct, frozen=True, kw_only=True):
     conditions: dict[str, ConditionState] = {}
     accountable: str | None = None
     breached: frozenset[str] = frozenset()
+    business_case: BusinessCase | None = None  # the latest, whichever stage refined it

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from events.wording import counted, listed, quoted
+from events.wording import counted, listed, number, quoted
 from web.narrative import SAY, STAGE_OPENED, Data, Names, joined, label, why
 
 SHOWN = ("title", "gate", "decision", "rationale", "reason", "evidence", "owner")
@@ -61,6 +61,20 @@ def _handed_over(d: Data, _: Names) -> tuple[str, str]:
     )
 
 
+def _case_refined(d: Data, n: Names) -> tuple[str, str]:
+    c = d["case"]
+    money = f" {c.get('currency', 'EUR')}"
+    kpi = c.get("kpi_id")
+    carried = n.kpis.get(kpi, (kpi or "", ""))[0] if kpi else ""
+    return "Business case refined", joined(
+        f"expected {number(c['expected_annual_value'])}{money} a year",
+        f"one-off {number(c.get('one_off_cost', 0))}{money}",
+        f"running {number(c.get('running_cost_per_year', 0))}{money} a year",
+        f"confidence {c.get('confidence', 'medium')}",
+        f"value carried by {quoted(carried)}" if carried else "",
+    )
+
+
 def _resumed(d: Data, _: Names) -> tuple[str, str]:
     return "Resumed", why(d, "reason")
 
@@ -88,6 +102,7 @@ GATE_SAY: dict[str, Callable[[Data, Names], tuple[str, str]]] = {
     "gate_decided": _decided,
     "condition_fulfilled": _fulfilled,
     "ownership_handed_over": _handed_over,
+    "business_case_refined": _case_refined,
     "initiative_resumed": _resumed,
     "re_review_requested": _re_review,
     "re_review_decided": _re_decided,

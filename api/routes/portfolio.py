@@ -30,7 +30,9 @@ class PortfolioController(Controller):
         min_position: MinPosition = None,
     ) -> Portfolio:
         """Funnel per stage, conversion per gate, cycle time per stage, kill rate and the
-        initiatives stale for longer than the configured days."""
+        initiatives stale for longer than the configured days; `value`: the business cases'
+        invested cost, expected and realised value per stage and per sponsor (per currency),
+        and the value-versus-effort points. `as_of` gives all of it as it was then."""
         await caught_up(deps, min_position)
         if as_of is None:  # computed once per read-model position, shared (board_figures);
             # without min_position the last figures answer while newer ones are computed

@@ -9,6 +9,7 @@ from msgspec.structs import replace
 
 from events import gates, ideation, people
 from events.base import Event
+from events.business_case import RefineBusinessCase
 from events.errors import Refused
 from events.facts import apply
 from events.ideation import (
@@ -23,7 +24,7 @@ from events.ideation import (
 )
 from events.people import free_text
 from events.records import Scores
-from services import gate, ownership
+from services import business_case, gate, ownership
 from services.stage import StageState, guard_contributor, guard_work, record
 
 State = StageState
@@ -77,6 +78,8 @@ def decide(command: IdeationCommand, state: State) -> list[Event]:
             return gate.decide(KIT, command, state)
         case people.HandOverOwnership():
             return ownership.hand_over(KIT, command, state)
+        case RefineBusinessCase():
+            return business_case.refine(KIT, command, state, ideation.BusinessCaseRefined)
         case _:
             assert_never(command)
 
@@ -154,6 +157,8 @@ def evolve(state: State, event: AnyIdeationEvent) -> State:
         ):
             return gate.evolve(state, event)
         case ideation.OwnershipHandedOver():
+            return state
+        case ideation.BusinessCaseRefined():
             return state
         case _:
             assert_never(event)

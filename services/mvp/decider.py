@@ -13,6 +13,7 @@ from msgspec.structs import replace
 
 from events import gates, mvp, people, production
 from events.base import Event
+from events.business_case import RefineBusinessCase
 from events.errors import Forbidden, Refused
 from events.facts import apply, measured, on_target
 from events.kpis import RecordMeasurement
@@ -26,7 +27,7 @@ from events.mvp import (
 )
 from events.production import AnyProductionEvent, DecideReReview
 from events.records import Monitoring
-from services import gate, ownership
+from services import business_case, gate, ownership
 from services.stage import (
     StageState,
     check_measurement,
@@ -88,6 +89,8 @@ def decide(command: MvpCommand, state: State) -> list[Event]:
             return gate.decide(KIT, command, state)
         case people.HandOverOwnership():
             return ownership.hand_over(KIT, command, state)
+        case RefineBusinessCase():
+            return business_case.refine(KIT, command, state, mvp.BusinessCaseRefined)
         case _:
             assert_never(command)
 
@@ -165,6 +168,8 @@ def evolve(state: State, event: AnyEvent) -> State:
         ):
             return gate.evolve(state, event)
         case mvp.OwnershipHandedOver():
+            return state
+        case mvp.BusinessCaseRefined():
             return state
         case _:
             assert_never(event)

@@ -9,6 +9,7 @@ from msgspec.structs import replace
 
 from events import gates, people, pilot
 from events.base import Event
+from events.business_case import RefineBusinessCase
 from events.errors import NotFound
 from events.facts import apply
 from events.kpis import KpiDefinition, RecordMeasurement
@@ -24,7 +25,7 @@ from events.pilot import (
     ReportIncident,
 )
 from events.records import Oversight, Scope
-from services import gate, ownership
+from services import business_case, gate, ownership
 from services.pilot import incidents
 from services.stage import StageState, guard_work, open_stage, record, record_measurement
 
@@ -88,6 +89,8 @@ def decide(command: PilotCommand, state: State) -> list[Event]:
             return gate.decide(KIT, command, state)
         case people.HandOverOwnership():
             return ownership.hand_over(KIT, command, state)
+        case RefineBusinessCase():
+            return business_case.refine(KIT, command, state, pilot.BusinessCaseRefined)
         case _:
             assert_never(command)
 
@@ -138,6 +141,8 @@ def evolve(state: State, event: AnyPilotEvent) -> State:
         ):
             return gate.evolve(state, event)
         case pilot.OwnershipHandedOver():
+            return state
+        case pilot.BusinessCaseRefined():
             return state
         case _:
             assert_never(event)

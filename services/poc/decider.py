@@ -9,6 +9,7 @@ from msgspec.structs import replace
 
 from events import gates, people, poc
 from events.base import Event
+from events.business_case import RefineBusinessCase
 from events.errors import NotFound
 from events.facts import apply
 from events.poc import (
@@ -21,7 +22,7 @@ from events.poc import (
     PocCommand,
     RecordResult,
 )
-from services import gate, ownership
+from services import business_case, gate, ownership
 from services.stage import StageState, guard_work, open_stage, record
 
 State = StageState
@@ -73,6 +74,8 @@ def decide(command: PocCommand, state: State) -> list[Event]:
             return gate.decide(KIT, command, state)
         case people.HandOverOwnership():
             return ownership.hand_over(KIT, command, state)
+        case RefineBusinessCase():
+            return business_case.refine(KIT, command, state, poc.BusinessCaseRefined)
         case _:
             assert_never(command)
 
@@ -110,6 +113,8 @@ def evolve(state: State, event: AnyPocEvent) -> State:
         ):
             return gate.evolve(state, event)
         case poc.OwnershipHandedOver():
+            return state
+        case poc.BusinessCaseRefined():
             return state
         case _:
             assert_never(event)

@@ -23,10 +23,12 @@ from services.projection.models import Portfolio
 from services.projection.queries import I, _now, applied_position
 from services.projection.store import SUMMARY
 from services.projection.time_travel import rows_as_of
+from services.projection.views.business_case import CaseRow
 from services.projection.views.gate_history import GateHistory
 from services.projection.views.initiative import Initiative
 
 GATES = msgspec.json.Decoder(GateHistory)
+CASES = msgspec.json.Decoder(CaseRow)  # a small document: the series stays in the row
 TTL = 30.0  # s: cycle times and staleness move with the clock, slowly
 KEPT = 64  # filter combinations kept
 Key = tuple[int, Filters, int]
@@ -91,7 +93,8 @@ async def computed(pool: Pool, f: Filters, stale_days: int) -> Portfolio:
     """The figures now, from the summary, gate history and visits of each matching row."""
     where, args = f.sql()
     records = await pool.fetch(
-        f"SELECT initiative_id, summary, doc->'gates' AS gates, doc->'visits' AS visits "
+        f"SELECT initiative_id, summary, doc->'gates' AS gates, doc->'visits' AS visits, "
+        f"doc->'business_case' AS business_case "
         f"FROM {I}{where}",
         *args,
     )
@@ -101,6 +104,7 @@ async def computed(pool: Pool, f: Filters, stale_days: int) -> Portfolio:
             summary=SUMMARY.decode(r["summary"]),
             gates=GATES.decode(r["gates"]),
             visits=VISITS.decode(r["visits"]),
+            business_case=CASES.decode(r["business_case"]) if r["business_case"] else CaseRow(),
         )
         for r in records
     ]

@@ -11,6 +11,7 @@ from events.base import Stage
 from events.criteria import CriterionResult, Readiness
 from events.gates import Gate, RiskClass
 from services.projection.decisions import DecisionLink
+from services.projection.value_figures import CaseFigures, PortfolioValue
 from services.projection.views.dossier_records import Dossier
 from services.projection.views.evidence import Changes
 from services.projection.views.gate_history import ConditionView, GateHistory, Vote
@@ -52,6 +53,7 @@ class InitiativeDetail(msgspec.Struct, frozen=True, kw_only=True):
     as_of: datetime | None = None
     decisions: list[DecisionLink] = []  # every past gate decision, with its replay's address
     since_recycle: Changes | None = None  # a stage reopened by a recycle: what changed since
+    business_case: CaseFigures | None = None  # the case in force, its history and figures
 
 
 class InitiativePage(msgspec.Struct, frozen=True, kw_only=True):
@@ -94,6 +96,7 @@ class Portfolio(msgspec.Struct, frozen=True, kw_only=True):
     kill_rate: float  # killed / all initiatives
     stale_days: int
     stale: list[StaleItem]
+    value: PortfolioValue | None = None  # business cases: per stage, per sponsor, points
 
 
 class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):

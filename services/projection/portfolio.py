@@ -22,6 +22,7 @@ from services.projection.models import (
     StageTime,
     StaleItem,
 )
+from services.projection.value_figures import case_figures, portfolio_value
 from services.projection.views.gate_history import ConditionView, Review, open_review
 from services.projection.views.initiative import Initiative
 from services.projection.views.readiness import readiness
@@ -65,7 +66,7 @@ def detail(row: Initiative, now: datetime, as_of: datetime | None = None) -> Ini
         metrics=list(row.metrics.kpis.values()), readiness=readiness_of(row),
         visits=list(row.visits.visits), time_in_stage_days=time_in_stage(row, now), as_of=as_of,
         dossier=row.dossier, conditions=conditions(row), decisions=decisions.links(row),
-        since_recycle=decisions.since_recycle(row),
+        since_recycle=decisions.since_recycle(row), business_case=case_figures(row, now),
     )  # fmt: skip
 
 
@@ -182,6 +183,7 @@ def portfolio(rows: list[Initiative], now: datetime, stale_days: int) -> Portfol
         cycle_times=cycle_times(rows, now),
         kill_rate=round(statuses["killed"] / len(rows), 3) if rows else 0.0,
         stale_days=stale_days, stale=stale(rows, now, stale_days),
+        value=portfolio_value(rows, now, STAGES),
     )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from msgspec.structs import replace
 from events.base import Event
 from events.facts import Facts
 from services.projection.views import (
+    business_case,
     dossier,
     gate_history,
     metrics,
@@ -35,6 +36,7 @@ class Initiative(msgspec.Struct, frozen=True, kw_only=True):
     visits: visits.Visits = visits.Visits()
     replays: replay.Replays = replay.Replays()  # the readiness at each gate decision
     dossier: Dossier = Dossier()  # rows stored before it decode empty
+    business_case: business_case.CaseRow = business_case.CaseRow()  # and its history
 
 
 def initial(initiative_id: str) -> Initiative:
@@ -44,15 +46,17 @@ def initial(initiative_id: str) -> Initiative:
 
 
 def project(row: Initiative, event: Event) -> Initiative:
+    facts = readiness.project(row.facts, event)
     return replace(
         row,
         summary=summary.project(row.summary, event),
         gates=gate_history.project(row.gates, event),
         metrics=metrics.project(row.metrics, event),
-        facts=readiness.project(row.facts, event),
+        facts=facts,
         visits=visits.project(row.visits, event),
         replays=replay.project(row.replays, row.facts, event),
         dossier=dossier.project(row.dossier, event),
+        business_case=business_case.project(row.business_case, facts, event),
     )
 
 
