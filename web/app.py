@@ -26,6 +26,7 @@ from infra.settings import Settings
 from web.board import BoardPage
 from web.decisions import DecisionPages
 from web.inbox import InboxPage
+from web.incidents import IncidentPosts
 from web.initiative import InitiativePage
 from web.pack import GatePackController
 from web.pages import idempotency_input, on_idempotency, on_refused
@@ -39,7 +40,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGES: list[ControllerRouterHandler] = [
     SessionPages, BoardPage, InitiativePage, WorkPosts, ProposePage, ReviewPages, ProfilePage,
     GatePackController,
-    DecisionPages, InboxPage,
+    DecisionPages, InboxPage, IncidentPosts,
 ]  # fmt: skip
 
 

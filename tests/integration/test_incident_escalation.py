@@ -55,7 +55,7 @@ async def test_a_critical_incident_notifies_the_accountable_person_then_the_chai
     assert (await world.tick(waiting.since + timedelta(hours=4, minutes=1))).escalated == 1
     await world.caught_up()
     [chair] = [i for i in await world.inbox(CHAIR) if i.initiative_id == iid]
-    assert chair.text.startswith("Escalated to you: the critical incident 'Claims refused")
+    assert chair.text.startswith("Escalated to you: the critical incident “Claims refused")
     assert chair.overdue and chair.link == f"/initiatives/{iid}#incident-{incident}"
     assert "Escalated to you" in await mailed(world, CHAIR, "Claims refused in bulk")
     events = (

@@ -222,7 +222,7 @@ def _escalated_incident(row: Initiative, i: IncidentRecord) -> list[Addressed]:
     acknowledges it or its status changes."""
     if i.escalated_at is None or i.escalated_to is None or i.acknowledged_by is not None:
         return []
-    text = f"Escalated to you: the {i.severity} incident {i.title!r} was not acknowledged in time"
+    text = f"Escalated to you: the {i.severity} incident “{i.title}” was not acknowledged in time"
     key = f"incident-escalated:{i.incident_id}:{i.escalated_at.isoformat()}"
     item = _item(row, key, "incident", text, i.escalated_at)
     link = f"/initiatives/{row.initiative_id}#incident-{i.incident_id}"

@@ -75,7 +75,7 @@ def test_an_escalated_incident_waits_on_the_chair_and_is_overdue_for_the_account
     assert chair.accounts == ("cara",) and chair.names == ()
     assert (chair.item.since, chair.item.overdue, chair.item.urgent) == (T(8), True, True)
     assert chair.item.text == (
-        "Escalated to you: the critical incident 'Wrong refusals' was not acknowledged in time"
+        "Escalated to you: the critical incident “Wrong refusals” was not acknowledged in time"
     )
 
 
