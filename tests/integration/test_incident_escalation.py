@@ -5,12 +5,14 @@ its time limit has passed unacknowledged; an acknowledged one never escalates.""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
 
 from tests.accounts import ensure_user
-from tests.integration.inbox_world import CHAIR, PUBLIC, World, world
+from tests.integration.bus import eventually
+from tests.integration.inbox_world import CHAIR, PUBLIC, World, address, world
 from tests.integration.test_inbox import mailed
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -108,3 +110,33 @@ async def test_an_agent_or_a_bystander_may_not_acknowledge_and_an_unknown_incide
     assert unknown == 404
     bad = await world.http.post(path, headers=world.bearer("ina-acc"), json={"note": "x" * 201})
     assert (bad.status_code, bad.json()["field"]) == (422, "note"), bad.text
+
+
+async def test_a_serious_incident_reaches_a_digest_reader_at_once_and_a_medium_one_does_not(
+    world: World,
+):
+    iid = await world.in_pilot()
+    await world.post(
+        f"/initiatives/{iid}/pilot/oversight", "ina-owner", {**OVERSIGHT, "accountable": "ina-team"}
+    )
+    await report(world, iid, "Refunds doubled")  # critical
+    medium = {"title": "Slow answers", "severity": "medium"}
+    done = await world.post(f"/initiatives/{iid}/pilot/incidents", "ina-owner", medium)
+    assert await world.kinds("ina-team", iid, done["position"]) == ["incident", "incident"]
+    await mailed(world, "ina-team", "Open critical incident: Refunds doubled")
+
+    async def told() -> list[str]:
+        rows = await world.pool.fetch(
+            "SELECT channel FROM api.notified WHERE initiative_id = $1 AND recipient = 'ina-team'"
+            " ORDER BY channel",
+            iid,
+        )
+        return [r["channel"] for r in rows]
+
+    await eventually(lambda: _two(told), timeout=30, what="ina-team told of both incidents")
+    assert await told() == ["digest", "immediate"]
+    assert not world.mailbox.about(address("ina-team"), "Slow answers")  # waits for the digest
+
+
+async def _two(told: Callable[[], Awaitable[list[str]]]) -> bool:
+    return len(await told()) == 2
