@@ -30,6 +30,7 @@ from api.limits import MAX_BODY_BYTES, InputLimitsMiddleware
 from api.metrics import metrics_middleware
 from api.openapi import COMPONENTS, SECURITY, complete
 from api.problems import HANDLERS
+from api.routes.agents import AgentController, ApprovalController
 from api.routes.gates import GateController
 from api.routes.ideation import IdeationController
 from api.routes.inbox import InboxController
@@ -44,6 +45,7 @@ from api.routes.subscriptions import SubscriptionController
 from api.routes.system import AsyncApiController, SystemController
 from api.routes.trends import TrendController
 from api.routes.users import TokenController, UserController
+from api.screening import HeldForApproval, on_held
 from api.token_cache import TokenCache
 from infra import tracing
 from infra.db import connect, create_pool
@@ -58,6 +60,7 @@ API_HANDLERS: list[ControllerRouterHandler] = [
     SubscriptionController, AsyncApiController, UserController, TokenController,
     InboxController, IncidentController,
     TrendController,
+    AgentController, ApprovalController,
 ]  # fmt: skip
 
 
@@ -136,7 +139,7 @@ def create_app(
             InputLimitsMiddleware,
             *extra_middleware,
         ],
-        exception_handlers={**HANDLERS, **(exception_handlers or {})},
+        exception_handlers={**HANDLERS, HeldForApproval: on_held, **(exception_handlers or {})},
         openapi_config=OpenAPIConfig(
             title="Tollgate API",
             version="1.0.0",

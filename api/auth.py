@@ -9,6 +9,7 @@ and subscriptions. The stage services check the same rules again on every comman
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,10 +19,12 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.types import Guard
 
-from api import sessions
-from api.deps import Deps
+from api import screening, sessions
+from api.deps import ID_PATTERN, Deps
+from api.problems import CommandFailedError
 from api.users import TokenRefused, User, user_by_id, user_for_token
 from events.base import Role
+from infra.commands import ServiceUnavailable
 from infra.db import unavailable_as_error
 
 API_PREFIX = "/api/v1"
@@ -82,6 +85,16 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User:
     return user
 
 
+async def refused_vote(connection: ASGIConnection[Any, Any, Any, Any], user: User) -> None:
+    """An agent's vote is recorded as refused and escalated (PRODUCT.md 9): best effort,
+    the 403 stands whatever the agents service answers."""
+    initiative_id = str(connection.path_params.get("initiative_id", ""))
+    if ID_PATTERN.fullmatch(initiative_id):
+        with contextlib.suppress(ServiceUnavailable, CommandFailedError):
+            deps = connection.app.state.deps
+            await screening.refuse_never(deps.broker, user.actor, "decide-gate", initiative_id)
+
+
 def requires(*roles: Role) -> Guard:
     """A guard letting through users holding one of `roles` (admin counts for its own lists)."""
 
@@ -99,6 +112,7 @@ def requires(*roles: Role) -> Guard:
 async def people_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     user = current_user(connection)
     if user.kind != "person":
+        await refused_vote(connection, user)
         raise PermissionDeniedException(
             f"{user.name} is an AI agent: agents never decide gates or vote; decisions stay"
             " with people"

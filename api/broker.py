@@ -32,7 +32,9 @@ class Broker(Protocol):
         open_wait: float = 0.0,
     ) -> CommandReply: ...
 
-    async def locate(self, stage: str, initiative_id: str) -> Whereabouts: ...
+    async def locate(
+        self, stage: str, initiative_id: str, kpi_id: str | None = None
+    ) -> Whereabouts: ...
 
     async def ping(self, stage: str) -> bool: ...
 
@@ -70,9 +72,16 @@ class NatsBroker:
             headers=headers, timeout=self.settings.command_timeout, open_wait=open_wait,
         )  # fmt: skip
 
-    async def locate(self, stage: str, initiative_id: str) -> Whereabouts:
+    async def locate(
+        self, stage: str, initiative_id: str, kpi_id: str | None = None
+    ) -> Whereabouts:
         return await commands.locate(
-            self.nc, self.subjects, stage, initiative_id, self.settings.command_timeout
+            self.nc,
+            self.subjects,
+            stage,
+            initiative_id,
+            self.settings.command_timeout,
+            kpi_id=kpi_id,
         )
 
     async def ping(self, stage: str) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from api import screening
 from api.bodies import Body, ConditionIn, DecisionBody
 from api.broker import OPEN_WAIT, Broker
 from api.deps import checked_id
@@ -110,9 +111,15 @@ async def send(
     record_id: str | None = None,
     *,
     open_wait: float = 0.0,
+    approved: bool = False,
 ) -> Accepted:
     """Send one command; a refusal raises CommandFailedError (mapped to a problem response).
-    `open_wait`: how long to wait for a stage whose opening is in flight."""
+    `open_wait`: how long to wait for a stage whose opening is in flight. An agent's command
+    is screened by its policy first (api.screening), unless it is a held one a person
+    `approved`."""
+    if screening.needs_screening(stage, command) and not approved:
+        assert isinstance(command, Command)
+        await screening.screen(broker, stage, command, new_id("screen"))  # held: 202; refused: 403
     name = str(type(command).__struct_config__.tag)
     headers = {CORRELATION_ID: str(uuid.uuid4())}
     if expected_version is not None:

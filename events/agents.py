@@ -22,10 +22,9 @@ ActionKind = Literal[
     "preclassify-risk", "add-hypothesis", "record-result", "confirm-data-source",
     "choose-model", "confirm-risk-class", "define-scope", "define-kpi", "record-measurement",
     "design-oversight", "report-incident", "change-incident-status", "acknowledge-incident",
-    "record-feedback",
-    "record-document", "configure-monitoring", "update-release-checklist",
-    "request-gate-review", "hand-over-ownership", "resume", "decide-gate", "decide-re-review",
-    "fulfil-condition",
+    "record-feedback", "record-document", "configure-monitoring", "update-release-checklist",
+    "refine-business-case", "request-gate-review", "hand-over-ownership", "resume",
+    "decide-gate", "decide-re-review", "fulfil-condition",
 ]  # fmt: skip
 # whatever a policy says: agents never vote, decide a gate or fulfil a condition
 NEVER: tuple[ActionKind, ...] = ("decide-gate", "decide-re-review", "fulfil-condition")

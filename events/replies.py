@@ -24,6 +24,9 @@ class CommandReply(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
     position: int | None = None
     event_ids: list[str] = []
     error: Problem | None = None
+    # the events the command recorded (JSON), so the caller acts on what was decided (the
+    # agents service's screening: allowed, held or refused)
+    events: list[msgspec.Raw] = []
 
 
 REPLY_DECODER = msgspec.json.Decoder(CommandReply)
@@ -35,6 +38,7 @@ LOCATE = "locate"
 
 class Locate(msgspec.Struct, frozen=True, kw_only=True):
     initiative_id: str
+    kpi_id: str | None = None  # for Whereabouts.last_value
 
 
 class Whereabouts(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,6 +50,10 @@ class Whereabouts(msgspec.Struct, frozen=True, kw_only=True):
     status: str
     version: int = 0
     re_review: bool = False
+    # what an agent's screening weighs (events.agents): the risk class, and the last value
+    # of the KPI the Locate named
+    risk_class: str | None = None
+    last_value: float | None = None
 
 
 WHEREABOUTS_DECODER = msgspec.json.Decoder(Whereabouts)

@@ -154,10 +154,11 @@ async def request(
 
 
 async def locate(
-    nc: Client, subjects: Subjects, stage: str, initiative_id: str, timeout: float
-) -> Whereabouts:
+    nc: Client, subjects: Subjects, stage: str, initiative_id: str, timeout: float,
+    *, kpi_id: str | None = None,
+) -> Whereabouts:  # fmt: skip
     """Where an initiative stands in one stage, as that stage's service knows it."""
-    body = msgspec.json.encode(Locate(initiative_id=initiative_id))
+    body = msgspec.json.encode(Locate(initiative_id=initiative_id, kpi_id=kpi_id))
     data = await request(nc, subjects.command(stage, LOCATE), body, None, timeout)
     try:
         return WHEREABOUTS_DECODER.decode(data)

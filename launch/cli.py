@@ -26,6 +26,8 @@ SERVICES = {
     "poc": "services.poc.main",
     "pilot": "services.pilot.main",
     "mvp": "services.mvp.main",
+    "agents": "services.agents.main",
+    "trends": "services.trends.main",
     "projection": "services.projection.main",
     "api": "api.main",
     "webhooks": "api.webhooks.main",

@@ -15,6 +15,7 @@ import msgspec
 
 from events.base import Command
 from events.envelope import CloudEvent
+from events.facts import latest
 from events.replies import LOCATE, CommandReply, Locate, Problem, Whereabouts
 from infra import commands
 from infra.bus import Publisher, connect, ensure_stream
@@ -135,15 +136,19 @@ def _handler(stage: str, runner: Runner[Any, Any, Any]) -> commands.Handle:
         if name != LOCATE:
             return _ENCODE.encode(await runner.handle_request(name, body, headers))
         try:
-            initiative_id = _LOCATE.decode(body).initiative_id
+            asked = _LOCATE.decode(body)
         except msgspec.DecodeError as exc:
             return _ENCODE.encode(Problem(code="invalid", detail=f"invalid locate: {exc}"))
-        folded = await runner.fetch(initiative_id)
+        folded = await runner.fetch(asked.initiative_id)
         state: StageState = folded.state
+        facts, kpi = state.facts, state.facts.kpis.get(asked.kpi_id or "")
+        last = latest(kpi) if kpi is not None else None
         return _ENCODE.encode(
             Whereabouts(
                 stage=stage, status=state.status, version=folded.version,
                 re_review=state.re_review is not None,
+                risk_class=facts.risk_class or facts.risk_preclass,
+                last_value=last.value if last is not None else None,
             )
         )  # fmt: skip
 

@@ -185,7 +185,7 @@ class Runner(Generic[C, S, E]):
         rows = [_new_event(e, _metadata(command, options)) for e in new]
         reply = CommandReply(
             ok=True, initiative_id=stream_id, version=version + len(rows),
-            event_ids=[str(r.event_id) for r in rows],
+            event_ids=[str(r.event_id) for r in rows], events=[msgspec.Raw(r.data) for r in rows],
         )  # fmt: skip
         idempotent = None
         if options.idempotency_key:

@@ -15,12 +15,13 @@ from collections.abc import Awaitable, Callable
 from events.base import type_parts
 from events.envelope import CloudEvent
 from infra.db import Connection
-from services.projection import trends_store
+from services.projection import agents_store, trends_store
 
 SideView = Callable[[Connection, CloudEvent, int, str], Awaitable[None]]
 
 SIDE_VIEWS: dict[str, SideView] = {}
 SIDE_VIEWS["trends"] = trends_store.apply  # the radar: trends and their ring moves
+SIDE_VIEWS["agents"] = agents_store.apply  # policies, screened actions, suspensions
 
 
 def side_view(ce: CloudEvent) -> SideView | None:

@@ -81,7 +81,9 @@ ENDPOINTS = [
     Endpoint("POST", f"{I}/gate-reviews", REVIEW, {}),
     Endpoint("POST", f"{I}/gate-decisions", DECIDE,
              {"decision": "recycle", "rationale": "again"}, fresh_review=True),
-    Endpoint("POST", f"{I}/conditions/c1/fulfil", STEWARD, {}, strict=False),
+    # agents never fulfil a condition, whatever their policy says (PRODUCT.md 9)
+    Endpoint("POST", f"{I}/conditions/c1/fulfil", STEWARD - {"agent_committee"}, {},
+             strict=False),
     Endpoint("POST", f"{I}/resume", STEWARD, {}),
     Endpoint("POST", "/subscriptions", ADMIN, SUB),
     Endpoint("GET", "/subscriptions", ADMIN),

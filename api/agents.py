@@ -1,0 +1,131 @@
+"""What the agents and approvals endpoints do (PRODUCT.md section 9): commands to the
+agents service, the users table kept in step with a suspension, and an approved draft sent
+on to its stage exactly once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+from litestar.exceptions import NotFoundException
+
+from api import screening
+from api.deps import Deps, checked_id
+from api.dispatch import Accepted, send
+from api.idempotency_context import CURRENT, IdempotentRequest
+from api.problems import CommandFailedError
+from api.users import User, account, update_user
+from events import agents, ideation, mvp, pilot, poc
+from events.base import Actor
+from events.gates import Note
+from events.replies import Problem
+from services.projection import agents_queries
+
+STAGE_COMMANDS: dict[str, msgspec.json.Decoder[object]] = {
+    "ideation": ideation.COMMAND_DECODER, "poc": poc.COMMAND_DECODER,
+    "pilot": pilot.COMMAND_DECODER, "mvp": mvp.COMMAND_DECODER,
+    "production": mvp.COMMAND_DECODER,
+}  # fmt: skip
+
+
+class Decided(msgspec.Struct, frozen=True, kw_only=True):
+    """An approval's outcome; once approved, the stage's reply to the command it let through
+    (`version` of the initiative's stage stream and `position` to read your own write)."""
+
+    approval_id: str
+    status: str
+    by: str
+    initiative_id: str
+    version: int | None = None
+    position: int | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def agent_account(deps: Deps, agent_id: str) -> str:
+    """The agent's name, when it is an agent's account; 404 otherwise."""
+    found = await account(deps.pool, checked_id(agent_id, "agent"))
+    if found is None or found.kind != "agent":
+        raise NotFoundException(f"no agent named {agent_id!r}")
+    return found.name
+
+
+async def command(deps: Deps, cmd: agents.AgentCommand) -> Accepted:
+    reply = await screening.send(deps.broker, cmd)
+    return Accepted(id=cmd.agent_id, version=reply.version, position=reply.position,
+                    event_ids=list(reply.event_ids))  # fmt: skip
+
+
+async def set_sponsor(deps: Deps, actor: Actor, agent_id: str, sponsor: str) -> Accepted:
+    person = await account(deps.pool, checked_id(sponsor, "user"))
+    if person is None or person.kind != "person" or not person.active:
+        raise CommandFailedError(Problem(code="invalid", detail=(
+            f"the sponsor must be an active person's account; {sponsor!r} is not one"
+        )))  # fmt: skip
+    cmd = agents.AssignSponsor(agent_id=agent_id, at=_now(), actor=actor, sponsor=sponsor)
+    return await command(deps, cmd)
+
+
+async def suspend(deps: Deps, user: User, agent_id: str, reason: str) -> Accepted:
+    """The kill switch: recorded by the agents service (which checks who may), then the
+    agent's account is deactivated in this request, so its tokens fail at their next use."""
+    worked = await agents_queries.worked_on(deps.reads, agent_id)
+    mine = await agents_queries.accountable_for(deps.reads, worked, user.name)
+    cmd = agents.Suspend(agent_id=agent_id, at=_now(), actor=user.actor, reason=reason,
+                         accountable_for=tuple(mine))  # fmt: skip
+    accepted = await command(deps, cmd)
+    await update_user(deps.pool, agent_id, active=False)
+    return accepted
+
+
+async def reinstate(deps: Deps, actor: Actor, agent_id: str, reason: Note) -> Accepted:
+    cmd = agents.Reinstate(agent_id=agent_id, at=_now(), actor=actor, reason=reason)
+    accepted = await command(deps, cmd)
+    await update_user(deps.pool, agent_id, active=True)
+    return accepted
+
+
+def parse_approval(approval_id: str) -> tuple[str, str]:
+    agent_id, _, action_id = approval_id.rpartition("~")
+    checked_id(agent_id or "~", "approval")
+    checked_id(action_id or "~", "approval")
+    return agent_id, action_id
+
+
+async def approve(deps: Deps, actor: Actor, approval_id: str) -> Decided:
+    """ActionApproved first, then the stored command to its stage with the agent as actor.
+    Both carry a key derived from the approval id: a retry replays the approval and the
+    stage answers the first reply, so the command is applied once."""
+    agent_id, action_id = parse_approval(approval_id)
+    cmd = agents.Approve(agent_id=agent_id, at=_now(), actor=actor, action_id=action_id)
+    reply = await screening.send(deps.broker, cmd, (f"approval:{approval_id}", "approve"))
+    decided = [agents.EVENT_DECODER.decode(e) for e in reply.events]
+    approved = next((e for e in decided if isinstance(e, agents.ActionApproved)), None)
+    if approved is None:
+        raise CommandFailedError(Problem(code="refused", detail=f"{approval_id} was decided"))
+    stage_command = STAGE_COMMANDS[approved.stage].decode(approved.command)
+    token = CURRENT.set(IdempotentRequest(f"approval:{approval_id}", "approval"))
+    try:
+        applied = await send(deps.broker, approved.stage, stage_command, approved=True)  # type: ignore[arg-type]
+    finally:
+        CURRENT.reset(token)
+    return Decided(approval_id=approval_id, status="approved", by=approved.approved_by,
+                   initiative_id=approved.initiative_id, version=applied.version,
+                   position=applied.position)  # fmt: skip
+
+
+async def reject(deps: Deps, actor: Actor, approval_id: str, reason: Note) -> Decided:
+    agent_id, action_id = parse_approval(approval_id)
+    cmd = agents.Reject(agent_id=agent_id, at=_now(), actor=actor, action_id=action_id,
+                        reason=reason)  # fmt: skip
+    reply = await screening.send(deps.broker, cmd)
+    decided = [agents.EVENT_DECODER.decode(e) for e in reply.events]
+    rejected = next((e for e in decided if isinstance(e, agents.ActionRejected)), None)
+    if rejected is None:
+        raise CommandFailedError(Problem(code="refused", detail=(
+            f"{approval_id} was approved already: it cannot be rejected now"
+        )))  # fmt: skip
+    return Decided(approval_id=approval_id, status="rejected", by=actor.id,
+                   initiative_id=rejected.initiative_id, position=reply.position)  # fmt: skip

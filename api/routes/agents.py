@@ -1,0 +1,204 @@
+"""AI agents and their approvals (PRODUCT.md section 9): policy, sponsor, attestation, the
+kill switch, and the held drafts people approve or reject. Commands go to the `agents`
+service; reads come from the projection's agents side view."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from api import agents as ops
+from api.auth import ADMINS, READERS, current_user, people_only, requires
+from api.deps import Deps, caught_up
+from api.dispatch import Accepted
+from api.routes.initiatives import MinPosition
+from api.users import list_users
+from events import agents
+from events.base import Actor, Id, Text
+from events.gates import Note
+from services.projection import agents_queries as q
+
+
+class SponsorBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    sponsor: Id  # a person's account name
+
+
+class ReasonBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    reason: Note = ""
+
+
+class SuspendBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    reason: Text
+
+
+class AttestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Nothing to say: the sponsor's attestation is valid for the policy's days."""
+
+
+class AgentSummary(msgspec.Struct, frozen=True, kw_only=True):
+    agent_id: str
+    role: str
+    active: bool  # whether its tokens work
+    status: str  # active or suspended
+    policy_version: int = 0
+    sponsor: str | None = None
+    attested_until: Any = None
+
+
+class AgentDetail(msgspec.Struct, frozen=True, kw_only=True):
+    """An agent's page: policy with version, sponsor and attestation, status, what it did,
+    what was refused, what waits for approval, and its suspensions."""
+
+    agent_id: str
+    active: bool
+    agent: q.AgentRow | None
+    done: list[q.Action]
+    refused: list[q.Action]
+    waiting: list[q.Action]
+    rejected: list[q.Action]
+    suspensions: list[q.Suspension]
+
+
+async def detail(deps: Deps, agent_id: str) -> AgentDetail:
+    name = await ops.agent_account(deps, agent_id)
+    found = {a.name: a for a in await list_users(deps.pool)}[name]
+    acts = await q.actions(deps.reads, name)
+    by = {s: [a for a in acts if a.status in ss] for s, ss in
+          (("done", ("allowed", "approved")), ("refused", ("refused",)), ("waiting", ("held",)),
+           ("rejected", ("rejected",)))}  # fmt: skip
+    row, suspended = await q.agent(deps.reads, name), await q.suspensions(deps.reads, agent_id=name)
+    return AgentDetail(agent_id=name, active=found.active, agent=row, suspensions=suspended, **by)
+
+
+class AgentController(Controller):
+    path = "/agents"
+    tags = ["agents"]
+    guards = [requires(*READERS)]
+
+    @get("/", operation_id="listAgents")
+    async def list_agents(
+        self, deps: NamedDependency[Deps], min_position: MinPosition = None
+    ) -> list[AgentSummary]:
+        """Every agent account with its policy version, sponsor, attestation and status."""
+        await caught_up(deps, min_position)
+        rows = {r.agent_id: r for r in await q.agents(deps.reads)}
+        return [
+            AgentSummary(agent_id=u.name, role=u.role, active=u.active,
+                         status=rows[u.name].status if u.name in rows else "active",
+                         policy_version=rows[u.name].policy_version if u.name in rows else 0,
+                         sponsor=rows[u.name].sponsor if u.name in rows else None,
+                         attested_until=rows[u.name].attested_until if u.name in rows else None)
+            for u in await list_users(deps.pool) if u.kind == "agent"
+        ]  # fmt: skip
+
+    @get("/{agent_id:str}", operation_id="getAgent")
+    async def get_agent(
+        self, deps: NamedDependency[Deps], agent_id: FromPath[str], min_position: MinPosition = None
+    ) -> AgentDetail:
+        """The agent's policy (with its version), sponsor, attestation, status, what it did,
+        what was refused (and escalated), what waits for approval."""
+        await caught_up(deps, min_position)
+        return await detail(deps, agent_id)
+
+    @put("/{agent_id:str}/policy", operation_id="setAgentPolicy", guards=[requires(*ADMINS)])
+    async def set_policy(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        agent_id: FromPath[str], data: JSONBody[agents.Policy],
+    ) -> Accepted:  # fmt: skip
+        """Set the agent's policy (admins): per kind of action, optionally narrowed by stage
+        and risk class, `direct`, `draft` (held for the approver) or `refused`; the first
+        matching rule decides, `otherwise` when none does. Each change is a new version."""
+        name = await ops.agent_account(deps, agent_id)
+        cmd = agents.SetPolicy(agent_id=name, at=ops._now(), actor=actor, policy=data)
+        return await ops.command(deps, cmd)
+
+    @post("/{agent_id:str}/sponsor", operation_id="assignAgentSponsor", status_code=201,
+          guards=[requires(*ADMINS)])  # fmt: skip
+    async def sponsor(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        agent_id: FromPath[str], data: JSONBody[SponsorBody],
+    ) -> Accepted:  # fmt: skip
+        """Name the person who answers for the agent and re-attests it (admins)."""
+        name = await ops.agent_account(deps, agent_id)
+        return await ops.set_sponsor(deps, actor, name, data.sponsor)
+
+    @post("/{agent_id:str}/attestations", operation_id="attestAgent", status_code=201,
+          guards=[people_only])  # fmt: skip
+    async def attest(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        agent_id: FromPath[str], data: JSONBody[AttestBody],
+    ) -> Accepted:  # fmt: skip
+        """The sponsor attests the agent for the policy's attestation days (90 by default);
+        a lapsed attestation suspends the agent."""
+        name = await ops.agent_account(deps, agent_id)
+        return await ops.command(deps, agents.Attest(agent_id=name, at=ops._now(), actor=actor))
+
+    @post("/{agent_id:str}/suspend", operation_id="suspendAgent", status_code=201,
+          guards=[people_only])  # fmt: skip
+    async def suspend(
+        self, request: Request[Any, Any, Any], deps: NamedDependency[Deps],
+        agent_id: FromPath[str], data: JSONBody[SuspendBody],
+    ) -> Accepted:  # fmt: skip
+        """The kill switch (an admin, or the accountable person of an initiative the agent
+        worked on): its tokens stop working at once, each initiative it worked on shows an
+        incident and the committee gets a re-entry review."""
+        name = await ops.agent_account(deps, agent_id)
+        return await ops.suspend(deps, current_user(request), name, data.reason)
+
+    @post("/{agent_id:str}/reinstate", operation_id="reinstateAgent", status_code=201,
+          guards=[requires("committee", "admin"), people_only])  # fmt: skip
+    async def reinstate(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        agent_id: FromPath[str], data: JSONBody[ReasonBody],
+    ) -> Accepted:  # fmt: skip
+        """Re-entry approved (an admin or the committee): the agent and its tokens work again."""
+        name = await ops.agent_account(deps, agent_id)
+        return await ops.reinstate(deps, actor, name, data.reason)
+
+
+ApprovalId = Annotated[str, msgspec.Meta(max_length=140)]
+
+
+class ApprovalController(Controller):
+    path = "/approvals"
+    tags = ["agents"]
+    guards = [requires(*READERS)]
+
+    @get("/", operation_id="listApprovals")
+    async def waiting(
+        self, request: Request[Any, Any, Any], deps: NamedDependency[Deps],
+        min_position: MinPosition = None,
+    ) -> list[q.Action]:  # fmt: skip
+        """Agents' held actions you may decide (you are the named approver or hold the role),
+        oldest first; `approval_id` names each for approve and reject."""
+        await caught_up(deps, min_position)
+        user = current_user(request)
+        return await q.waiting_for(deps.reads, user.name, user.role)
+
+    @get("/quality", operation_id="getApprovalQuality")
+    async def quality(self, deps: NamedDependency[Deps]) -> list[q.Quality]:
+        """Per approver: drafts decided, the approval rate and the median hours to decide."""
+        return await q.quality(deps.reads)
+
+    @post("/{approval_id:str}/approve", operation_id="approveAction", status_code=200,
+          guards=[people_only])  # fmt: skip
+    async def approve(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        approval_id: FromPath[ApprovalId],
+    ) -> ops.Decided:  # fmt: skip
+        """Approve a held action: recorded, then its command reaches its stage with the agent
+        as actor (once, whatever the retries); the reply has the stage's version and position."""
+        return await ops.approve(deps, actor, approval_id)
+
+    @post("/{approval_id:str}/reject", operation_id="rejectAction", status_code=200,
+          guards=[people_only])  # fmt: skip
+    async def reject(
+        self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
+        approval_id: FromPath[ApprovalId], data: JSONBody[ReasonBody],
+    ) -> ops.Decided:  # fmt: skip
+        """Reject a held action with a reason: it never reaches its stage."""
+        return await ops.reject(deps, actor, approval_id, data.reason)

@@ -1,0 +1,190 @@
+"""What the API and the pages read of the agents side view (004_agents.sql)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from infra.db import Pool
+from services.projection.store import SCHEMA
+
+A, ACT, SUS = f"{SCHEMA}.agents", f"{SCHEMA}.agent_actions", f"{SCHEMA}.agent_suspensions"
+_ACTION_COLUMNS = (
+    "agent_id, action_id, action, initiative_id, stage, rule, status, screened_at,"
+    " approver_account, approver_role, deadline, decided_by, decided_at, reason, escalated,"
+    " escalated_to"
+)
+
+
+class AgentRow(msgspec.Struct, frozen=True, kw_only=True):
+    agent_id: str
+    status: str
+    policy: dict[str, Any] | None = None
+    policy_version: int = 0
+    policy_set_by: str | None = None
+    policy_set_at: datetime | None = None
+    sponsor: str | None = None
+    attested_at: datetime | None = None
+    attested_until: datetime | None = None
+    suspended_reason: str | None = None
+    suspended_at: datetime | None = None
+    updated_at: datetime
+
+
+class Action(msgspec.Struct, frozen=True, kw_only=True):
+    """One screened action of an agent; `approval_id` names a held one for approving."""
+
+    agent_id: str
+    action_id: str
+    approval_id: str
+    action: str
+    initiative_id: str
+    stage: str | None = None
+    rule: str
+    status: str  # allowed, held, approved, rejected, refused
+    screened_at: datetime
+    approver_account: str | None = None
+    approver_role: str | None = None
+    deadline: datetime | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    escalated: bool = False
+    escalated_to: str | None = None
+
+
+class Quality(msgspec.Struct, frozen=True, kw_only=True):
+    """An approver's record: approval rate and median time to decide, in hours."""
+
+    approver: str
+    decided: int
+    approved: int
+    rejected: int
+    approval_rate: float
+    median_hours: float
+
+
+class Suspension(msgspec.Struct, frozen=True, kw_only=True):
+    suspension_id: str
+    agent_id: str
+    at: datetime
+    reason: str
+    suspended_by: str
+    initiatives: list[str]
+    reinstated_at: datetime | None = None
+    reinstated_by: str | None = None
+
+
+def _action(row: Any) -> Action:
+    values = dict(row)
+    values["approval_id"] = f"{values['agent_id']}~{values['action_id']}"
+    return msgspec.convert(values, Action)
+
+
+def _agent(row: Any) -> AgentRow:
+    values = dict(row)
+    if isinstance(values["policy"], bytes | str):  # jsonb as the pool's codec hands it over
+        values["policy"] = msgspec.json.decode(values["policy"])
+    return msgspec.convert(values, AgentRow)
+
+
+async def agents(pool: Pool) -> list[AgentRow]:
+    rows = await pool.fetch(f"SELECT * FROM {A} ORDER BY agent_id")
+    return [_agent(r) for r in rows]
+
+
+async def agent(pool: Pool, agent_id: str) -> AgentRow | None:
+    row = await pool.fetchrow(f"SELECT * FROM {A} WHERE agent_id = $1", agent_id)
+    return _agent(row) if row else None
+
+
+async def actions(pool: Pool, agent_id: str, limit: int = 200) -> list[Action]:
+    """The agent's actions, newest first."""
+    rows = await pool.fetch(
+        f"SELECT {_ACTION_COLUMNS} FROM {ACT} WHERE agent_id = $1"
+        " ORDER BY screened_at DESC, action_id LIMIT $2",
+        agent_id,
+        limit,
+    )
+    return [_action(r) for r in rows]
+
+
+async def action(pool: Pool, agent_id: str, action_id: str) -> Action | None:
+    row = await pool.fetchrow(
+        f"SELECT {_ACTION_COLUMNS} FROM {ACT} WHERE agent_id = $1 AND action_id = $2",
+        agent_id,
+        action_id,
+    )
+    return _action(row) if row else None
+
+
+async def waiting_for(pool: Pool, account: str, role: str, limit: int = 200) -> list[Action]:
+    """Held actions the user may decide (named, or holding the role; admins all), oldest
+    first."""
+    rows = await pool.fetch(
+        f"SELECT {_ACTION_COLUMNS} FROM {ACT} WHERE status = 'held' AND agent_id <> $1"
+        " AND (approver_account = $1 OR approver_role = $2 OR $2 = 'admin')"
+        " ORDER BY screened_at, action_id LIMIT $3",
+        account,
+        role,
+        limit,
+    )
+    return [_action(r) for r in rows]
+
+
+async def quality(pool: Pool) -> list[Quality]:
+    rows = await pool.fetch(
+        f"SELECT decided_by AS approver, count(*) AS decided,"
+        " count(*) FILTER (WHERE status = 'approved') AS approved,"
+        " count(*) FILTER (WHERE status = 'rejected') AS rejected,"
+        " percentile_cont(0.5) WITHIN GROUP (ORDER BY"
+        " extract(epoch FROM decided_at - screened_at) / 3600) AS median_hours"
+        f" FROM {ACT} WHERE status IN ('approved', 'rejected') AND decided_by IS NOT NULL"
+        " GROUP BY decided_by ORDER BY decided_by"
+    )
+    return [
+        Quality(approver=r["approver"], decided=r["decided"], approved=r["approved"],
+                rejected=r["rejected"], approval_rate=round(r["approved"] / r["decided"], 3),
+                median_hours=round(float(r["median_hours"] or 0), 2))
+        for r in rows
+    ]  # fmt: skip
+
+
+async def suspensions(
+    pool: Pool, *, initiative_id: str | None = None, agent_id: str | None = None,
+    open_only: bool = False,
+) -> list[Suspension]:  # fmt: skip
+    """Suspensions, newest first: of an agent, touching an initiative, or still open (the
+    committee's re-entry reviews)."""
+    rows = await pool.fetch(
+        f"SELECT * FROM {SUS} WHERE ($1::text IS NULL OR initiatives @> ARRAY[$1::text])"
+        " AND ($2::text IS NULL OR agent_id = $2) AND (NOT $3 OR reinstated_at IS NULL)"
+        " ORDER BY at DESC LIMIT 200",
+        initiative_id,
+        agent_id,
+        open_only,
+    )
+    return [msgspec.convert(dict(r), Suspension) for r in rows]
+
+
+async def accountable_for(pool: Pool, initiative_ids: list[str], user: str) -> list[str]:
+    """Of these initiatives, those the user answers for: the oversight design's accountable
+    person (a name, matched ignoring case) or the owner's account."""
+    rows = await pool.fetch(
+        f"SELECT initiative_id FROM {SCHEMA}.initiatives WHERE initiative_id = ANY($1) AND"
+        " (lower(doc->'facts'->>'accountable') = lower($2) OR summary->>'owner_account' = $2)",
+        initiative_ids,
+        user,
+    )
+    return [str(r["initiative_id"]) for r in rows]
+
+
+async def worked_on(pool: Pool, agent_id: str) -> list[str]:
+    rows = await pool.fetch(
+        f"SELECT DISTINCT initiative_id FROM {ACT} WHERE agent_id = $1"
+        " AND status IN ('allowed', 'held', 'approved')",
+        agent_id,
+    )
+    return [str(r["initiative_id"]) for r in rows]
