@@ -31,6 +31,7 @@ from api.metrics import metrics_middleware
 from api.openapi import COMPONENTS, SECURITY, complete
 from api.problems import HANDLERS
 from api.routes.agents import AgentController, ApprovalController
+from api.routes.business_case import BusinessCaseController
 from api.routes.gates import GateController
 from api.routes.ideation import IdeationController
 from api.routes.inbox import InboxController
@@ -61,6 +62,7 @@ API_HANDLERS: list[ControllerRouterHandler] = [
     InboxController, IncidentController,
     TrendController,
     AgentController, ApprovalController,
+    BusinessCaseController,
 ]  # fmt: skip
 
 

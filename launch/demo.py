@@ -21,6 +21,7 @@ from infra.driver import Driver
 from infra.migrations import migrate_each
 from infra.settings import Settings
 from launch.demo_portfolio import profiles
+from launch.demo_value import with_cases
 from services.journeys import Clock, Profile, journey
 from services.projection import queries
 
@@ -59,7 +60,7 @@ def planned(p: Profile, index: int, now: datetime) -> list[tuple[str, object]]:
     # a short journey (an idea, a PoC) started more lately than a whole lifecycle
     start = now - timedelta(days=(280 - index * 9) * min(max(steps / LIFECYCLE, 0.2), 1.0))
     step = (now - start) * PACE[index % len(PACE)] / max(ticks, 1)
-    return list(journey(p, Clock(start, step)))
+    return with_cases(p, index, list(journey(p, Clock(start, step))), now)  # with business cases
 
 
 @contextlib.asynccontextmanager

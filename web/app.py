@@ -34,6 +34,7 @@ from web.profile import ProfilePage
 from web.propose import ProposePage
 from web.reviews import ReviewPages
 from web.session import SessionPages
+from web.value_board import case_bars, money, stage_name
 from web.work import WorkPosts
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -82,6 +83,9 @@ def form_callables(engine: JinjaTemplateEngine) -> None:
     engine.register_template_callable("idempotency_input", idempotency_input)
     engine.engine.filters["number"] = number
     engine.engine.globals["document_names"] = DOCUMENT_NAMES
+    engine.engine.filters["money"] = money  # business-case amounts: 1.2M EUR
+    engine.engine.globals["stage_name"] = stage_name
+    engine.engine.globals["case_bars"] = case_bars
 
 
 def on_forbidden(request: Request[Any, Any, Any], exc: PermissionDeniedException) -> Response[Any]:

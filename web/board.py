@@ -32,6 +32,7 @@ from web import charts
 from web.asof import parse_as_of
 from web.pages import PAGE_ERRORS, STAGE_NAMES, page, signed_in, user_of
 from web.timeline import sse_trigger
+from web.value_board import value_section
 
 STATUSES: tuple[str, ...] = get_args(Status)
 RISKS: tuple[str, ...] = get_args(RiskClass)
@@ -211,6 +212,7 @@ class BoardPage(Controller):
             "page_size": PAGE,
             "more": more,
             "export": export_url(f, moment),
+            "value": value_section(p),
         }
         template = "partials/board.html" if request.htmx else "board.html"
         return page(template, request, **ctx)

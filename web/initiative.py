@@ -25,6 +25,7 @@ from services.projection import queries
 from services.projection.models import InitiativeDetail, InitiativeSummary
 from services.projection.views.gate_history import ConditionView
 from web.asof import parse_as_of
+from web.case_form import BUSINESS_CASE
 from web.forms import FormSpec
 from web.kpi_view import KpiFigure, figures
 from web.narrative import Names
@@ -69,7 +70,7 @@ def work_forms(detail: InitiativeDetail, choices: dict[str, Any]) -> list[FormSp
     status, stage = detail.summary.status, detail.summary.stage
     if status not in (*OPEN, "launched"):
         return []
-    found = for_stage(stage) if status in OPEN else [MEASUREMENT]
+    found = for_stage(stage) if status in OPEN else [MEASUREMENT, BUSINESS_CASE]
     return [f for f in found if all(choices.get(x.name, True) for x in f.fields if x.extra)]
 
 

@@ -19,6 +19,7 @@ from events.kpis import Direction, Importance, RecordMeasurement
 from events.mvp import DocumentKind
 from events.pilot import IncidentStatus, Sentiment, Severity
 from events.poc import Comparator
+from web.case_form import BUSINESS_CASE
 from web.forms import Field, FormSpec, Send
 
 RISK = Field("risk_class", "EU AI Act risk class", "select", get_args(RiskClass))
@@ -167,6 +168,7 @@ FORMS: tuple[FormSpec, ...] = (
          Field("metrics", "Metrics and thresholds", "metrics",
                hint="one per line: name: threshold"),
          Field("owner", "Monitoring owner")),
+    BUSINESS_CASE,
 )  # fmt: skip
 BY_KEY = {f.key: f for f in FORMS}
 
