@@ -205,7 +205,8 @@ def _incident_item(row: Initiative, i: IncidentRecord, key: str, since: datetime
     if i.acknowledged_by is not None:
         text += f" (acknowledged by {i.acknowledged_by})"
     elif i.escalated_at is not None:
-        text += "; not acknowledged in time, escalated to the committee chair"
+        to = f"escalated to {i.escalated_to}" if i.escalated_to else "no committee chair is named"
+        text += f"; not acknowledged in time, {to}"
     elif due is not None:
         text += f"; acknowledge it by {due:%Y-%m-%d %H:%M} UTC or it goes to the committee chair"
     item = _item(row, key, "incident", text, since)
