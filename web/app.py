@@ -23,6 +23,7 @@ from api.idempotency import IdempotencyError
 from api.problems import on_http
 from events.wording import DOCUMENT_NAMES, number
 from infra.settings import Settings
+from web.agents import AgentPages
 from web.board import BoardPage
 from web.decisions import DecisionPages
 from web.inbox import InboxPage
@@ -41,7 +42,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGES: list[ControllerRouterHandler] = [
     SessionPages, BoardPage, InitiativePage, WorkPosts, ProposePage, ReviewPages, ProfilePage,
     GatePackController,
-    DecisionPages, InboxPage, IncidentPosts,
+    DecisionPages, InboxPage, IncidentPosts, AgentPages,
 ]  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from api.auth import REVIEW_REQUESTERS, STEWARDS, WORKERS
 from api.deps import Deps, checked_id
 from api.users import User
 from events.criteria import QUORUM
-from services.projection import queries
+from services.projection import agents_queries, queries
 from services.projection.models import InitiativeDetail, InitiativeSummary
 from services.projection.views.gate_history import ConditionView
 from web.asof import parse_as_of
@@ -157,6 +157,10 @@ class InitiativePage(Controller):
         moment, as_of_error = parse_as_of(as_of)
         filters = Filters(stage=stage or None, kind=kind or None, actor=by or None)
         ctx = await context(deps, user_of(request), initiative_id, moment, filters)
+        # the kill switch's incident on each initiative a suspended agent worked on
+        ctx["agent_incidents"] = await agents_queries.suspensions(
+            deps.reads, initiative_id=initiative_id
+        )
         target = request.htmx.target if request.htmx else None
         if target in FRAGMENTS:
             return page(FRAGMENTS[str(target)], request, **ctx)

@@ -30,7 +30,7 @@ from api.users import User
 from events.base import STAGES, Actor
 from events.criteria import QUORUM
 from events.gates import Decision
-from services.projection import inbox_store, queries
+from services.projection import agents_queries, inbox_store, queries
 from web.forms import Field, FormSpec, Parsed, parse
 from web.pages import PAGE_ERRORS, may, page, read_own_write, signed_in
 from web.timeline import sse_trigger
@@ -129,6 +129,7 @@ async def queue(deps: Deps, user: User | None, keep: str | None = None) -> dict[
         "next_stage": dict(pairwise(STAGES)),
         "pending": pending,
         "overdue": await inbox_store.overdue_reviews(deps.reads),  # past their service level
+        "reentries": await agents_queries.suspensions(deps.reads, open_only=True),  # agents
         "state_trigger": sse_trigger(
             "gate_review_requested.v1",
             "gate_decided.v1",

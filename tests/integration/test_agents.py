@@ -1,0 +1,167 @@
+"""Agents through the API with every service running (PRODUCT.md section 9): a held document
+draft approved by its approver changes G4 readiness; a refused action is recorded and
+escalated; the kill switch stops the agent's token at once and opens an incident and a
+re-entry review; a deviating measurement is held."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from api import sessions
+from api.auth import SESSION_COOKIE
+from api.users import user_for_token
+from infra.db import create_pool
+from infra.settings import Settings
+from tests.accounts import ensure_user
+from tests.integration.api_stack import Api, api
+from tests.integration.bus import eventually
+from tests.integration.test_api_lifecycle import IDEA, ideation, pilot, poc
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+__all__ = ["api"]
+DOC_BOT, KPI_BOT = "doc-bot-t", "kpi-bot-t"
+DRAFTS = {
+    "rules": [{"action": "record-document", "mode": "draft", "approver": {"account": "owner"}}],
+    "otherwise": "refused",
+}
+MEASURES = {
+    "rules": [{"action": "record-measurement", "mode": "direct", "max_deviation": 0.2}],
+    "approver": {"role": "owner"},
+}
+
+
+async def agents(api: Api, settings: Settings) -> None:
+    pool = await create_pool(settings.database_url_for("api"), max_size=1)
+    try:
+        for name in (DOC_BOT, KPI_BOT):
+            api.tokens[name] = (await ensure_user(pool, name, "contributor", "agent"))[1]
+    finally:
+        await pool.close()
+    for name, policy in ((DOC_BOT, DRAFTS), (KPI_BOT, MEASURES)):
+        put = await api.http.put(
+            f"/agents/{name}/policy", json=policy, headers=api.headers("admin")
+        )
+        assert put.status_code == 200, put.text
+        await api.ok(f"/agents/{name}/sponsor", "admin", {"sponsor": "committee"})
+
+
+async def in_mvp(api: Api) -> str:
+    iid = str((await api.ok("/initiatives", "contributor", IDEA))["id"])
+    await ideation(api, iid)
+    await poc(api, iid)
+    await pilot(api, iid)  # ends with the MVP open
+    return iid
+
+
+def criterion(readiness: dict[str, Any], cid: str) -> dict[str, Any]:
+    return next(c for c in readiness["criteria"] if c["id"] == cid)
+
+
+async def documentation(api: Api, iid: str, position: int | None) -> dict[str, Any]:
+    response = await api.get(f"/initiatives/{iid}/readiness", min_position=position or 0)
+    assert response.status_code == 200, response.text
+    return criterion(response.json(), "g4.documentation")
+
+
+async def draft(api: Api, iid: str, kind: str) -> dict[str, Any]:
+    body = {"kind": kind, "link": f"https://wiki/{kind}", "author": DOC_BOT}
+    response = await api.post(f"/initiatives/{iid}/mvp/documents", DOC_BOT, body)
+    assert response.status_code == 202, response.text
+    held: dict[str, Any] = response.json()
+    assert (held["status"], held["approver"]) == ("held", "owner")
+    return held
+
+
+async def test_a_held_document_draft_counts_for_g4_once_its_approver_approves(
+    api: Api, settings: Settings
+):
+    await agents(api, settings)
+    iid = await in_mvp(api)
+    held = [await draft(api, iid, kind) for kind in ("model_card", "runbook")]
+    before = await documentation(api, iid, None)
+    assert not before["met"]  # the MVP stage never received the drafts
+    waiting = (await api.get("/approvals", "owner")).json()
+    assert {h["approval_id"] for h in held} <= {w["approval_id"] for w in waiting}
+    assert (await api.get("/approvals", "contributor")).json() == []  # not theirs to decide
+    bystander = await api.post(f"/approvals/{held[0]['approval_id']}/approve", "contributor")
+    assert bystander.status_code == 403
+    replies = [await api.ok(f"/approvals/{h['approval_id']}/approve", "owner") for h in held]
+    assert all(r["status"] == "approved" and r["version"] for r in replies)
+    after = await documentation(api, iid, replies[-1]["position"])
+    assert after["met"], after
+    again = await api.ok(f"/approvals/{held[0]['approval_id']}/approve", "owner")
+    assert again["version"] == replies[0]["version"]  # a retry applies nothing twice
+    events = (await api.get(f"/initiatives/{iid}/events", type="document_recorded")).json()
+    assert [e["actor"] for e in events] == [DOC_BOT, DOC_BOT]
+    assert (await api.get("/approvals", "owner")).json() == [
+        w for w in (await api.get("/approvals", "owner")).json()
+        if w["approval_id"] not in {h["approval_id"] for h in held}
+    ]  # fmt: skip
+    quality = {q["approver"]: q for q in (await api.get("/approvals/quality")).json()}
+    assert quality["owner"]["approved"] >= 2 and quality["owner"]["approval_rate"] > 0
+
+
+async def test_a_refused_action_is_recorded_and_escalated_to_the_sponsor(api: Api):
+    iid = str((await api.ok("/initiatives", "contributor", IDEA))["id"])
+    body = {"tags": ["agents"]}
+    refused = await api.post(f"/initiatives/{iid}/ideation/refinements", DOC_BOT, body)
+    assert refused.status_code == 403, refused.text
+    assert "policy v1: otherwise refused" in refused.json()["detail"]
+    vote = await api.post(f"/initiatives/{iid}/gate-decisions", "agent_committee",
+                          {"decision": "go", "rationale": "r"})  # fmt: skip
+    assert vote.status_code == 403
+
+    async def refusal(agent_id: str, action: str) -> dict[str, Any] | None:
+        agent = (await api.get(f"/agents/{agent_id}")).json()
+        found = [r for r in agent["refused"] if (r["initiative_id"], r["action"]) == (iid, action)]
+        return found[0] if found else None
+
+    await eventually(lambda: refusal(DOC_BOT, "refine-idea"), what="the refusal on the agent")
+    mine = await refusal(DOC_BOT, "refine-idea")
+    assert mine and mine["escalated"] and mine["escalated_to"] == "committee"  # the sponsor
+    await eventually(lambda: refusal("agent_committee", "decide-gate"), what="the refused vote")
+
+
+async def page(api: Api, settings: Settings, who: str, path: str) -> str:
+    """A page as `who` sees it, with a session of theirs, from the running API."""
+    pool = await create_pool(settings.database_url_for("api"), max_size=1)
+    try:
+        user = await user_for_token(pool, api.tokens[who])
+        cookie = await sessions.start(pool, user.user_id, sessions.Limits.of(settings),
+                                      datetime.now(UTC))  # fmt: skip
+    finally:
+        await pool.close()
+    async with httpx.AsyncClient(base_url=api.url, cookies={SESSION_COOKIE: cookie}) as http:
+        response = await http.get(path)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+async def test_a_deviating_measurement_is_held_and_the_kill_switch_stops_the_agent(
+    api: Api, settings: Settings
+):
+    iid = await in_mvp(api)
+    path = f"/initiatives/{iid}/kpis/minutes/measurements"
+    near = await api.post(path, KPI_BOT, {"value": 4.4})  # the last one was 4.0: +10%
+    assert near.status_code == 201, near.text
+    far = await api.post(path, KPI_BOT, {"value": 9.0})  # +105%
+    assert far.status_code == 202, far.text
+    assert "deviates" in far.json()["rule"] and far.json()["approver"] == "any owner"
+
+    killed = await api.ok(f"/agents/{KPI_BOT}/suspend", "admin", {"reason": "Wrong figures"})
+    assert (await api.get("/initiatives", KPI_BOT)).status_code == 401  # at once
+    agent = (await api.get(f"/agents/{KPI_BOT}", min_position=killed["position"])).json()
+    assert agent["agent"]["status"] == "suspended" and not agent["active"]
+    [suspension] = agent["suspensions"]
+    assert iid in suspension["initiatives"] and suspension["reinstated_at"] is None
+    assert f"Agent {KPI_BOT} suspended" in await page(api, settings, "admin", f"/initiatives/{iid}")
+    assert f"Re-entry of {KPI_BOT}" in await page(api, settings, "committee", "/reviews")
+
+    back = await api.ok(f"/agents/{KPI_BOT}/reinstate", "committee", {"reason": "Fixed"})
+    assert (await api.get("/initiatives", KPI_BOT)).status_code == 200
+    agent = (await api.get(f"/agents/{KPI_BOT}", min_position=back["position"])).json()
+    assert agent["agent"]["status"] == "active" and agent["suspensions"][0]["reinstated_at"]
