@@ -15,7 +15,7 @@ from services.journeys import CONTRIBUTOR, KPI_BOT, Profile, Step
 # expected value per year (kEUR) of the n-th demo initiative; costs follow as shares of it
 EXPECTED = (480, 350, 260, 190, 300, 120, 420, 90, 380, 240, 60, 70, 150, 210, 330, 160, 110,
             95, 280, 140, 80, 130, 85, 100, 170, 40, 75)  # fmt: skip
-ONE_OFF = (0.5, 0.9, 1.3, 0.7, 1.6, 0.4, 1.1)
+ONE_OFF = (0.25, 0.9, 1.3, 0.7, 1.6, 0.4, 0.6)
 RUNNING = (0.15, 0.25, 0.1, 0.3, 0.2)
 LIVE_EVERY = timedelta(days=30)  # production measurements after launch
 
