@@ -20,6 +20,7 @@ from infra.db import Pool, create_pool
 from infra.driver import Driver
 from infra.migrations import migrate_each
 from infra.settings import Settings
+from launch import demo_agents, demo_trends
 from launch.demo_portfolio import profiles
 from launch.demo_value import with_cases
 from services.journeys import Clock, Profile, journey
@@ -35,6 +36,7 @@ USERS = (  # name, role, kind: the journeys' actors, plus a viewer and an admin
     ("vera", "viewer", "person"),
     ("admin", "admin", "person"),
     ("kpi-agent", "contributor", "agent"),
+    ("doc-agent", "contributor", "agent"),  # drafts documents for the owner (demo_agents.py)
 )
 CONCURRENCY = 6
 NO_USERS = (
@@ -107,6 +109,8 @@ async def _seed(settings: Settings, database: Callable[[str], Pool]) -> int:
     todo = [(i, p) for i, p in enumerate(profiles()) if p.initiative_id not in existing]
     try:
         await asyncio.gather(*(one(i, p) for i, p in todo))
+        last = max(last, await demo_trends.seed(driver, now))  # the radar, once
+        last = max(last, await demo_agents.seed(driver, now))  # two agents, drafts, a refusal
     finally:
         await nc.drain()
     # the read models show the whole demo before anyone looks

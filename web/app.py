@@ -33,6 +33,7 @@ from web.pack import GatePackController
 from web.pages import idempotency_input, on_idempotency, on_refused
 from web.profile import ProfilePage
 from web.propose import ProposePage
+from web.radar import InitiativeTrends, RadarPage
 from web.reviews import ReviewPages
 from web.session import SessionPages
 from web.value_board import case_bars, money, stage_name
@@ -41,7 +42,7 @@ from web.work import WorkPosts
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGES: list[ControllerRouterHandler] = [
     SessionPages, BoardPage, InitiativePage, WorkPosts, ProposePage, ReviewPages, ProfilePage,
-    GatePackController,
+    GatePackController, RadarPage, InitiativeTrends,
     DecisionPages, InboxPage, IncidentPosts, AgentPages,
 ]  # fmt: skip
 
