@@ -2,7 +2,8 @@
 a critical incident no one acknowledged goes to the chair's inbox, whose link opens the
 incident on the dossier marked as escalated; the accountable person acknowledges it there
 and it leaves the chair's inbox. Screenshots: tests/artifacts/incident-escalated.png,
-incident-escalated-phone.png and incident-inbox.png (the chair's inbox)."""
+incident-escalated-phone.png, incident-inbox.png (the chair's inbox) and
+incident-urgent-inbox.png (the accountable person's, before the limit)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,19 @@ async def test_the_chair_sees_an_escalated_incident_and_the_accountable_acknowle
     reported = await world.post(f"/initiatives/{iid}/pilot/incidents", "ina-owner", INCIDENT)
     incident = reported["record_id"]
     [waiting] = [i for i in await world.inbox("ina-acc", reported["position"]) if i.incident_id]
+
+    mine = await sign_in(browser, world.stack.url, "ina-acc")  # told at once, before the limit
+    await mine.goto("/inbox")
+    urgent = mine.locator("li.kind-incident", has_text=INCIDENT["title"])
+    await expect(urgent.locator(".inbox-urgent")).to_contain_text("Acknowledge by")
+    await expect(urgent).to_contain_text("or it goes to the committee chair")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await mine.screenshot(path=str(ARTIFACTS / "incident-urgent-inbox.png"), full_page=True)
+    await urgent.get_by_role("link", name=f"Open the incident: Claims triage {iid[-4:]}").click()
+    await expect(mine.locator(f"#incident-{incident} .incident-state")).to_contain_text(
+        "Not acknowledged"
+    )
+
     assert (await world.tick(waiting.since + timedelta(hours=5))).escalated == 1
     await world.caught_up()
 
@@ -46,7 +60,6 @@ async def test_the_chair_sees_an_escalated_incident_and_the_accountable_acknowle
     item = page.locator("li.kind-incident", has_text=INCIDENT["title"])
     await expect(item).to_contain_text("Escalated to you: the critical incident")
     await expect(item.locator(".inbox-overdue")).to_be_visible()
-    ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "incident-inbox.png"), full_page=True)
 
     await item.get_by_role("link", name=f"Open the incident: Claims triage {iid[-4:]}").click()
@@ -66,7 +79,6 @@ async def test_the_chair_sees_an_escalated_incident_and_the_accountable_acknowle
     assert overflow <= 0, f"the dossier scrolls sideways by {overflow}px on a phone"
     await shot.screenshot(path=str(ARTIFACTS / "incident-escalated-phone.png"))
 
-    mine = await sign_in(browser, world.stack.url, "ina-acc")
     await mine.goto(f"/initiatives/{iid}#incident-{incident}")
     acknowledged = mine.locator(f"#incident-{incident}")
     await acknowledged.get_by_label("What you are doing").fill("Rolled the model back")
