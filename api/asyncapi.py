@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from events import ideation, mvp, pilot, poc
+from events import ideation, mvp, pilot, poc, trends
 from events.base import ActorKind, type_parts
 from events.catalog import EVENT_TYPES
 from events.envelope import source_of
@@ -42,6 +42,11 @@ COMMANDS: dict[str, Any] = {
     "ideation": ideation.IdeationCommand, "poc": poc.PocCommand,
     "pilot": pilot.PilotCommand, "mvp": mvp.MvpCommand,
 }  # fmt: skip
+COMMANDS["trends"] = trends.AnyTrendCommand  # the radar's own service
+# streams that are not initiatives: their events' classes, and what the subject's last token is
+OTHER_EVENTS: list[Any] = [*trends.AnyTrendEvent.__args__]
+STREAM_KEYS = {"trends": ("trend_id", "the trend the event is about")}
+INITIATIVE_KEY = ("initiative_id", "the initiative the event is about")
 
 
 def command_types() -> dict[str, list[type[msgspec.Struct]]]:
@@ -87,9 +92,10 @@ class _Builder:
             "name": type_, "title": cls.__name__, "summary": summary,
             "contentType": "application/cloudevents+json", "payload": envelope(type_, ref),
         }  # fmt: skip
+        param, about = STREAM_KEYS.get(stage, INITIATIVE_KEY)
         self.channels[key] = {
-            "address": f"{self.subjects.root}.events.{stage}.{name}.{{initiative_id}}",
-            "parameters": {"initiative_id": {"description": "the initiative the event is about"}},
+            "address": f"{self.subjects.root}.events.{stage}.{name}.{{{param}}}",
+            "parameters": {param: {"description": about}},
             "messages": {key: {"$ref": f"#/components/messages/{key}"}},
         }
         self.operations[f"publish.{key}"] = {
@@ -151,7 +157,7 @@ def servers(nats_url: str, stream: str) -> dict[str, dict[str, str]]:
 
 
 def document(subjects: Subjects, nats_url: str = "") -> dict[str, Any]:
-    events = list(EVENT_TYPES.items())
+    events = [*EVENT_TYPES.items(), *((str(c.__struct_config__.tag), c) for c in OTHER_EVENTS)]
     commands = [(s, c) for s, cs in command_types().items() for c in cs]
     types: list[Any] = [cls for _, cls in events] + [c for _, c in commands] + [CommandReply]
     refs, schemas = msgspec.json.schema_components(types, ref_template=REF)
