@@ -17,7 +17,7 @@ import msgspec
 from infra import logs, metrics, reach, tracing
 from infra.migrations import migrate_each
 from infra.settings import ConfigError, Settings, load, unknown
-from launch import accounts, demo, instance, launcher
+from launch import accounts, agent_policies, demo, instance, launcher
 from services.projection.rebuild import rebuild_cli
 
 # each service's wiring module, imported only by the process that runs it
@@ -36,7 +36,7 @@ SERVICES = {
 # the servers each command needs (DATABASE_URL / NATS_URL); the others need PostgreSQL only
 DATABASE = ("DATABASE_URL",)
 BOTH = ("DATABASE_URL", "NATS_URL")
-NEEDS = {"service": BOTH, "projection": BOTH, "demo": BOTH}
+NEEDS = {"service": BOTH, "projection": BOTH, "demo": BOTH, "agents": BOTH}
 Main = Callable[[Settings, asyncio.Event], Awaitable[None]]
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -132,6 +132,7 @@ def parser() -> argparse.ArgumentParser:
     cmd.add_argument("action", choices=["rebuild"])
     cmd.set_defaults(func=rebuild)
     accounts.add_parsers(sub)
+    agent_policies.add_parsers(sub)
     cmd = sub.add_parser("demo", help="seed the demo portfolio through the real commands")
     cmd.set_defaults(func=seed)
     return p

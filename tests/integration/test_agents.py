@@ -5,7 +5,9 @@ re-entry review; a deviating measurement is held."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,6 +18,7 @@ from api.auth import SESSION_COOKIE
 from api.users import user_for_token
 from infra.db import create_pool
 from infra.settings import Settings
+from launch import agent_policies
 from tests.accounts import ensure_user
 from tests.integration.api_stack import Api, api
 from tests.integration.bus import eventually
@@ -165,3 +168,18 @@ async def test_a_deviating_measurement_is_held_and_the_kill_switch_stops_the_age
     assert (await api.get("/initiatives", KPI_BOT)).status_code == 200
     agent = (await api.get(f"/agents/{KPI_BOT}", min_position=back["position"])).json()
     assert agent["agent"]["status"] == "active" and agent["suspensions"][0]["reinstated_at"]
+
+
+async def test_the_cli_sets_a_policy_from_a_file_as_a_new_version(
+    api: Api, settings: Settings, tmp_path: Path
+):
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({**DRAFTS, "hold_hours": 24}))
+    version = await agent_policies.set_policy(settings, DOC_BOT, policy, "admin")
+    assert version is not None and version >= 2
+    assert await agent_policies.set_policy(settings, DOC_BOT, policy, None) is None  # the same
+    with pytest.raises(agent_policies.PolicyRefused, match="not an active admin"):
+        await agent_policies.set_policy(settings, DOC_BOT, policy, "owner")
+    policy.write_text('{"rules": [{"action": "vote", "mode": "direct"}]}')
+    with pytest.raises(agent_policies.PolicyRefused, match="action"):
+        await agent_policies.set_policy(settings, DOC_BOT, policy, "admin")
