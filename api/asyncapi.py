@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from events import ideation, mvp, pilot, poc, trends
+from events import agents, ideation, mvp, pilot, poc, trends
 from events.base import ActorKind, type_parts
 from events.catalog import EVENT_TYPES
 from events.envelope import source_of
@@ -43,9 +43,13 @@ COMMANDS: dict[str, Any] = {
     "pilot": pilot.PilotCommand, "mvp": mvp.MvpCommand,
 }  # fmt: skip
 COMMANDS["trends"] = trends.AnyTrendCommand  # the radar's own service
+COMMANDS["agents"] = agents.AgentCommandUnion  # agents' policies, screening, approvals
 # streams that are not initiatives: their events' classes, and what the subject's last token is
-OTHER_EVENTS: list[Any] = [*trends.AnyTrendEvent.__args__]
-STREAM_KEYS = {"trends": ("trend_id", "the trend the event is about")}
+OTHER_EVENTS: list[Any] = [*trends.AnyTrendEvent.__args__, *agents.AnyAgentEvent.__args__]
+STREAM_KEYS = {
+    "trends": ("trend_id", "the trend the event is about"),
+    "agents": ("agent_id", "the agent the event is about (its account name)"),
+}
 INITIATIVE_KEY = ("initiative_id", "the initiative the event is about")
 
 
