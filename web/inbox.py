@@ -49,6 +49,10 @@ CHANGES = (
     "re_review_decided",
     "ownership_handed_over",
     "idea_refined",
+    "action_held",  # an agent's draft waiting for its approver, and once decided
+    "action_approved",
+    "action_rejected",
+    "action_refused",
 )
 LIVE = sse_trigger(*(f"{name}.v1" for name in CHANGES))
 

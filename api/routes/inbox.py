@@ -54,7 +54,7 @@ class InboxController(Controller):
         voted), conditions to fulfil (owner, team and committee), recycled work (owner and
         team), open incidents you are accountable for, and reviews escalated to you as the
         committee chair. Each item links to the page where it is handled and leaves the
-        inbox when done. Agent drafts to approve will join them."""
+        inbox when done, and AI agents' drafts you approve (kind `draft`, see /approvals)."""
         await caught_up(deps, min_position)
         user = current_user(request)
         found = await inbox_store.for_user(deps.reads, user.name, user.role)

@@ -7,8 +7,8 @@ it no longer waits on (a member who voted). An item leaves the inbox when the ro
 longer yields it: the review was decided, the condition fulfilled, the recycled stage
 sent to review again, the incident mitigated or resolved.
 
-Agent drafts to approve (PRODUCT.md section 9) will be items of kind "draft"; nothing
-yields them until agents can draft.
+Agent drafts to approve (PRODUCT.md section 9) are items of kind "draft" too, written by
+the agents side view (services/projection/agents_store.py) under the agent's stream id.
 """
 
 from __future__ import annotations
