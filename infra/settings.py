@@ -172,7 +172,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "TOLLGATE_COMMITTEE_CHAIR": (
         "committee_chair",
-        "user name of the committee chair, to whom overdue reviews escalate (default none)",
+        "user name of the committee chair, to whom overdue reviews and unacknowledged high or"
+        " critical incidents escalate (default none)",
     ),
     "TOLLGATE_DIGEST_HOUR": (
         "digest_hour",
@@ -180,8 +181,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "TOLLGATE_SCHEDULER_SECONDS": (
         "scheduler_seconds",
-        "seconds between the notifier's checks for overdue reviews and digests"
-        " (0 = off; default 60)",
+        "seconds between the notifier's checks for overdue reviews, incidents to escalate and"
+        " digests (0 = off; default 60)",
     ),
 }
 
