@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 import nats
 import pytest
 
+from events import pilot
+from events.base import SYSTEM
 from infra.driver import Driver
 from services.journeys import Clock, Profile, journey
 from tests.integration.web.site import Site, flashes, site
@@ -78,3 +80,23 @@ async def test_others_get_no_button_and_a_refusal_in_words(site: Site):
     bad = await site.post(path, {"note": "a\x00b"})
     assert bad.status_code < 500, bad.text
     assert "Acknowledged</span> by" not in (await site.get(f"/initiatives/{iid}")).text
+
+
+async def test_the_committee_pack_says_an_incident_was_escalated(site: Site):
+    iid = await in_pilot(site)
+    incident = await report(site, iid, "Heating off overnight")
+    escalate = pilot.EscalateIncident(
+        initiative_id=iid, at=datetime.now(UTC) + timedelta(hours=5), actor=SYSTEM,
+        incident_id=incident, chair="clara",
+    )  # fmt: skip
+    nc = await nats.connect(site.settings.nats_url)
+    try:
+        done = await Driver(nc, site.settings.subjects).step("pilot", escalate)
+    finally:
+        await nc.close()
+    await site.as_("clara")
+    state = await site.get(f"/api/v1/initiatives/{iid}", min_position=done.position)
+    assert state.status_code == 200, state.text  # the read models have the escalation
+    pack = await site.get(f"/api/v1/initiatives/{iid}/gate-pack", format="html")
+    assert pack.status_code == 200, pack.text
+    assert "not acknowledged in time: escalated to clara" in pack.text
