@@ -62,7 +62,7 @@ def planned(p: Profile, index: int, now: datetime) -> list[tuple[str, object]]:
     # a short journey (an idea, a PoC) started more lately than a whole lifecycle
     start = now - timedelta(days=(280 - index * 9) * min(max(steps / LIFECYCLE, 0.2), 1.0))
     step = (now - start) * PACE[index % len(PACE)] / max(ticks, 1)
-    return with_cases(p, index, list(journey(p, Clock(start, step))), now)  # with business cases
+    return list(with_cases(p, index, list(journey(p, Clock(start, step))), now))  # + cases
 
 
 @contextlib.asynccontextmanager
