@@ -13,7 +13,7 @@ from collections.abc import Callable
 from html import escape
 
 from services.projection.value_figures import ValuePoint
-from web.chart_scales import fmt, text_px, value_ticks
+from web.chart_scales import anchor_at, fmt, text_px, value_ticks
 from web.chart_svg import AXIS, GRID, LEGEND, MUTED, TOP, frame, n, no_data, pc, svg, text
 
 Scale = Callable[[float], float]
@@ -24,6 +24,7 @@ STAGE_COLOURS = {
 }  # fmt: skip
 STAGE_NAMES = {"ideation": "Ideation", "poc": "PoC", "pilot": "Pilot", "mvp": "MVP",
                "production": "Production"}  # fmt: skip
+INSET = 0.06  # share of the width kept free at each side, so edge circles stay inside
 SMALLEST, LARGEST = 9.0, 17.0  # px: the radius of no realised value and of the most
 
 
@@ -50,7 +51,7 @@ def value_chart(points: list[ValuePoint], *, title: str, currency: str) -> str:
     most = max((p.realised_value for p in shown), default=0.0)
 
     def x_of(v: float) -> float:
-        return 0.04 + 0.92 * (v - xs[0]) / (xs[-1] - xs[0])
+        return INSET + (1 - 2 * INSET) * (v - xs[0]) / (xs[-1] - xs[0])
 
     def y_of(v: float) -> float:
         return bottom - (v - ys[0]) / (ys[-1] - ys[0]) * PLOT_HEIGHT
@@ -58,7 +59,8 @@ def value_chart(points: list[ValuePoint], *, title: str, currency: str) -> str:
     gutter = max(text_px(money(t)) for t in ys) + 10
     axis = [text(n(gutter - 6), y_of(t) + 4, money(t), anchor="end", css="tg-tick") for t in ys]
     plot = _grid(ys, y_of, bottom) + _x_ticks(xs, x_of, bottom) + _even(xs, ys, x_of, y_of)
-    for rank, p in enumerate(shown, 1):
+    ranked = sorted(enumerate(shown, 1), key=lambda rp: -rp[1].realised_value)
+    for rank, p in ranked:  # the largest circles first: a smaller one stays on top, readable
         plot.append(_circle(rank, p, x_of(p.effort), y_of(p.expected_annual_value), most))
     height = bottom + 40
     body = (
@@ -85,7 +87,10 @@ def _grid(ticks: list[float], y_of: Scale, bottom: float) -> list[str]:
 
 
 def _x_ticks(ticks: list[float], x_of: Scale, bottom: float) -> list[str]:
-    out = [text(pc(x_of(t)), bottom + 16, money(t), anchor="middle", css="tg-tick") for t in ticks]
+    out = [
+        text(pc(x_of(t)), bottom + 16, money(t), anchor=anchor_at(x_of(t), money(t)), css="tg-tick")
+        for t in ticks
+    ]
     out.append(text("100%", bottom + 34, "Effort: invested + planned cost →", anchor="end",
                     css="tg-axis-title", size=12, fill=MUTED))  # fmt: skip
     return out

@@ -26,6 +26,7 @@ from launch.demo_portfolio import profiles
 from services.projection import queries
 from tests.accounts import ensure_user
 from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, signed_in
+from tests.e2e.test_portfolio_browser import labels_stay_inside_their_charts
 from tests.stack import Stack, start_stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -104,9 +105,11 @@ async def test_the_value_chart_ranks_the_cases_and_reads_on_a_phone(stack: Stack
     )
     assert min(sizes) >= 11, sizes
     await chart.scroll_into_view_if_needed()
+    await labels_stay_inside_their_charts(page)
     await chart.screenshot(path=str(ARTIFACTS / "value-chart.png"))
     await page.set_viewport_size(PHONE)
     await no_sideways_scroll(page)
+    await labels_stay_inside_their_charts(page)
     await chart.screenshot(path=str(ARTIFACTS / "value-chart-phone.png"))
 
     long_ago = (datetime.now(UTC) - timedelta(days=400)).strftime("%Y-%m-%dT%H:%M")
