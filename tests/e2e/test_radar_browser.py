@@ -89,6 +89,18 @@ async def test_the_committee_opens_moves_and_looks_back_on_the_radar(
     row = page.locator(".trend-table tr", has_text="GPAI provider duties")
     await expect(row).to_contain_text("trial")
 
+    add = page.locator("#form-add-trend")
+    await add.get_by_label("Name").fill("Synthetic training data")
+    await add.get_by_label("What it is and why it matters").fill("Generated data for rare cases.")
+    for label, value in (("Quadrant", "tools"), ("Ring", "assess"), ("Maturity", "emerging")):
+        await add.get_by_label(label).select_option(value)
+    await add.get_by_label("Risks").fill("bias copied from the generator, leakage")
+    await add.get_by_role("button", name="Add to the radar").click()
+    panel = page.locator("#trend-panel")
+    await expect(panel.get_by_role("heading", level=2)).to_contain_text("Synthetic training data")
+    await expect(panel).to_contain_text("bias copied from the generator; leakage")
+    await expect(page.locator(".radar-svg a.dot-link")).to_have_count(len(TRENDS) + 1)
+
     await page.get_by_role("link", name="Last quarter").click()
     await expect(page.locator(".flash-info")).to_contain_text("The radar as it stood")
     small = page.locator(".trend-table tr", has_text="Small open-weight models")
