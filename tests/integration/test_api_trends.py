@@ -77,6 +77,30 @@ async def test_a_trend_is_added_moved_with_a_rationale_and_linked_and_as_of_show
     assert (then["ring"], then["moves"]) == ("assess", [])
 
 
+async def test_a_trend_is_edited_and_unlinked_and_as_of_still_shows_the_link(api: Api):
+    idea = await api.ok("/initiatives", "contributor", IDEA)
+    tid = (await api.ok("/trends", "committee", {**TREND, "name": "Speech models"}))["id"]
+    body = {"initiative_id": idea["id"], "min_position": idea["position"]}
+    linked = await api.ok(f"/trends/{tid}/links", "contributor", body)
+    await trend(api, tid, linked["position"])
+    while_linked = datetime.now(UTC)
+    edit = await api.http.patch(f"/trends/{tid}", headers=api.headers("owner"),
+                                json={"maturity": "mature", "risks": []})  # fmt: skip
+    assert edit.status_code == 200, edit.text
+    gone = await api.delete(f"/trends/{tid}/links/{idea['id']}", "contributor")
+    assert gone.status_code == 200, gone.text
+    now = await trend(api, tid, gone.json()["position"])
+    assert (now["maturity"], now["risks"], now["linked"], now["ring"]) == (
+        "mature",
+        [],
+        [],
+        "assess",
+    )
+    then = await trend(api, tid, None, as_of=while_linked.isoformat())
+    assert [i["initiative_id"] for i in then["linked"]] == [idea["id"]]
+    assert then["maturity"] == "growing"
+
+
 async def test_the_rules_answer_with_problems_that_say_why(api: Api):
     tid = (await api.ok("/trends", "contributor", {**TREND, "name": "Agent frameworks"}))["id"]
     unknown = await api.post(f"/trends/{tid}/links", "contributor", {"initiative_id": "nope-1"})
