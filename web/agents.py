@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -24,12 +25,36 @@ from services.projection import agents_queries as q
 from web.pages import PAGE_ERRORS, may, page, read_own_write, signed_in
 
 PEOPLE_ONLY = "only a person approves or rejects an agent's work"
-STATUS_WORDS = {"allowed": "Allowed", "held": "Waiting", "approved": "Approved",
-                "rejected": "Rejected", "refused": "Refused"}  # fmt: skip
+
+
+SKIPPED = ("command", "at", "actor", "initiative_id", "expected_version")
 
 
 def words(action: str) -> str:
     return action.replace("-", " ").capitalize()
+
+
+def draft_fields(command: str | None) -> list[tuple[str, str]]:
+    """What a held command says, field by field, as the approver reads it."""
+    try:
+        values = msgspec.json.decode(command or "{}")
+    except msgspec.DecodeError:
+        return []
+    if not isinstance(values, dict):
+        return []
+    shown = []
+    for key, value in values.items():
+        if key in SKIPPED or value in (None, "", []):
+            continue
+        text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        shown.append((key.replace("_", " ").capitalize(), text[:300]))
+    return shown
+
+
+def duration(hours: float) -> str:
+    if hours < 1:
+        return f"{round(hours * 60)} min"
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
 
 
 async def approvals(
@@ -41,7 +66,8 @@ async def approvals(
     waiting = await q.waiting_for(deps.reads, user.name, user.role)
     template = "partials/approvals.html" if request.htmx else "approvals.html"
     return page(template, request, status_code, waiting=waiting, flash=flash, words=words,
-                quality=await q.quality(deps.reads), now=datetime.now(UTC))  # fmt: skip
+                quality=await q.quality(deps.reads), now=datetime.now(UTC),
+                draft_fields=draft_fields, duration=duration)  # fmt: skip
 
 
 class AgentPages(Controller):
@@ -71,7 +97,7 @@ class AgentPages(Controller):
         await read_own_write(deps, position)
         shown = await detail(deps, agent_id)
         user = current_user(request)
-        return page("agent.html", request, a=shown, words=words, statuses=STATUS_WORDS,
+        return page("agent.html", request, a=shown, words=words, duration=duration,
                     quality=await q.quality(deps.reads), flash=flash, now=datetime.now(UTC),
                     may_suspend=may(user, ("admin",)),
                     may_reinstate=may(user, ("committee", "admin")))  # fmt: skip

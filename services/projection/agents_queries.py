@@ -11,11 +11,14 @@ from infra.db import Pool
 from services.projection.store import SCHEMA
 
 A, ACT, SUS = f"{SCHEMA}.agents", f"{SCHEMA}.agent_actions", f"{SCHEMA}.agent_suspensions"
-_ACTION_COLUMNS = (
-    "agent_id, action_id, action, initiative_id, stage, rule, status, screened_at,"
-    " approver_account, approver_role, deadline, decided_by, decided_at, reason, escalated,"
-    " escalated_to"
-)
+_ACTION_COLUMNS = ", ".join(
+    f"a.{c}" for c in (
+        "agent_id", "action_id", "action", "stage", "rule", "status", "screened_at",
+        "approver_account", "approver_role", "deadline", "decided_by", "decided_at", "reason",
+        "escalated", "escalated_to", "command",
+    )
+) + ", initiative_id, i.title"  # fmt: skip
+_ACTIONS = f"{ACT} a LEFT JOIN {SCHEMA}.initiatives i USING (initiative_id)"
 
 
 class AgentRow(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,6 +56,8 @@ class Action(msgspec.Struct, frozen=True, kw_only=True):
     reason: str | None = None
     escalated: bool = False
     escalated_to: str | None = None
+    command: str | None = None  # a held one's stage command, JSON: what the approver decides
+    title: str | None = None  # the initiative's
 
 
 class Quality(msgspec.Struct, frozen=True, kw_only=True):
@@ -103,8 +108,8 @@ async def agent(pool: Pool, agent_id: str) -> AgentRow | None:
 async def actions(pool: Pool, agent_id: str, limit: int = 200) -> list[Action]:
     """The agent's actions, newest first."""
     rows = await pool.fetch(
-        f"SELECT {_ACTION_COLUMNS} FROM {ACT} WHERE agent_id = $1"
-        " ORDER BY screened_at DESC, action_id LIMIT $2",
+        f"SELECT {_ACTION_COLUMNS} FROM {_ACTIONS} WHERE a.agent_id = $1"
+        " ORDER BY a.screened_at DESC, a.action_id LIMIT $2",
         agent_id,
         limit,
     )
@@ -113,7 +118,7 @@ async def actions(pool: Pool, agent_id: str, limit: int = 200) -> list[Action]:
 
 async def action(pool: Pool, agent_id: str, action_id: str) -> Action | None:
     row = await pool.fetchrow(
-        f"SELECT {_ACTION_COLUMNS} FROM {ACT} WHERE agent_id = $1 AND action_id = $2",
+        f"SELECT {_ACTION_COLUMNS} FROM {_ACTIONS} WHERE a.agent_id = $1 AND a.action_id = $2",
         agent_id,
         action_id,
     )
@@ -124,9 +129,9 @@ async def waiting_for(pool: Pool, account: str, role: str, limit: int = 200) -> 
     """Held actions the user may decide (named, or holding the role; admins all), oldest
     first."""
     rows = await pool.fetch(
-        f"SELECT {_ACTION_COLUMNS} FROM {ACT} WHERE status = 'held' AND agent_id <> $1"
-        " AND (approver_account = $1 OR approver_role = $2 OR $2 = 'admin')"
-        " ORDER BY screened_at, action_id LIMIT $3",
+        f"SELECT {_ACTION_COLUMNS} FROM {_ACTIONS} WHERE a.status = 'held' AND a.agent_id <> $1"
+        " AND (a.approver_account = $1 OR a.approver_role = $2 OR $2 = 'admin')"
+        " ORDER BY a.screened_at, a.action_id LIMIT $3",
         account,
         role,
         limit,
