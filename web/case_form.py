@@ -13,7 +13,8 @@ from api.dispatch import Accepted
 from api.routes.business_case import BusinessCaseBody, refine_case
 from events.base import Actor
 from events.business_case import Confidence, Currency
-from web.forms import Field, FormSpec
+from services.projection.value_figures import CaseFigures
+from web.forms import Field, FormSpec, Parsed
 
 
 async def _refine(
@@ -51,3 +52,21 @@ BUSINESS_CASE = FormSpec(
     " Business case above. Amounts are never negative.",
     button="Record the case",
 )  # fmt: skip
+
+
+def prefilled(figures: CaseFigures | None) -> dict[str, Parsed]:
+    """The form starts from the case in force: a refinement changes what moved."""
+    if figures is None:
+        return {}
+    c = figures.case
+    values = {
+        "expected_annual_value": f"{c.expected_annual_value:g}",
+        "one_off_cost": f"{c.one_off_cost:g}",
+        "running_cost_per_year": f"{c.running_cost_per_year:g}",
+        "currency": c.currency,
+        "confidence": c.confidence,
+        "kpi_id": c.kpi_id or "",
+        "value_per_unit": f"{c.value_per_unit:g}" if c.value_per_unit else "",
+        "note": c.note,
+    }
+    return {BUSINESS_CASE.key: Parsed(values=values)}

@@ -25,7 +25,7 @@ from services.projection import agents_queries, queries
 from services.projection.models import InitiativeDetail, InitiativeSummary
 from services.projection.views.gate_history import ConditionView
 from web.asof import parse_as_of
-from web.case_form import BUSINESS_CASE
+from web.case_form import BUSINESS_CASE, prefilled
 from web.forms import FormSpec
 from web.kpi_view import KpiFigure, figures
 from web.narrative import Names
@@ -125,6 +125,7 @@ async def context(
         "filter_choices": choices(timeline), "timeline_total": len(timeline),
         "as_of": as_of, "conditions": conditions, "live": live,
         "forms": forms, "choices": options, "fixes": fixes(forms, can_steward, conditions),
+        "prefills": prefilled(detail.business_case),
         "can_request": live and mine and s.status == "active" and detail.readiness is not None
         and may(user, REVIEW_REQUESTERS),
         "can_steward": can_steward, "quorum": QUORUM,
