@@ -28,7 +28,7 @@ def value_section(p: Portfolio) -> ValueSection | None:
         return None
     counted = Counter(g.currency for g in v.per_stage for _ in range(g.cases))
     currency = counted.most_common(1)[0][0] if counted else "EUR"
-    chart = value_chart(v.points, title="Value versus effort", currency=currency)
+    chart = value_chart(v.points, title="Expected value per year versus effort", currency=currency)
     return ValueSection(
         chart=chart,
         currency=currency,
