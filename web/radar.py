@@ -50,7 +50,7 @@ async def radar_page(
         if selected is None:
             raise NotFoundException(f"no trend {trend_id} on the radar{' then' if as_of else ''}")
     user = current_user(request)
-    initiatives = await queries.list_initiatives(deps.reads, limit=200)
+    linkable = selected is not None and as_of is None and may(user, LINK.roles)
     panel_only = bool(request.htmx) and request.headers.get("hx-target") == "trend-panel"
     return page(
         "partials/trend_panel.html" if panel_only else "radar.html", request,
@@ -58,9 +58,15 @@ async def radar_page(
         selected=selected, as_of=as_of, as_of_error=as_of_error, flash=flash,
         last_quarter=last_quarter(datetime.now(UTC).date()), forms=forms or {},
         specs=SPECS, may_edit=may(user, ADD.roles), may_move=may(user, MOVE.roles),
-        choices={"initiative_id": [(i.initiative_id, i.title) for i in initiatives.items]},
+        choices={"initiative_id": await _initiatives(deps) if linkable else []},
         query=f"?as_of={as_of.date().isoformat()}" if as_of else "",
     )  # fmt: skip
+
+
+async def _initiatives(deps: Deps) -> list[tuple[str, str]]:
+    """What the link form offers: the initiatives by id and title, newest activity first."""
+    found = await queries.list_initiatives(deps.reads, limit=200)
+    return [(i.initiative_id, i.title) for i in found.items]
 
 
 class RadarPage(Controller):
