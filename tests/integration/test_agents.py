@@ -6,7 +6,7 @@ re-entry review; a deviating measurement is held."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,12 @@ from api import sessions
 from api.auth import SESSION_COOKIE
 from api.users import user_for_token
 from infra.db import create_pool
+from infra.eventstore import EventStore
 from infra.settings import Settings
 from launch import agent_policies
+from services.agents import decider
+from services.agents.sweeper import Sweeper
+from services.runner import Runner
 from tests.accounts import ensure_user
 from tests.integration.api_stack import Api, api
 from tests.integration.bus import eventually
@@ -26,7 +30,7 @@ from tests.integration.test_api_lifecycle import IDEA, ideation, pilot, poc
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 __all__ = ["api"]
-DOC_BOT, KPI_BOT = "doc-bot-t", "kpi-bot-t"
+DOC_BOT, KPI_BOT, LAPSING = "doc-bot-t", "kpi-bot-t", "lapsing-bot-t"
 DRAFTS = {
     "rules": [{"action": "record-document", "mode": "draft", "approver": {"account": "owner"}}],
     "otherwise": "refused",
@@ -183,3 +187,44 @@ async def test_the_cli_sets_a_policy_from_a_file_as_a_new_version(
     policy.write_text('{"rules": [{"action": "vote", "mode": "direct"}]}')
     with pytest.raises(agent_policies.PolicyRefused, match="action"):
         await agent_policies.set_policy(settings, DOC_BOT, policy, "admin")
+
+
+async def test_the_sweeper_refuses_a_late_draft_and_suspends_a_lapsed_agent(
+    api: Api, settings: Settings
+):
+    """The agents service's sweeper, on a test clock 100 days ahead, against the real store."""
+    pool = await create_pool(settings.database_url_for("api"), max_size=1)
+    try:
+        api.tokens[LAPSING] = (await ensure_user(pool, LAPSING, "contributor", "agent"))[1]
+    finally:
+        await pool.close()
+    put = await api.http.put(f"/agents/{LAPSING}/policy", json=DRAFTS, headers=api.headers("admin"))
+    assert put.status_code == 200, put.text
+    await api.ok(f"/agents/{LAPSING}/sponsor", "admin", {"sponsor": "committee"})
+    iid = str((await api.ok("/initiatives", "contributor", IDEA))["id"])
+    body = {"kind": "runbook", "link": "https://wiki/runbook", "author": LAPSING}
+    held = await api.post(f"/initiatives/{iid}/mvp/documents", LAPSING, body)
+    assert held.status_code == 202, held.text
+
+    later = datetime.now(UTC) + timedelta(days=100)
+    store_pool = await create_pool(settings.database_url_for("agents"), max_size=2)
+    try:
+        store = EventStore(store_pool, "agents")
+        sweeper = Sweeper(Runner(store, decider), store, clock=lambda: later)
+        assert await sweeper.sweep() >= 3  # refused + escalated, suspended (others too)
+        assert await sweeper.sweep() == 0  # nothing is due twice
+    finally:
+        await store_pool.close()
+
+    async def suspended() -> bool:
+        agent = (await api.get(f"/agents/{LAPSING}")).json()["agent"]
+        return bool(agent and agent["status"] == "suspended")
+
+    await eventually(suspended, what="the lapsed agent suspended")
+    agent = (await api.get(f"/agents/{LAPSING}")).json()
+    assert agent["agent"]["suspended_reason"] == "attestation lapsed"
+    assert [r["reason"] for r in agent["refused"]] == [
+        "no decision within its time limit: refused, never let through"
+    ]
+    late = await api.post(f"/approvals/{held.json()['approval_id']}/approve", "owner")
+    assert late.status_code == 409 and "not waiting" in late.json()["detail"]
