@@ -24,7 +24,8 @@ ActionKind = Literal[
     "design-oversight", "report-incident", "change-incident-status", "acknowledge-incident",
     "record-feedback", "record-document", "configure-monitoring", "update-release-checklist",
     "refine-business-case", "request-gate-review", "hand-over-ownership", "resume",
-    "decide-gate", "decide-re-review", "fulfil-condition",
+    "decide-gate", "decide-re-review", "fulfil-condition", "record-ai-role",
+    "record-obligation-status",
 ]  # fmt: skip
 # whatever a policy says: agents never vote, decide a gate or fulfil a condition
 NEVER: tuple[ActionKind, ...] = ("decide-gate", "decide-re-review", "fulfil-condition")

@@ -86,6 +86,7 @@ FIXED_BY: dict[str, str] = {
     "accountable": "oversight",
     "checklist": "checklist",
     "metrics": "monitoring",
+    "obligations": "obligations",
 }
 
 
@@ -202,8 +203,23 @@ V2025_2 = _revised(
             "every_hypothesis_validated >= 1 | {evidence}"),
 )  # fmt: skip
 
-CRITERIA: dict[str, dict[Gate, tuple[Criterion, ...]]] = {"2025.1": V2025_1, "2025.2": V2025_2}
-CURRENT_VERSION = "2025.2"
+# 2026.1: the EU AI Act obligations due before launch (events.obligations) are a G4 must
+V2026_1 = {
+    **V2025_2,
+    "G4": (
+        *(c for c in V2025_2["G4"] if c.must),
+        _must("G4", "g4.obligations", "EU AI Act obligations due before launch are met",
+              "obligations_due_open <= 0 | {evidence}"),
+        *(c for c in V2025_2["G4"] if not c.must),
+    ),
+}  # fmt: skip
+
+CRITERIA: dict[str, dict[Gate, tuple[Criterion, ...]]] = {
+    "2025.1": V2025_1,
+    "2025.2": V2025_2,
+    "2026.1": V2026_1,
+}
+CURRENT_VERSION = "2026.1"
 QUORUM: dict[Gate, int] = {"G1": 1, "G2": 1, "G3": 2, "G4": 2}
 GATE_OF_STAGE: dict[str, Gate] = {"ideation": "G1", "poc": "G2", "pilot": "G3", "mvp": "G4"}
 

@@ -11,7 +11,18 @@ from typing import assert_never
 
 from msgspec.structs import replace
 
-from events import business_case, gates, ideation, kpis, mvp, people, pilot, poc, production
+from events import (
+    business_case,
+    compliance,
+    gates,
+    ideation,
+    kpis,
+    mvp,
+    people,
+    pilot,
+    poc,
+    production,
+)
 from events.catalog import AnyEvent
 from events.gates import Condition, Handoff
 from events.kpis import KpiDefinition, Measurement
@@ -70,6 +81,7 @@ def handoff(facts: Facts, new_conditions: tuple[Condition, ...] = ()) -> Handoff
         owner_account=facts.owner_account,
         team_members=facts.team_members,
         business_case=facts.business_case,
+        compliance=facts.compliance,
     )
 
 
@@ -95,6 +107,10 @@ def apply(facts: Facts, event: AnyEvent) -> Facts:
             return replace(facts, owner=event.owner, owner_account=event.owner_account)
         case business_case.BusinessCaseRefined():
             return replace(facts, business_case=event.case)
+        case compliance.AiRoleRecorded():
+            return replace(facts, compliance=compliance.with_role(facts.compliance, event))
+        case compliance.ObligationStatusRecorded():
+            return replace(facts, compliance=compliance.with_status(facts.compliance, event))
         case kpis.KpiMeasured():
             return _recorded(facts, event.measurement())
         case production.KpiBreached():
@@ -160,6 +176,7 @@ def _opened(facts: Facts, h: Handoff) -> Facts:
         owner_account=h.owner_account,
         team_members=h.team_members or facts.team_members,
         business_case=facts.business_case or h.business_case,
+        compliance=compliance.merged(facts.compliance, h.compliance),
     )
 
 

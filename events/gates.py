@@ -14,6 +14,7 @@ import msgspec
 
 from events.base import Command, Event, Id, LongText, Stage, Text, storable
 from events.business_case import BusinessCase
+from events.compliance import Compliance
 from events.kpis import KpiDefinition, Measurement
 from events.people import OwnershipHandedOver, Team
 
@@ -47,6 +48,7 @@ class Handoff(msgspec.Struct, frozen=True, kw_only=True):
     owner_account: Id | None = None  # None: the owner is a free-text name (or was, then)
     team_members: Team = ()
     business_case: BusinessCase | None = None  # the latest case, refined in any stage
+    compliance: Compliance | None = None  # EU AI Act: role, obligation statuses, serious incidents
 
 
 # Event bodies: never published themselves, only through a stage's tagged subclass.

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from events import business_case, gates, people
+from events import business_case, compliance, gates, people
 from events.base import Command, Event, Id, LongText, Text, event_type
 from events.gates import RiskClass
 from events.people import Team
@@ -110,6 +110,19 @@ class BusinessCaseRefined(
 ): ...
 
 
+class AiRoleRecorded(
+    compliance.AiRoleRecorded, tag=_t("ai_role_recorded"), frozen=True, kw_only=True
+): ...
+
+
+class ObligationStatusRecorded(
+    compliance.ObligationStatusRecorded,
+    tag=_t("obligation_status_recorded"),
+    frozen=True,
+    kw_only=True,
+): ...
+
+
 class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
 
 
@@ -195,6 +208,8 @@ AnyIdeationEvent = (
     | ConditionFulfilled
     | OwnershipHandedOver
     | BusinessCaseRefined
+    | AiRoleRecorded
+    | ObligationStatusRecorded
     | ReviewOverdue
 )
 IdeationCommand = (
@@ -207,6 +222,8 @@ IdeationCommand = (
     | gates.GateCommand
     | people.HandOverOwnership
     | business_case.RefineBusinessCase
+    | compliance.RecordAiRole
+    | compliance.RecordObligationStatus
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyIdeationEvent)
 COMMAND_DECODER = msgspec.json.Decoder(IdeationCommand)

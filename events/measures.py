@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from events import measures_pilot as later
+from events import obligations
 from events.facts import Facts, open_conditions
 from events.measures_pilot import Measured, flag
 from events.wording import counted, hypothesis, hypothesis_result, listed, number, quoted
@@ -199,5 +200,6 @@ MEASURES: dict[str, Measure] = {
         risk_class_confirmed,
         conditions_open,
         *later.MEASURES,
+        *obligations.MEASURES,
     )
 }

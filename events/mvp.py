@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from events import business_case, gates, kpis, people
+from events import business_case, compliance, gates, kpis, people
 from events.base import Command, Event, Id, Text, event_type
 from events.kpis import RecordMeasurement
 from events.production import DecideReReview
@@ -92,6 +92,19 @@ class BusinessCaseRefined(
 ): ...
 
 
+class AiRoleRecorded(
+    compliance.AiRoleRecorded, tag=_t("ai_role_recorded"), frozen=True, kw_only=True
+): ...
+
+
+class ObligationStatusRecorded(
+    compliance.ObligationStatusRecorded,
+    tag=_t("obligation_status_recorded"),
+    frozen=True,
+    kw_only=True,
+): ...
+
+
 class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
 
 
@@ -141,6 +154,8 @@ AnyMvpEvent = (
     | ConditionFulfilled
     | OwnershipHandedOver
     | BusinessCaseRefined
+    | AiRoleRecorded
+    | ObligationStatusRecorded
     | ReviewOverdue
 )
 MvpCommand = (
@@ -153,6 +168,8 @@ MvpCommand = (
     | gates.GateCommand
     | people.HandOverOwnership
     | business_case.RefineBusinessCase
+    | compliance.RecordAiRole
+    | compliance.RecordObligationStatus
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyMvpEvent)
 COMMAND_DECODER = msgspec.json.Decoder(MvpCommand)

@@ -10,8 +10,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from events import business_case, gates, kpis, people
+from events import business_case, compliance, gates, kpis, people
 from events.base import Command, Event, Id, LongText, Text, event_type
+from events.compliance import SeriousKind
 from events.gates import Note
 from events.kpis import Direction, Importance, RecordMeasurement
 
@@ -53,10 +54,17 @@ class OversightDesigned(Event, tag=_t("oversight_designed"), frozen=True, kw_onl
 
 
 class IncidentReported(Event, tag=_t("incident_reported"), frozen=True, kw_only=True):
+    """`serious`: the Art. 3(49) kind of a serious incident (None: not serious), with when
+    the company became aware of it (None: when reported) and when a causal link with the
+    system was established (None: not yet), for the Art. 73 report duty."""
+
     incident_id: Id
     title: Text
     severity: Severity
     description: LongText | None = None
+    serious: SeriousKind | None = None
+    aware_at: datetime | None = None
+    causal_link_at: datetime | None = None
 
 
 class IncidentStatusChanged(Event, tag=_t("incident_status_changed"), frozen=True, kw_only=True):
@@ -126,6 +134,19 @@ class BusinessCaseRefined(
 ): ...
 
 
+class AiRoleRecorded(
+    compliance.AiRoleRecorded, tag=_t("ai_role_recorded"), frozen=True, kw_only=True
+): ...
+
+
+class ObligationStatusRecorded(
+    compliance.ObligationStatusRecorded,
+    tag=_t("obligation_status_recorded"),
+    frozen=True,
+    kw_only=True,
+): ...
+
+
 class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
 
 
@@ -174,6 +195,9 @@ class ReportIncident(Command, tag="report-incident", frozen=True, kw_only=True):
     title: Text
     severity: Severity
     description: LongText | None = None
+    serious: SeriousKind | None = None  # the Art. 3(49) kind of a serious incident
+    aware_at: datetime | None = None  # when the company became aware (None: now)
+    causal_link_at: datetime | None = None  # when a causal link was established
 
 
 class ChangeIncidentStatus(Command, tag="change-incident-status", frozen=True, kw_only=True):
@@ -222,6 +246,8 @@ AnyPilotEvent = (
     | ConditionFulfilled
     | OwnershipHandedOver
     | BusinessCaseRefined
+    | AiRoleRecorded
+    | ObligationStatusRecorded
     | ReviewOverdue
 )
 PilotCommand = (
@@ -238,6 +264,8 @@ PilotCommand = (
     | gates.GateCommand
     | people.HandOverOwnership
     | business_case.RefineBusinessCase
+    | compliance.RecordAiRole
+    | compliance.RecordObligationStatus
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyPilotEvent)
 COMMAND_DECODER = msgspec.json.Decoder(PilotCommand)

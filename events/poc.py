@@ -9,7 +9,7 @@ from typing import Literal
 
 import msgspec
 
-from events import business_case, gates, people
+from events import business_case, compliance, gates, people
 from events.base import Command, Event, Id, LongText, Text, event_type
 from events.gates import Note, RiskClass
 
@@ -91,6 +91,19 @@ class BusinessCaseRefined(
 ): ...
 
 
+class AiRoleRecorded(
+    compliance.AiRoleRecorded, tag=_t("ai_role_recorded"), frozen=True, kw_only=True
+): ...
+
+
+class ObligationStatusRecorded(
+    compliance.ObligationStatusRecorded,
+    tag=_t("obligation_status_recorded"),
+    frozen=True,
+    kw_only=True,
+): ...
+
+
 class ReviewOverdue(gates.ReviewOverdue, tag=_t("review_overdue"), frozen=True, kw_only=True): ...
 
 
@@ -166,6 +179,8 @@ AnyPocEvent = (
     | ConditionFulfilled
     | OwnershipHandedOver
     | BusinessCaseRefined
+    | AiRoleRecorded
+    | ObligationStatusRecorded
     | ReviewOverdue
 )
 PocCommand = (
@@ -178,6 +193,8 @@ PocCommand = (
     | gates.GateCommand
     | people.HandOverOwnership
     | business_case.RefineBusinessCase
+    | compliance.RecordAiRole
+    | compliance.RecordObligationStatus
 )
 EVENT_DECODER = msgspec.json.Decoder(AnyPocEvent)
 COMMAND_DECODER = msgspec.json.Decoder(PocCommand)

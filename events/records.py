@@ -11,6 +11,7 @@ import msgspec
 
 from events import ideation, mvp, pilot, poc
 from events.business_case import BusinessCase
+from events.compliance import Compliance
 from events.gates import RiskClass
 from events.kpis import KpiDefinition, Measurement
 from events.people import Person
@@ -110,3 +111,4 @@ class Facts(msgspec.Struct, frozen=True, kw_only=True):
     accountable: str | None = None
     breached: frozenset[str] = frozenset()
     business_case: BusinessCase | None = None  # the latest, whichever stage refined it
+    compliance: Compliance = Compliance()  # EU AI Act: role, obligation statuses, serious incidents

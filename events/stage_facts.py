@@ -5,6 +5,7 @@ from __future__ import annotations
 from msgspec.structs import replace
 
 from events import ideation, mvp, pilot, poc
+from events.compliance import Compliance, SeriousIncident, with_serious
 from events.people import free_text
 from events.records import (
     Document,
@@ -118,6 +119,7 @@ def apply_pilot(facts: Facts, e: PilotWork) -> Facts:
             return replace(facts, oversight=oversight, accountable=e.accountable)
         case pilot.IncidentReported():
             incident = Incident(title=e.title, severity=e.severity, reported_at=e.at)
+            facts = replace(facts, compliance=_serious(facts.compliance, e))
             return replace(facts, incidents={**facts.incidents, e.incident_id: incident})
         case pilot.IncidentStatusChanged():
             changed = replace(facts.incidents[e.incident_id], status=e.status)
@@ -145,3 +147,14 @@ def apply_mvp(facts: Facts, e: MvpWork) -> Facts:
             return replace(facts, monitoring=Monitoring(metrics=e.metrics, owner=e.owner))
         case mvp.ReleaseChecklistUpdated():
             return replace(facts, checklist=e.items)
+
+
+def _serious(c: Compliance, e: pilot.IncidentReported) -> Compliance:
+    """A serious incident (Art. 3(49)) starts the Art. 73 clock at awareness."""
+    if e.serious is None:
+        return c
+    serious = SeriousIncident(
+        incident_id=e.incident_id, title=e.title, kind=e.serious, aware_at=e.aware_at or e.at,
+        causal_link_at=e.causal_link_at,
+    )  # fmt: skip
+    return with_serious(c, serious)

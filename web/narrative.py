@@ -142,6 +142,7 @@ def _oversight(d: Data, _: Names) -> tuple[str, str]:
 def _incident(d: Data, _: Names) -> tuple[str, str]:
     return f"Incident {quoted(d.get('title', ''))} reported", joined(
         f"severity {d.get('severity', '')}",
+        f"serious: {str(d['serious']).replace('_', ' ')}" if d.get("serious") else "",
         quoted(d["description"], 160) if d.get("description") else "",
     )
 

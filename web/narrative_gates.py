@@ -7,6 +7,7 @@ from typing import Any
 
 from events.wording import counted, listed, number, quoted
 from web.narrative import SAY, STAGE_OPENED, Data, Names, joined, label, why
+from web.narrative_compliance import COMPLIANCE_SAY
 
 SHOWN = ("title", "gate", "decision", "rationale", "reason", "evidence", "owner")
 
@@ -108,6 +109,7 @@ GATE_SAY: dict[str, Callable[[Data, Names], tuple[str, str]]] = {
     "re_review_decided": _re_decided,
     "review_overdue": _overdue,
     **{name: _opened(name) for name in STAGE_OPENED},
+    **COMPLIANCE_SAY,
 }
 
 

@@ -10,6 +10,7 @@ from msgspec.structs import replace
 from events import gates, ideation, people
 from events.base import Event
 from events.business_case import RefineBusinessCase
+from events.compliance import RecordAiRole, RecordObligationStatus
 from events.errors import Refused
 from events.facts import apply
 from events.ideation import (
@@ -24,7 +25,7 @@ from events.ideation import (
 )
 from events.people import free_text
 from events.records import Scores
-from services import business_case, gate, ownership
+from services import business_case, compliance, gate, ownership
 from services.stage import StageState, guard_contributor, guard_work, record
 
 State = StageState
@@ -80,6 +81,10 @@ def decide(command: IdeationCommand, state: State) -> list[Event]:
             return ownership.hand_over(KIT, command, state)
         case RefineBusinessCase():
             return business_case.refine(KIT, command, state, ideation.BusinessCaseRefined)
+        case RecordAiRole():
+            return compliance.record_role(KIT, command, state, ideation.AiRoleRecorded)
+        case RecordObligationStatus():
+            return compliance.record_status(KIT, command, state, ideation.ObligationStatusRecorded)
         case _:
             assert_never(command)
 
@@ -159,6 +164,8 @@ def evolve(state: State, event: AnyIdeationEvent) -> State:
         case ideation.OwnershipHandedOver():
             return state
         case ideation.BusinessCaseRefined():
+            return state
+        case ideation.AiRoleRecorded() | ideation.ObligationStatusRecorded():
             return state
         case _:
             assert_never(event)

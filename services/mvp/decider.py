@@ -14,6 +14,7 @@ from msgspec.structs import replace
 from events import gates, mvp, people, production
 from events.base import Event
 from events.business_case import RefineBusinessCase
+from events.compliance import RecordAiRole, RecordObligationStatus
 from events.errors import Forbidden, Refused
 from events.facts import apply, measured, on_target
 from events.kpis import RecordMeasurement
@@ -27,7 +28,7 @@ from events.mvp import (
 )
 from events.production import AnyProductionEvent, DecideReReview
 from events.records import Monitoring
-from services import business_case, gate, ownership
+from services import business_case, compliance, gate, ownership
 from services.stage import (
     StageState,
     check_measurement,
@@ -91,6 +92,10 @@ def decide(command: MvpCommand, state: State) -> list[Event]:
             return ownership.hand_over(KIT, command, state)
         case RefineBusinessCase():
             return business_case.refine(KIT, command, state, mvp.BusinessCaseRefined)
+        case RecordAiRole():
+            return compliance.record_role(KIT, command, state, mvp.AiRoleRecorded)
+        case RecordObligationStatus():
+            return compliance.record_status(KIT, command, state, mvp.ObligationStatusRecorded)
         case _:
             assert_never(command)
 
@@ -170,6 +175,8 @@ def evolve(state: State, event: AnyEvent) -> State:
         case mvp.OwnershipHandedOver():
             return state
         case mvp.BusinessCaseRefined():
+            return state
+        case mvp.AiRoleRecorded() | mvp.ObligationStatusRecorded():
             return state
         case _:
             assert_never(event)

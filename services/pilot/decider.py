@@ -10,6 +10,7 @@ from msgspec.structs import replace
 from events import gates, people, pilot
 from events.base import Event
 from events.business_case import RefineBusinessCase
+from events.compliance import RecordAiRole, RecordObligationStatus
 from events.errors import NotFound
 from events.facts import apply
 from events.kpis import KpiDefinition, RecordMeasurement
@@ -25,7 +26,7 @@ from events.pilot import (
     ReportIncident,
 )
 from events.records import Oversight, Scope
-from services import business_case, gate, ownership
+from services import business_case, compliance, gate, ownership
 from services.pilot import incidents
 from services.stage import StageState, guard_work, open_stage, record, record_measurement
 
@@ -91,6 +92,10 @@ def decide(command: PilotCommand, state: State) -> list[Event]:
             return ownership.hand_over(KIT, command, state)
         case RefineBusinessCase():
             return business_case.refine(KIT, command, state, pilot.BusinessCaseRefined)
+        case RecordAiRole():
+            return compliance.record_role(KIT, command, state, pilot.AiRoleRecorded)
+        case RecordObligationStatus():
+            return compliance.record_status(KIT, command, state, pilot.ObligationStatusRecorded)
         case _:
             assert_never(command)
 
@@ -143,6 +148,8 @@ def evolve(state: State, event: AnyPilotEvent) -> State:
         case pilot.OwnershipHandedOver():
             return state
         case pilot.BusinessCaseRefined():
+            return state
+        case pilot.AiRoleRecorded() | pilot.ObligationStatusRecorded():
             return state
         case _:
             assert_never(event)

@@ -10,6 +10,7 @@ from msgspec.structs import replace
 from events import gates, people, poc
 from events.base import Event
 from events.business_case import RefineBusinessCase
+from events.compliance import RecordAiRole, RecordObligationStatus
 from events.errors import NotFound
 from events.facts import apply
 from events.poc import (
@@ -22,7 +23,7 @@ from events.poc import (
     PocCommand,
     RecordResult,
 )
-from services import business_case, gate, ownership
+from services import business_case, compliance, gate, ownership
 from services.stage import StageState, guard_work, open_stage, record
 
 State = StageState
@@ -76,6 +77,10 @@ def decide(command: PocCommand, state: State) -> list[Event]:
             return ownership.hand_over(KIT, command, state)
         case RefineBusinessCase():
             return business_case.refine(KIT, command, state, poc.BusinessCaseRefined)
+        case RecordAiRole():
+            return compliance.record_role(KIT, command, state, poc.AiRoleRecorded)
+        case RecordObligationStatus():
+            return compliance.record_status(KIT, command, state, poc.ObligationStatusRecorded)
         case _:
             assert_never(command)
 
@@ -115,6 +120,8 @@ def evolve(state: State, event: AnyPocEvent) -> State:
         case poc.OwnershipHandedOver():
             return state
         case poc.BusinessCaseRefined():
+            return state
+        case poc.AiRoleRecorded() | poc.ObligationStatusRecorded():
             return state
         case _:
             assert_never(event)

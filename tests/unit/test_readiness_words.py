@@ -98,7 +98,7 @@ def test_decisions_taken_under_2025_1_keep_their_old_rule() -> None:
     """The criteria version recorded on a decision explains it as it was decided."""
     assert criterion("G2", Facts(), "g2.results", "2025.1").met
     assert not criterion("G2", Facts(), "g2.results", "2025.2").met
-    assert CURRENT_VERSION == "2025.2"
+    assert CURRENT_VERSION == "2026.1"
 
 
 @pytest.mark.parametrize("gate", ["G1", "G2", "G3", "G4"])

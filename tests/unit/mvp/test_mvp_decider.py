@@ -126,7 +126,10 @@ def test_g4_go_launches_the_initiative() -> None:
 def test_g4_is_refused_while_documentation_is_missing_for_a_high_risk_class() -> None:
     history = [*ready_for_g4(risk="high"), *review(G4)]
     error = given(decider, history).when(vote(CHAIR, "v-1")).refused()
-    assert error.unmet == ["Documentation complete for the risk class"]
+    assert error.unmet == [
+        "Documentation complete for the risk class",
+        "EU AI Act obligations due before launch are met",
+    ]
 
 
 def test_after_launch_an_on_target_measurement_is_a_production_measurement() -> None:

@@ -1,0 +1,88 @@
+"""Recording the company's role and the status of an obligation (EU AI Act), shared by
+every stage decider.
+
+Rules:
+- the stage that holds the initiative now records them: active, in review, on hold and
+  after launch (the duties go on); not before the stage opened, once it moved on, or after
+  a kill;
+- a contributor records them on every initiative, an owner on those they own or are on
+  the team of (services.stage.guard_worker); agents as their role allows;
+- an Art. 25 switch (own name, substantial modification, new high-risk purpose) makes the
+  company the provider: a switch with the deployer role is invalid;
+- the obligation must be one of the initiative's for its risk class and role now
+  (events.obligations), named by id; met needs the evidence;
+- the same role and reason, or the same status and evidence, again is a no-op.
+"""
+
+from __future__ import annotations
+
+from events.base import Event
+from events.compliance import (
+    AiRoleRecorded,
+    ObligationStatusRecorded,
+    RecordAiRole,
+    RecordObligationStatus,
+)
+from events.errors import Invalid, NotFound, NotOpen, Refused
+from events.gates import GateEvents
+from events.obligations import duties
+from services.stage import StageState, guard_worker
+
+
+def record_role(
+    kit: GateEvents, c: RecordAiRole, s: StageState, recorded: type[AiRoleRecorded]
+) -> list[Event]:
+    _guard_held(kit, s)
+    guard_worker(kit, s, c.actor)
+    if c.switch is not None and c.role != "provider":
+        raise Invalid(
+            f"an Art. 25 switch ({c.switch}) makes the company the provider, not a deployer"
+        )
+    now = s.facts.compliance
+    if (now.role, now.role_reason, now.switch) == (c.role, c.reason, c.switch):
+        return []
+    return [
+        recorded(
+            initiative_id=c.initiative_id, at=c.at, role=c.role, reason=c.reason,
+            switch=c.switch, recorded_by=c.actor.id,
+        )
+    ]  # fmt: skip
+
+
+def record_status(
+    kit: GateEvents,
+    c: RecordObligationStatus,
+    s: StageState,
+    recorded: type[ObligationStatusRecorded],
+) -> list[Event]:
+    _guard_held(kit, s)
+    guard_worker(kit, s, c.actor)
+    known = {d.id: d for d in duties(s.facts)}
+    if c.obligation_id not in known:
+        raise NotFound(
+            f"{c.obligation_id} is not one of this initiative's obligations; they are: "
+            + ", ".join(sorted(known))
+        )
+    if c.status == "met" and not c.evidence.strip():
+        raise Invalid(f"marking {known[c.obligation_id].title} met needs its evidence")
+    d = known[c.obligation_id]
+    if (d.status, d.evidence) == (c.status, c.evidence):
+        return []
+    return [
+        recorded(
+            initiative_id=c.initiative_id, at=c.at, obligation_id=c.obligation_id,
+            status=c.status, evidence=c.evidence, recorded_by=c.actor.id,
+        )
+    ]  # fmt: skip
+
+
+def _guard_held(kit: GateEvents, s: StageState) -> None:
+    match s.status:
+        case "not_started":
+            raise NotOpen(kit.stage)
+        case "passed":
+            raise Refused(f"initiative has moved on to {kit.next_stage}")
+        case "killed":
+            raise Refused("the initiative was killed; its obligations are no longer tracked")
+        case "active" | "in_review" | "on_hold" | "launched":
+            return
