@@ -98,7 +98,8 @@ class AgentPages(Controller):
         shown = await detail(deps, agent_id)
         user = current_user(request)
         return page("agent.html", request, a=shown, words=words, duration=duration,
-                    quality=await q.quality(deps.reads), flash=flash, now=datetime.now(UTC),
+                    quality=await q.quality(deps.reads, shown.agent_id), flash=flash,
+                    now=datetime.now(UTC),
                     may_suspend=may(user, ("admin",)),
                     may_reinstate=may(user, ("committee", "admin")))  # fmt: skip
 

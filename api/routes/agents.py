@@ -20,7 +20,9 @@ from api.users import list_users
 from events import agents
 from events.base import Actor, Id, Text
 from events.gates import Note
+from services.projection import agents_history
 from services.projection import agents_queries as q
+from services.projection.agents_history import Entry
 
 
 class SponsorBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -61,6 +63,7 @@ class AgentDetail(msgspec.Struct, frozen=True, kw_only=True):
     waiting: list[q.Action]
     rejected: list[q.Action]
     suspensions: list[q.Suspension]
+    history: list[Entry]  # its own events in words, newest first
 
 
 async def detail(deps: Deps, agent_id: str) -> AgentDetail:
@@ -71,7 +74,9 @@ async def detail(deps: Deps, agent_id: str) -> AgentDetail:
           (("done", ("allowed", "approved")), ("refused", ("refused",)), ("waiting", ("held",)),
            ("rejected", ("rejected",)))}  # fmt: skip
     row, suspended = await q.agent(deps.reads, name), await q.suspensions(deps.reads, agent_id=name)
-    return AgentDetail(agent_id=name, active=found.active, agent=row, suspensions=suspended, **by)
+    history = await agents_history.history(deps.reads, name)
+    return AgentDetail(agent_id=name, active=found.active, agent=row, suspensions=suspended,
+                       history=history, **by)  # fmt: skip
 
 
 class AgentController(Controller):

@@ -139,7 +139,8 @@ async def waiting_for(pool: Pool, account: str, role: str, limit: int = 200) -> 
     return [_action(r) for r in rows]
 
 
-async def quality(pool: Pool) -> list[Quality]:
+async def quality(pool: Pool, agent_id: str | None = None) -> list[Quality]:
+    """Per approver, of every agent's drafts (or one agent's)."""
     rows = await pool.fetch(
         f"SELECT decided_by AS approver, count(*) AS decided,"
         " count(*) FILTER (WHERE status = 'approved') AS approved,"
@@ -147,7 +148,8 @@ async def quality(pool: Pool) -> list[Quality]:
         " percentile_cont(0.5) WITHIN GROUP (ORDER BY"
         " extract(epoch FROM decided_at - screened_at) / 3600) AS median_hours"
         f" FROM {ACT} WHERE status IN ('approved', 'rejected') AND decided_by IS NOT NULL"
-        " GROUP BY decided_by ORDER BY decided_by"
+        " AND ($1::text IS NULL OR agent_id = $1) GROUP BY decided_by ORDER BY decided_by",
+        agent_id,
     )
     return [
         Quality(approver=r["approver"], decided=r["decided"], approved=r["approved"],

@@ -110,6 +110,9 @@ async def test_a_held_document_draft_counts_for_g4_once_its_approver_approves(
     ]  # fmt: skip
     quality = {q["approver"]: q for q in (await api.get("/approvals/quality")).json()}
     assert quality["owner"]["approved"] >= 2 and quality["owner"]["approval_rate"] > 0
+    history = [h["text"] for h in (await api.get(f"/agents/{DOC_BOT}")).json()["history"]]
+    assert "Draft approved by owner: sent to the mvp of " + iid in history
+    assert "Policy version 1 set (1 rules, otherwise refused)" in history
 
 
 async def test_a_refused_action_is_recorded_and_escalated_to_the_sponsor(api: Api):
