@@ -124,3 +124,6 @@ async def test_a_viewer_reads_the_radar_on_a_phone(stack: Stack, browser: Browse
     await expect(page.locator("#trend-panel")).to_contain_text("pgvector")
     await expect(page.locator("#form-move-trend")).to_have_count(0)
     await page.screenshot(path=str(ARTIFACTS / "radar-phone.png"), full_page=True)
+    await page.goto("/radar?as_of=yesterday")
+    await expect(page.locator(".flash-warning")).to_contain_text("'yesterday' is not a date")
+    assert (await page.goto("/radar/trends/no-such-trend")).status == 404  # type: ignore[union-attr]
