@@ -17,6 +17,7 @@ from msgspec.structs import replace
 from events import business_case, gates, kpis, pilot, production
 from events.base import Event, stage_of
 from events.business_case import BusinessCase
+from events.gates import PASSING
 from events.kpis import KpiDefinition
 from events.records import Facts
 from services.projection.views.value import Accrual, Spending, accrue, accrued
@@ -34,6 +35,7 @@ class CaseRow(msgspec.Struct, frozen=True, kw_only=True):
     spending: Spending = Spending()
     accrual: Accrual = Accrual()
     accrual_kpi: KpiDefinition | None = None  # the definition the accrual was computed with
+    launched: bool = False  # past G4: the MVP's refinements are production's
 
     @property
     def latest(self) -> BusinessCase | None:
@@ -46,7 +48,8 @@ def project(v: CaseRow, facts: Facts, event: Event) -> CaseRow:
         case kpis.KpiMeasured():
             return _measured(v, facts, event) if _follows(v, event.kpi_id) else v
         case business_case.BusinessCaseRefined():
-            version = CaseVersion(stage=stage_of(event), at=event.at, refined_by=event.refined_by,
+            stage = "production" if v.launched else stage_of(event)
+            version = CaseVersion(stage=stage, at=event.at, refined_by=event.refined_by,
                                   case=event.case)  # fmt: skip
             return _realigned(replace(v, history=(*v.history, version)), facts)
         case pilot.KpiDefined():
@@ -55,6 +58,8 @@ def project(v: CaseRow, facts: Facts, event: Event) -> CaseRow:
             return _realigned(_opened(v, stage_of(event), event.at), facts)
         case gates.GateDecided() if event.decision == "kill":
             return _stopped(v, event.at)
+        case gates.GateDecided() if event.gate == "G4" and event.decision in PASSING:
+            return replace(v, launched=True)
         case production.ReReviewDecided() if event.decision == "retire":
             return _stopped(v, event.at)
         case _:

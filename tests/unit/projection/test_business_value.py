@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from msgspec.structs import replace
 
-from events import ideation, pilot, poc
+from events import ideation, mvp, pilot, poc
 from events.business_case import BusinessCase
 from events.kpis import KpiDefinition, Measurement
 from services.projection.value_figures import case_figures, portfolio_value
@@ -151,3 +151,13 @@ def test_the_portfolio_sums_per_stage_and_sponsor() -> None:
     assert stage.realised_value == pytest.approx(10_000)  # 10 over for half a year, twice
     assert [(g.key, g.cases) for g in p.per_sponsor] == [("cfo", 1), ("coo", 1)]
     assert len(p.points) == 2 and p.points[0].effort == pytest.approx(23_500)
+
+
+def test_a_refinement_after_launch_is_production_s() -> None:
+    launched = mvp.GateDecided(
+        initiative_id=I, at=at(1), gate="G4", decision="go", rationale="ready",
+        decided_by=("cara",), criteria_version="2025.1", quorum=1, handoff=handoff(),
+    )  # fmt: skip
+    later = mvp.BusinessCaseRefined(initiative_id=I, at=at(1.5), case=CASE, refined_by="ana")
+    row = fold(*pilot_history(ACCURACY), launched, later)
+    assert [v.stage for v in row.business_case.history] == ["ideation", "pilot", "production"]
