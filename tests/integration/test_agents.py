@@ -93,6 +93,9 @@ async def test_a_held_document_draft_counts_for_g4_once_its_approver_approves(
     assert not before["met"]  # the MVP stage never received the drafts
     waiting = (await api.get("/approvals", "owner")).json()
     assert {h["approval_id"] for h in held} <= {w["approval_id"] for w in waiting}
+    inbox = (await api.get("/inbox", "owner")).json()["items"]
+    drafts = {i["link"] for i in inbox if i["kind"] == "draft"}
+    assert {f"/approvals#approval-{h['approval_id']}" for h in held} <= drafts
     assert (await api.get("/approvals", "contributor")).json() == []  # not theirs to decide
     bystander = await api.post(f"/approvals/{held[0]['approval_id']}/approve", "contributor")
     assert bystander.status_code == 403
@@ -162,7 +165,10 @@ async def test_a_deviating_measurement_is_held_and_the_kill_switch_stops_the_age
     assert far.status_code == 202, far.text
     assert "deviates" in far.json()["rule"] and far.json()["approver"] == "any owner"
 
-    killed = await api.ok(f"/agents/{KPI_BOT}/suspend", "admin", {"reason": "Wrong figures"})
+    bystander = await api.post(f"/agents/{KPI_BOT}/suspend", "committee2", {"reason": "r"})
+    assert bystander.status_code == 403, bystander.text  # not accountable for what it did
+    # the initiative's owner answers for it: they may pull the switch (admins anywhere)
+    killed = await api.ok(f"/agents/{KPI_BOT}/suspend", "owner", {"reason": "Wrong figures"})
     assert (await api.get("/initiatives", KPI_BOT)).status_code == 401  # at once
     agent = (await api.get(f"/agents/{KPI_BOT}", min_position=killed["position"])).json()
     assert agent["agent"]["status"] == "suspended" and not agent["active"]
