@@ -141,10 +141,15 @@ def _listed(points: list[ValuePoint]) -> str:
         f'<li><a href="/initiatives/{escape(p.initiative_id)}">{escape(p.title)}</a> '
         f'<span style="color:{MUTED}">{STAGE_NAMES.get(p.stage, p.stage)}, effort '
         f"{money(p.effort)}, expected {money(p.expected_annual_value)}/yr, realised "
-        f"{money(p.realised_value)}, {p.confidence} confidence</span></li>"
+        f"{money(p.realised_value)}{_below(p)}, {p.confidence} confidence</span></li>"
         for p in points
     )
     return (
         '<ol class="tg-value-list" style="margin:8px 0 0;padding-left:1.6em;font-size:12px;'
         f'line-height:1.45">{items}</ol>'
     )
+
+
+def _below(p: ValuePoint) -> str:
+    """A negative realised value is said, never left to a minus sign."""
+    return " (its KPI is worse than baseline)" if p.realised_value < 0 else ""

@@ -35,3 +35,8 @@ def test_a_portfolio_without_cases_says_no_data() -> None:
 
 def test_amounts_are_short() -> None:
     assert [money(950), money(1_250), money(2_400_000, "EUR")] == ["950", "1.2k", "2.4M EUR"]
+
+
+def test_a_case_below_its_baseline_says_so() -> None:
+    html = value_chart([point(1, "Tariffs", -4_000)], title="Value", currency="EUR")
+    assert "realised -4k (its KPI is worse than baseline)" in html
