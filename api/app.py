@@ -38,6 +38,7 @@ from api.routes.inbox import InboxController
 from api.routes.incidents import IncidentController
 from api.routes.initiatives import InitiativeController
 from api.routes.mvp import KpiController, MvpController
+from api.routes.obligations import AiRegisterController, ObligationController
 from api.routes.pilot import PilotController
 from api.routes.poc import PocController
 from api.routes.portfolio import PortfolioController
@@ -63,6 +64,7 @@ API_HANDLERS: list[ControllerRouterHandler] = [
     TrendController,
     AgentController, ApprovalController,
     BusinessCaseController,
+    ObligationController, AiRegisterController,
 ]  # fmt: skip
 
 

@@ -15,6 +15,7 @@ import msgspec
 
 from api.limits import BoundedDates
 from events.base import Id, LongText, Text
+from events.compliance import SeriousKind
 from events.gates import Decision, Note, RiskClass
 from events.ideation import AiCategory, Names, Score, Sourcing
 from events.kpis import Direction, Importance
@@ -130,10 +131,16 @@ class OversightBody(Body, kw_only=True, forbid_unknown_fields=True):
 
 
 class IncidentBody(Body, kw_only=True, forbid_unknown_fields=True):
+    """`serious`: the Art. 3(49) kind of a serious incident, which starts the Art. 73 report
+    clock at `aware_at` (default: now); `causal_link_at`: when a causal link was found."""
+
     incident_id: Id | None = None
     title: Text
     severity: Severity
     description: LongText | None = None
+    serious: SeriousKind | None = None
+    aware_at: datetime | None = None
+    causal_link_at: datetime | None = None
 
 
 class IncidentStatusBody(Body, kw_only=True, forbid_unknown_fields=True):

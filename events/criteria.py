@@ -86,7 +86,7 @@ FIXED_BY: dict[str, str] = {
     "accountable": "oversight",
     "checklist": "checklist",
     "metrics": "monitoring",
-    "obligations": "obligations",
+    "obligations": "obligation-status",
 }
 
 

@@ -24,6 +24,7 @@ from api.problems import on_http
 from events.wording import DOCUMENT_NAMES, number
 from infra.settings import Settings
 from web.agents import AgentPages
+from web.ai_register import AiRegisterPage
 from web.board import BoardPage
 from web.decisions import DecisionPages
 from web.inbox import InboxPage
@@ -43,7 +44,7 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGES: list[ControllerRouterHandler] = [
     SessionPages, BoardPage, InitiativePage, WorkPosts, ProposePage, ReviewPages, ProfilePage,
     GatePackController, RadarPage, InitiativeTrends,
-    DecisionPages, InboxPage, IncidentPosts, AgentPages,
+    DecisionPages, InboxPage, IncidentPosts, AgentPages, AiRegisterPage,
 ]  # fmt: skip
 
 

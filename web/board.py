@@ -9,7 +9,7 @@ One URL (/) serves the page, and the board fragment to htmx requests.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, get_args
 from urllib.parse import urlencode
 
@@ -27,6 +27,7 @@ from services.projection import board, board_figures, inbox_store
 from services.projection.models import Portfolio
 from services.projection.ordering import SORT_NAMES, SORTS, Sort
 from services.projection.portfolio import LIVE
+from services.projection.views.obligations import overdue_count
 from services.projection.views.summary import Status, Summary
 from web import charts
 from web.asof import parse_as_of
@@ -62,6 +63,7 @@ class Card(msgspec.Struct, kw_only=True):
     stale: bool = False
     owner_account: str | None = None  # None: the owner is a name without an account
     overdue: bool = False  # its gate review waits past its service level
+    obligations_overdue: int = 0  # EU AI Act obligations past their deadline, not met
 
 
 def card(s: Summary, stale_days: int, overdue: bool = False) -> Card:
@@ -79,6 +81,7 @@ def card(s: Summary, stale_days: int, overdue: bool = False) -> Card:
         stale=stale,
         owner_account=s.owner_account,
         overdue=overdue,
+        obligations_overdue=overdue_count(s, datetime.now(UTC)),
     )
 
 

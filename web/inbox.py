@@ -27,6 +27,7 @@ KINDS = {  # kind -> (label, what the link does)
     "recycled": ("Recycled", "See what is missing"),
     "incident": ("Incident", "Open the incident"),
     "draft": ("Draft", "Approve or reject"),
+    "obligation": ("EU AI Act", "Open the obligations"),
 }
 CHOICES = {
     "immediate": "A mail for each new item",
@@ -53,6 +54,9 @@ CHANGES = (
     "action_approved",
     "action_rejected",
     "action_refused",
+    "ai_role_recorded",  # EU AI Act obligations: a role, a status, a risk class change them
+    "obligation_status_recorded",
+    "risk_class_confirmed",
 )
 LIVE = sse_trigger(*(f"{name}.v1" for name in CHANGES))
 

@@ -7,7 +7,7 @@ One URL serves the page and its live fragments: an htmx request names its target
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Controller, get
@@ -21,7 +21,7 @@ from api.auth import REVIEW_REQUESTERS, STEWARDS, WORKERS
 from api.deps import Deps, checked_id
 from api.users import User
 from events.criteria import QUORUM
-from services.projection import agents_queries, queries
+from services.projection import agents_queries, obligations_queries, queries
 from services.projection.models import InitiativeDetail, InitiativeSummary
 from services.projection.views.gate_history import ConditionView
 from web.asof import parse_as_of
@@ -29,6 +29,8 @@ from web.case_form import BUSINESS_CASE, prefilled
 from web.forms import FormSpec
 from web.kpi_view import KpiFigure, figures
 from web.narrative import Names
+from web.obligation_forms import FORMS as OBLIGATION_FORMS
+from web.obligation_forms import choices as obligation_choices
 from web.pages import PAGE_ERRORS, may, page, signed_in, user_of
 from web.stage_forms import MEASUREMENT, for_stage
 from web.timeline import Filters, choices, entries, recorded, sse_trigger
@@ -37,6 +39,10 @@ FRAGMENTS = {"live": "partials/initiative_live.html", "work": "partials/work.htm
 OPEN = ("active", "in_review")
 NO_FILTER = Filters()
 EventKind = Annotated[str | None, QueryParameter(name="type", description="an event's name")]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 def kpi_charts(detail: InitiativeDetail) -> list[KpiFigure]:
@@ -70,7 +76,7 @@ def work_forms(detail: InitiativeDetail, choices: dict[str, Any]) -> list[FormSp
     status, stage = detail.summary.status, detail.summary.stage
     if status not in (*OPEN, "launched"):
         return []
-    found = for_stage(stage) if status in OPEN else [MEASUREMENT, BUSINESS_CASE]
+    found = for_stage(stage) if status in OPEN else [MEASUREMENT, BUSINESS_CASE, *OBLIGATION_FORMS]
     return [f for f in found if all(choices.get(x.name, True) for x in f.fields if x.extra)]
 
 
@@ -110,7 +116,13 @@ async def context(
     s = detail.summary
     live = as_of is None
     mine = acts_on(user, s)
+    duties = (
+        await obligations_queries.of_initiative(deps.reads, s.initiative_id, now())
+        if live
+        else None
+    )
     options = {
+        "obligation_id": obligation_choices(duties),
         "kpi_id": [(k.kpi_id, k.name or k.kpi_id) for k in detail.metrics],
         "hypothesis_id": recorded(timeline, "hypothesis_added", "hypothesis_id", "statement"),
         "incident_id": recorded(timeline, "incident_reported", "incident_id", "title"),
@@ -125,7 +137,7 @@ async def context(
         "filter_choices": choices(timeline), "timeline_total": len(timeline),
         "as_of": as_of, "conditions": conditions, "live": live,
         "forms": forms, "choices": options, "fixes": fixes(forms, can_steward, conditions),
-        "prefills": prefilled(detail.business_case),
+        "prefills": prefilled(detail.business_case), "obligations": duties,
         "can_request": live and mine and s.status == "active" and detail.readiness is not None
         and may(user, REVIEW_REQUESTERS),
         "can_steward": can_steward, "quorum": QUORUM,

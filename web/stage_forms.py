@@ -13,6 +13,7 @@ from api.dispatch import Accepted, kpi_stage, record, send
 from api.people import refinement
 from events import ideation, mvp, pilot, poc
 from events.base import Actor, Command
+from events.compliance import SeriousKind
 from events.gates import RiskClass
 from events.ideation import Sourcing
 from events.kpis import Direction, Importance, RecordMeasurement
@@ -21,6 +22,7 @@ from events.pilot import IncidentStatus, Sentiment, Severity
 from events.poc import Comparator
 from web.case_form import BUSINESS_CASE
 from web.forms import Field, FormSpec, Send
+from web.obligation_forms import FORMS as OBLIGATION_FORMS
 
 RISK = Field("risk_class", "EU AI Act risk class", "select", get_args(RiskClass))
 RATIONALE = Field("rationale", "Rationale", "textarea")
@@ -144,7 +146,14 @@ FORMS: tuple[FormSpec, ...] = (
          recorder("pilot", pilot.ReportIncident, "incident_id"),
          Field("title", "Title"),
          Field("severity", "Severity", "select", get_args(Severity)),
-         Field("description", "Description", "textarea", required=False)),
+         Field("description", "Description", "textarea", required=False),
+         Field("serious", "Serious incident (Art. 3(49))", "select", get_args(SeriousKind),
+               required=False, hint="starts the Art. 73 report clock: 15 days, 10 if a person"
+               " died, 2 for critical infrastructure or a widespread infringement"),
+         Field("aware_at", "Aware since", required=False,
+               hint="when the company learnt of it, e.g. 2026-11-02T08:30:00Z; empty: now"),
+         Field("causal_link_at", "Causal link established", required=False,
+               hint="when a link with the AI system was established, same form")),
     spec("incident-status", "Incident status", ("pilot",), b.IncidentStatusBody,
          recorder("pilot", pilot.ChangeIncidentStatus),
          Field("incident_id", "Incident", "select", extra=True),
@@ -169,6 +178,7 @@ FORMS: tuple[FormSpec, ...] = (
                hint="one per line: name: threshold"),
          Field("owner", "Monitoring owner")),
     BUSINESS_CASE,
+    *OBLIGATION_FORMS,
 )  # fmt: skip
 BY_KEY = {f.key: f for f in FORMS}
 

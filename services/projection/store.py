@@ -21,6 +21,7 @@ from services.projection.portfolio import readiness_of
 from services.projection.side import side_view
 from services.projection.views.fold import decode
 from services.projection.views.initiative import Initiative, initial, project, snapshot_due
+from services.projection.views.obligations import marks
 from services.projection.views.summary import Summary
 
 SCHEMA = "projection"
@@ -62,7 +63,7 @@ SnapshotRecord = tuple[str, int, datetime | None, bytes]
 def row_record(row: Initiative) -> RowRecord:
     """The `summary` column also holds the readiness percent, so lists sort by it in SQL."""
     ready = readiness_of(row)
-    s = replace(row.summary, readiness_percent=ready.percent if ready else None)
+    s = replace(marks(row), readiness_percent=ready.percent if ready else None)
     search = " ".join((s.title, s.owner, s.sponsor, s.initiative_id, *s.tags)).lower()
     return (
         row.initiative_id,

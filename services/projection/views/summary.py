@@ -48,6 +48,11 @@ class Summary(msgspec.Struct, frozen=True, kw_only=True):
     re_review_at: datetime | None = None
     time_in_stage_days: float = 0.0  # filled in when read, from business time
     readiness_percent: int | None = None  # filled in when read: readiness for the next gate
+    # EU AI Act (views/obligations.marks, kept in the summary column): unmet obligations, the
+    # deadlines of those with one, and how many are due before launch
+    obligations_open: int = 0
+    obligation_deadlines: tuple[datetime, ...] = ()
+    obligations_before_launch_open: int = 0
 
 
 def project(s: Summary, event: Event) -> Summary:

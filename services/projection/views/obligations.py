@@ -1,0 +1,90 @@
+"""An initiative's EU AI Act obligations as read (PRODUCT.md section 10), pure.
+
+The row's facts (events.records.Facts) keep the recorded role, statuses and serious
+incidents; the obligations and their deadlines follow from them and the law's version in
+force (events.obligations). Being overdue depends on the time of reading, so it is worked
+out when read; the summary column keeps what the board needs to mark it (`marks`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+from events.ai_act import CURRENT_VERSION, VERSIONS
+from events.compliance import CompanyRole, RoleSwitch
+from events.criteria import CURRENT_VERSION as CRITERIA_VERSION
+from events.gates import RiskClass
+from events.obligations import Duty, duties, overdue, risk_of, role_of
+from services.projection.views.initiative import Initiative
+from services.projection.views.summary import Summary
+
+REGISTERED = ("pilot", "mvp", "production")  # the stages the AI register lists
+
+
+class ObligationRow(Duty, frozen=True, kw_only=True):
+    in_force: bool = False  # the law applies it on the day read
+    overdue: bool = False
+
+
+class Obligations(msgspec.Struct, frozen=True, kw_only=True):
+    initiative_id: str
+    title: str
+    stage: str
+    status: str
+    purpose: str  # the problem it solves and the goal: what the system is for
+    risk_class: RiskClass | None
+    role: CompanyRole
+    role_reason: str
+    role_recorded: bool
+    switch: RoleSwitch | None = None
+    version: str = CURRENT_VERSION
+    law: str = ""
+    criteria_version: str = CRITERIA_VERSION
+    obligations: list[ObligationRow] = []
+    open: int = 0
+    overdue: int = 0
+
+
+def launched(s: Summary) -> bool:
+    return s.status == "launched" or s.stage == "production"
+
+
+def obligations_of(row: Initiative, now: datetime) -> Obligations:
+    f, s = row.facts, row.summary
+    role, reason = role_of(f)
+    rows = [_row(d, now.date(), overdue(d, now, launched=launched(s))) for d in duties(f)]
+    return Obligations(
+        initiative_id=row.initiative_id, title=s.title, stage=s.stage, status=s.status,
+        purpose=" ".join(p for p in (f.problem_statement, f.business_goal) if p),
+        risk_class=risk_of(f), role=role, role_reason=reason,
+        role_recorded=f.compliance.role is not None, switch=f.compliance.switch,
+        law=VERSIONS[CURRENT_VERSION].law, obligations=rows,
+        open=sum(r.status != "met" for r in rows), overdue=sum(r.overdue for r in rows),
+    )  # fmt: skip
+
+
+def _row(d: Duty, today: date, late: bool) -> ObligationRow:
+    fields = {f: getattr(d, f) for f in d.__struct_fields__}
+    in_force = d.applies_from is not None and d.applies_from <= today
+    return ObligationRow(**fields, in_force=in_force, overdue=late)
+
+
+def marks(row: Initiative) -> Summary:
+    """The summary with what the board needs to mark overdue obligations when read."""
+    open_ = [d for d in duties(row.facts) if d.status != "met"]
+    deadlines = tuple(sorted(d.deadline for d in open_ if d.deadline is not None))
+    before = sum(d.before_launch for d in open_)
+    return msgspec.structs.replace(
+        row.summary,
+        obligations_open=len(open_),
+        obligation_deadlines=deadlines,
+        obligations_before_launch_open=before,
+    )
+
+
+def overdue_count(s: Summary, now: datetime) -> int:
+    """From the summary column: unmet obligations past their deadline."""
+    late = sum(d < now for d in s.obligation_deadlines)
+    return late + (s.obligations_before_launch_open if launched(s) else 0)
