@@ -11,17 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 import pytest
 
 from api import sessions
 from api.auth import SESSION_COOKIE
 from api.users import user_for_token
-from infra.db import create_pool
+from infra.db import Pool, create_pool
 from infra.eventstore import EventStore
 from infra.settings import Settings
 from launch import agent_policies
 from services.agents import decider
 from services.agents.sweeper import Sweeper
+from services.projection import queries
+from services.projection.rebuild import rebuild
 from services.runner import Runner
 from tests.accounts import ensure_user
 from tests.integration.api_stack import Api, api
@@ -237,3 +240,30 @@ async def test_the_sweeper_refuses_a_late_draft_and_suspends_a_lapsed_agent(
     ]
     late = await api.post(f"/approvals/{held.json()['approval_id']}/approve", "owner")
     assert late.status_code == 409 and "not waiting" in late.json()["detail"]
+
+
+async def side_tables(pool: Pool) -> dict[str, list[dict[str, Any]]]:
+    reads = {
+        "agents": "SELECT * FROM projection.agents ORDER BY agent_id",
+        "actions": "SELECT * FROM projection.agent_actions ORDER BY agent_id, action_id",
+        "suspensions": "SELECT * FROM projection.agent_suspensions ORDER BY suspension_id",
+        "drafts": "SELECT * FROM projection.inbox WHERE kind = 'draft' ORDER BY key",
+    }
+    return {name: [dict(r) for r in await pool.fetch(sql)] for name, sql in reads.items()}
+
+
+async def test_a_rebuild_writes_the_agents_side_view_as_the_live_projection_did(
+    api: Api, settings: Settings
+):
+    pool = await create_pool(settings.database_url_for("projection"), max_size=2)
+    nc = await nats.connect(settings.nats_url)
+    try:
+        last = (await nc.jetstream().stream_info(settings.stream)).state.last_seq
+        assert await queries.wait_for_position(pool, last, 20)
+        live = await side_tables(pool)
+        assert live["agents"] and live["actions"] and live["suspensions"]
+        await rebuild(settings)
+        assert await side_tables(pool) == live
+    finally:
+        await nc.close()
+        await pool.close()
