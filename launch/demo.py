@@ -20,7 +20,7 @@ from infra.db import Pool, create_pool
 from infra.driver import Driver
 from infra.migrations import migrate_each
 from infra.settings import Settings
-from launch import demo_agents, demo_incidents, demo_trends
+from launch import demo_agents, demo_incidents, demo_obligations, demo_trends
 from launch.demo_portfolio import profiles
 from launch.demo_value import with_cases
 from services.journeys import Clock, Profile, journey
@@ -112,6 +112,7 @@ async def _seed(settings: Settings, database: Callable[[str], Pool]) -> int:
         last = max(last, await demo_trends.seed(driver, now))  # the radar, once
         last = max(last, await demo_agents.seed(driver, now))  # two agents, drafts, a refusal
         last = max(last, await demo_incidents.seed(driver, now))  # an escalated incident
+        last = max(last, await demo_obligations.seed(driver, now))  # EU AI Act, HR pilot
     finally:
         await nc.drain()
     # the read models show the whole demo before anyone looks
