@@ -27,6 +27,7 @@ from web.radar_forms import ADD, LINK, MOVE, SPECS
 from web.radar_layout import ANGLES, CENTER, DOT, RING_BANDS, SIZE, layout
 from web.work import form_values, refusal
 
+RECENT = timedelta(days=90)  # a move this recent is marked on its dot
 GEOMETRY = {"size": SIZE, "center": CENTER, "dot": DOT, "rings": RING_BANDS, "angles": ANGLES}
 
 
@@ -57,6 +58,7 @@ async def radar_page(
         dots=layout(trends), geometry=GEOMETRY, quadrants=QUADRANTS, rings=RINGS,
         selected=selected, as_of=as_of, as_of_error=as_of_error, flash=flash,
         last_quarter=last_quarter(datetime.now(UTC).date()), forms=forms or {},
+        recent_since=(as_of or datetime.now(UTC)) - RECENT,
         specs=SPECS, may_edit=may(user, ADD.roles), may_move=may(user, MOVE.roles),
         choices={"initiative_id": await _initiatives(deps) if linkable else []},
         query=f"?as_of={as_of.date().isoformat()}" if as_of else "",

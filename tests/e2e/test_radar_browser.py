@@ -75,6 +75,9 @@ async def test_the_committee_opens_moves_and_looks_back_on_the_radar(
     await expect(panel.get_by_role("link", name="Knowledge search")).to_be_visible()
     await expect(panel.locator(".ring-history")).to_contain_text("Trial → adopt")
     await expect(page).to_have_url(f"{stack.url}/radar/trends/rag-tooling")
+    moved = page.locator(".trend-table tr", has_text="Vector databases")  # this quarter
+    await expect(moved.locator(".moved-note")).to_have_text("moved")
+    assert await page.locator(".radar-svg .moved-ring").count() >= 4  # and earlier ones
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "radar.png"), full_page=True)
 
