@@ -115,6 +115,10 @@ async def test_a_case_refined_stage_by_stage_realises_value_from_the_pilots_meas
     assert (pilot_case["kpi_name"], pilot_case["measurements"]) == ("Energy use", 3)
     assert pilot_case["invested_cost"] == pytest.approx(90_000, abs=5)  # one-off from the PoC
     await portfolio_shows_it(p, iid, sponsor, pilot_case, before_poc)
+    pack = await p.api.http.get(f"/initiatives/{iid}/gate-pack", params={"format": "html"},
+                                headers=p.auth("vera"))  # fmt: skip
+    assert pack.status_code == 200 and "Business case" in pack.text
+    assert "150k EUR" in pack.text and "Energy use" in pack.text
 
 
 async def refused_without_a_trace(p: People, iid: str) -> None:
