@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from api.notifier import mail, store
+from api.notifier import agent_accounts, mail, store
 from api.notifier.store import Recipient
 from events.envelope import CloudEvent
 from infra.consumer import Retry
@@ -35,6 +35,7 @@ class Notifier:
     async def on_event(self, conn: Connection, event: CloudEvent, sequence: int) -> None:
         if await queries.applied_position(self.reads) < sequence:
             raise Retry("the read models have not applied this event yet", delay=0.5)
+        await agent_accounts.follow(conn, self.reads, event)  # a suspended agent's tokens stop
         for waiting in await inbox_store.of_initiative(self.reads, event.subject):
             for user in await store.recipients(conn, waiting):
                 await self.tell(conn, waiting.item, user)

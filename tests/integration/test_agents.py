@@ -241,6 +241,11 @@ async def test_the_sweeper_refuses_a_late_draft_and_suspends_a_lapsed_agent(
     late = await api.post(f"/approvals/{held.json()['approval_id']}/approve", "owner")
     assert late.status_code == 409 and "not waiting" in late.json()["detail"]
 
+    async def locked_out() -> bool:  # no request suspended it: the notifier deactivates it
+        return (await api.get("/initiatives", LAPSING)).status_code == 401
+
+    await eventually(locked_out, what="the lapsed agent's token refused")
+
 
 async def side_tables(pool: Pool) -> dict[str, list[dict[str, Any]]]:
     reads = {
