@@ -64,8 +64,10 @@ async def approvals(
     await read_own_write(deps, position)
     user = current_user(request)
     waiting = await q.waiting_for(deps.reads, user.name, user.role)
+    escalated = await q.escalated_to(deps.reads, user.name, user.role, limit=20)
     template = "partials/approvals.html" if request.htmx else "approvals.html"
     return page(template, request, status_code, waiting=waiting, flash=flash, words=words,
+                escalated=escalated,
                 quality=await q.quality(deps.reads), now=datetime.now(UTC),
                 draft_fields=draft_fields, duration=duration)  # fmt: skip
 

@@ -184,6 +184,17 @@ class ApprovalController(Controller):
         user = current_user(request)
         return await q.waiting_for(deps.reads, user.name, user.role)
 
+    @get("/escalations", operation_id="listEscalations")
+    async def escalations(
+        self, request: Request[Any, Any, Any], deps: NamedDependency[Deps],
+        min_position: MinPosition = None,
+    ) -> list[q.Action]:  # fmt: skip
+        """Agents' refused actions escalated to you (you sponsor the agent; admins for an
+        agent without a sponsor), newest first."""
+        await caught_up(deps, min_position)
+        user = current_user(request)
+        return await q.escalated_to(deps.reads, user.name, user.role)
+
     @get("/quality", operation_id="getApprovalQuality")
     async def quality(self, deps: NamedDependency[Deps]) -> list[q.Quality]:
         """Per approver: drafts decided, the approval rate and the median hours to decide."""

@@ -139,6 +139,19 @@ async def waiting_for(pool: Pool, account: str, role: str, limit: int = 200) -> 
     return [_action(r) for r in rows]
 
 
+async def escalated_to(pool: Pool, account: str, role: str, limit: int = 50) -> list[Action]:
+    """Refusals escalated to the user (the agent's sponsor; the admins for an agent with
+    none), newest first."""
+    rows = await pool.fetch(
+        f"SELECT {_ACTION_COLUMNS} FROM {_ACTIONS} WHERE a.escalated AND (a.escalated_to = $1"
+        " OR (a.escalated_to IS NULL AND $2 = 'admin')) ORDER BY a.screened_at DESC LIMIT $3",
+        account,
+        role,
+        limit,
+    )
+    return [_action(r) for r in rows]
+
+
 async def quality(pool: Pool, agent_id: str | None = None) -> list[Quality]:
     """Per approver, of every agent's drafts (or one agent's)."""
     rows = await pool.fetch(

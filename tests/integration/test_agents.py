@@ -139,6 +139,12 @@ async def test_a_refused_action_is_recorded_and_escalated_to_the_sponsor(api: Ap
     await eventually(lambda: refusal(DOC_BOT, "refine-idea"), what="the refusal on the agent")
     mine = await refusal(DOC_BOT, "refine-idea")
     assert mine and mine["escalated"] and mine["escalated_to"] == "committee"  # the sponsor
+    told = (await api.get("/approvals/escalations", "committee")).json()  # to the sponsor
+    assert [(e["agent_id"], e["action"]) for e in told if e["initiative_id"] == iid] == [
+        (DOC_BOT, "refine-idea")
+    ]
+    assert not [e for e in (await api.get("/approvals/escalations", "owner")).json()
+                if e["initiative_id"] == iid]  # fmt: skip
     await eventually(lambda: refusal("agent_committee", "decide-gate"), what="the refused vote")
 
 
