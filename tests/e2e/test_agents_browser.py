@@ -133,3 +133,15 @@ async def test_the_admin_pulls_the_kill_switch_from_the_agent_s_page(api: Api, b
     await page.get_by_role("button", name="Suspend now (kill switch)").click()
     await expect(page.locator(".flash-success")).to_contain_text("tokens no longer work")
     assert (await api.get("/initiatives", KPI)).status_code == 401
+    await page.goto("/reviews")
+    reentry = page.locator(f"#reentry-{KPI}")
+    await expect(reentry).to_contain_text(f"Re-entry of {KPI}")
+    await page.locator("section", has=page.locator("#reentry-title")).screenshot(
+        path=str(ARTIFACTS / "agent-reentry.png")
+    )
+    await reentry.locator("a").click()
+    worked_on = page.locator("table.agent-actions a").first
+    await worked_on.click()
+    incident = page.locator(".agent-incident")
+    await expect(incident).to_contain_text(f"Agent {KPI} suspended")
+    await incident.screenshot(path=str(ARTIFACTS / "agent-incident.png"))
