@@ -31,7 +31,7 @@ from services.projection import obligations_queries
 from services.projection.views.obligations import Obligations
 
 REGISTER_COLUMNS = (
-    "id", "title", "stage", "status", "purpose", "risk_class", "role", "role_recorded",
+    "id", "title", "stage", "status", "purpose", "goal", "risk_class", "role", "role_recorded",
     "open_obligations", "overdue_obligations", "open_list", "obligations_version",
 )  # fmt: skip
 
@@ -127,7 +127,7 @@ def _line(o: Obligations) -> list[str]:
         f"{d.title} (Art. {d.article})" for d in o.obligations if d.status != "met"
     )
     values: tuple[object, ...] = (
-        o.initiative_id, o.title, o.stage, o.status, o.purpose, o.risk_class, o.role,
+        o.initiative_id, o.title, o.stage, o.status, o.purpose, o.goal, o.risk_class, o.role,
         o.role_recorded, o.open, o.overdue, open_list, o.version,
     )  # fmt: skip
     return [export.cell(v) for v in values]

@@ -147,7 +147,7 @@ async def test_the_ai_register_lists_pilots_and_later_never_ideas_or_pocs(api: A
     assert in_pilot in listed and idea not in listed and in_poc not in listed
     entry = listed[in_pilot]
     assert (entry["stage"], entry["risk_class"], entry["role"]) == ("pilot", "high", "deployer")
-    assert entry["purpose"] == f"{IDEA['problem_statement']} {IDEA['business_goal']}"
+    assert (entry["purpose"], entry["goal"]) == (IDEA["problem_statement"], IDEA["business_goal"])
     assert entry["open"] == len(entry["obligations"]) > 0
 
     response = await p.api.http.get(

@@ -33,7 +33,8 @@ class Obligations(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     stage: str
     status: str
-    purpose: str  # the problem it solves and the goal: what the system is for
+    purpose: str  # the problem it solves: what the system is for
+    goal: str = ""  # the business goal
     risk_class: RiskClass | None
     role: CompanyRole
     role_reason: str
@@ -54,10 +55,12 @@ def launched(s: Summary) -> bool:
 def obligations_of(row: Initiative, now: datetime) -> Obligations:
     f, s = row.facts, row.summary
     role, reason = role_of(f)
-    rows = [_row(d, now.date(), overdue(d, now, launched=launched(s))) for d in duties(f)]
+    found = [_row(d, now.date(), overdue(d, now, launched=launched(s))) for d in duties(f)]
+    # what needs doing first: overdue, then dated (incident reports), then the law's order
+    rows = sorted(found, key=lambda r: (not r.overdue, r.deadline is None))
     return Obligations(
         initiative_id=row.initiative_id, title=s.title, stage=s.stage, status=s.status,
-        purpose=" ".join(p for p in (f.problem_statement, f.business_goal) if p),
+        purpose=f.problem_statement or "", goal=f.business_goal or "",
         risk_class=risk_of(f), role=role, role_reason=reason,
         role_recorded=f.compliance.role is not None, switch=f.compliance.switch,
         law=VERSIONS[CURRENT_VERSION].law, obligations=rows,
