@@ -105,7 +105,13 @@ async def approve(deps: Deps, actor: Actor, approval_id: str) -> Decided:
     approved = next((e for e in decided if isinstance(e, agents.ActionApproved)), None)
     if approved is None:
         raise CommandFailedError(Problem(code="refused", detail=f"{approval_id} was decided"))
-    stage_command = STAGE_COMMANDS[approved.stage].decode(approved.command)
+    try:
+        stage_command = STAGE_COMMANDS[approved.stage].decode(approved.command)
+    except msgspec.DecodeError as exc:  # recorded by an older Tollgate, or by hand
+        raise CommandFailedError(Problem(code="invalid", detail=(
+            f"the approved command of {approval_id} cannot be read as a {approved.stage}"
+            f" command ({exc}); nothing was sent to the stage"
+        ))) from None  # fmt: skip
     token = CURRENT.set(IdempotentRequest(f"approval:{approval_id}", "approval"))
     try:
         applied = await send(deps.broker, approved.stage, stage_command, approved=True)  # type: ignore[arg-type]

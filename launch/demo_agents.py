@@ -18,6 +18,7 @@ import msgspec
 
 from events import agents, mvp
 from events.base import SYSTEM, Actor
+from events.kpis import RecordMeasurement
 from events.replies import CommandReply
 from infra.driver import Driver
 
@@ -92,10 +93,21 @@ async def seed(driver: Driver, now: datetime) -> int:
     card = document("demo-25", "model_card", now - timedelta(hours=20))
     await send("agents", screen(DOC, "demo-draft-2", "record-document", ("demo-25", "mvp"),
                                 body=card, at=card.at))  # fmt: skip
+    score = {
+        "command": "score-idea",
+        "initiative_id": "demo-12",
+        "value": 5,
+        "feasibility": 5,
+        "risk": 1,
+        "strategic_fit": 5,
+    }  # refused: never stored anywhere but the refusal
     await send("agents", screen(DOC, "demo-refused-1", "score-idea", ("demo-12", "ideation"),
-                                body={"value": 5}, at=now - timedelta(days=1)))  # fmt: skip
+                                body=score, at=now - timedelta(days=1)))  # fmt: skip
+    jump = RecordMeasurement(initiative_id="demo-19", at=now - timedelta(hours=6), actor=KPI,
+                             kpi_id="k1", measurement_id="kpi-agent-jump", value=131.0,
+                             source="kpi-agent")  # fmt: skip
     await send("agents", screen(KPI, "demo-measure-1", "record-measurement",
-                                ("demo-19", "pilot"), body={"kpi_id": "kpi", "value": 31.0},
-                                at=now - timedelta(hours=6), last=19.5))  # fmt: skip
+                                ("demo-19", "pilot"), body=jump, at=jump.at,
+                                last=100.2))  # fmt: skip
     await send("agents", agents.ExpireHeld(agent_id=DOC.id, at=now, actor=SYSTEM))
     return last

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from api.agents import STAGE_COMMANDS
 from events import agents
-from events.base import Addressed, Fact
+from events.base import Addressed, Command, Fact
 from events.replies import CommandReply
 from launch import demo_agents
 from services.agents import decider
@@ -50,6 +51,11 @@ async def test_the_demo_agents_have_policies_drafts_and_a_refusal() -> None:
     assert [c.actor.id for c in driver.staged] == ["doc-agent"]  # the approved draft, once
     [escalated] = of(driver, agents.ActionEscalated)
     assert escalated.to == "carlos"  # doc-agent's sponsor
+    for draft in of(driver, agents.ActionHeld):  # each is a whole stage command: approvable
+        assert isinstance(draft, agents.ActionHeld) and draft.stage is not None
+        command = STAGE_COMMANDS[draft.stage].decode(draft.command)
+        assert isinstance(command, Command)
+        assert (command.initiative_id, command.actor.id) == (draft.initiative_id, draft.agent_id)
     before = {k: list(v) for k, v in driver.streams.items()}
     await demo_agents.seed(driver, now)  # type: ignore[arg-type]
     assert driver.streams == before and len(driver.staged) == 1
