@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from events.base import STAGES
 from infra.db import Pool
 from services.projection import kept_rows
 from services.projection import portfolio as figures
@@ -30,6 +31,7 @@ from services.projection.views.initiative import Initiative
 
 T = f"{SCHEMA}.timeline"
 I = f"{SCHEMA}.initiatives"  # noqa: E741
+_OF_STAGES = "stage IN (" + ", ".join(f"'{s}'" for s in STAGES) + ")"  # an initiative's events
 
 
 class JetStream(Protocol):
@@ -139,8 +141,10 @@ async def timeline(
     pool: Pool, initiative_id: str, *, stage: str | None = None, kind: str | None = None,
     actor: str | None = None,
 ) -> list[bytes]:  # fmt: skip
-    """Oldest first; `kind` is an event's name (kpi_measured) or its whole CloudEvents type."""
-    where, args = ["initiative_id = $1"], [initiative_id]
+    """Oldest first; `kind` is an event's name (kpi_measured) or its whole CloudEvents type.
+    Only the stages' events: a trend's or an agent's stream (also in the timeline, keyed by
+    its own id, which may equal an initiative's) is no initiative's timeline."""
+    where, args = ["initiative_id = $1", _OF_STAGES], [initiative_id]
     for clause, value in (("stage = ${}", stage), ("actor = ${}", actor),
                           ("(type = ${0} OR split_part(type, '.', 4) = ${0})", kind)):  # fmt: skip
         if value is not None:
@@ -154,7 +158,7 @@ async def timeline(
 
 async def exists(pool: Pool, initiative_id: str) -> bool:
     found = await pool.fetchval(
-        f"SELECT 1 FROM {T} WHERE initiative_id = $1 LIMIT 1", initiative_id
+        f"SELECT 1 FROM {T} WHERE initiative_id = $1 AND {_OF_STAGES} LIMIT 1", initiative_id
     )
     return found is not None
 

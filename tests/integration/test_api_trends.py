@@ -123,6 +123,21 @@ async def test_the_rules_answer_with_problems_that_say_why(api: Api):
     assert same["version"] == 1  # to the ring it is in: nothing recorded
 
 
+async def test_a_trends_stream_is_no_initiatives_timeline(api: Api):
+    """The timeline keys a trend's events by its id: an initiative's timeline never serves
+    them, not even when the trend's id is an initiative's."""
+    tid = (await api.ok("/trends", "contributor", {**TREND, "name": "Trend, not initiative"}))["id"]
+    idea = await api.ok("/initiatives", "contributor", IDEA)
+    twin = await api.ok("/trends", "contributor", {**TREND, "name": "Twin", "trend_id": idea["id"]})
+    await trend(api, idea["id"], twin["position"])
+    alone = await api.get(f"/initiatives/{tid}/events")
+    assert alone.status_code == 404, alone.text
+    assert f"no initiative {tid}" in alone.json()["detail"]
+    timeline = await api.get(f"/initiatives/{idea['id']}/events")
+    assert timeline.status_code == 200, timeline.text
+    assert [e["source"] for e in timeline.json()] == ["/tollgate/ideation"]
+
+
 async def radar_tables(pool: Pool) -> tuple[list[Any], list[Any]]:
     rows = await pool.fetch("SELECT * FROM projection.trends ORDER BY trend_id")
     moves = await pool.fetch("SELECT * FROM projection.trend_moves ORDER BY event_id")
