@@ -4,19 +4,19 @@ an obligation's status, and the AI register (JSON, or CSV with `Accept: text/csv
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, cast
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api import export
 from api.auth import READERS, WORKERS, requires
 from api.bodies import Body
 from api.deps import Deps, caught_up, checked_id
 from api.dispatch import Accepted, record_at_current_stage
-from api.routes.initiatives import MinPosition
+from api.routes.initiatives import AS_CSV, ListFormat, MinPosition
 from events.base import Actor
 from events.compliance import (
     CompanyRole,
@@ -102,24 +102,32 @@ class AiRegisterController(Controller):
     path = "/ai-register"
     tags = ["ai-act"]
 
-    @get("/", operation_id="getAiRegister", guards=[requires(*READERS)])
+    @get(
+        "/",
+        operation_id="getAiRegister",
+        guards=[requires(*READERS)],
+        opt={"alternatives": ("text/csv",)},
+    )
     async def register(
-        self, request: Request[Any, Any, Any], deps: NamedDependency[Deps],
-        format: FromQuery[Literal["json", "csv"] | None] = None,
-    ) -> list[Obligations] | Response[bytes]:  # fmt: skip
+        self,
+        request: Request[Any, Any, Any],
+        deps: NamedDependency[Deps],
+        fmt: Annotated[ListFormat | None, QueryParameter(name="format", description=AS_CSV)] = None,
+        min_position: MinPosition = None,
+    ) -> list[Obligations]:
         """The AI register: every initiative in pilot, MVP or production (not killed) with
-        its purpose, risk class, the company's role and its open obligations. CSV with
-        `Accept: text/csv` or `format=csv`."""
+        its purpose and goal, risk class, the company's role and its open obligations, by
+        title. CSV with `Accept: text/csv` or `format=csv`, spreadsheet-safe."""
+        await caught_up(deps, min_position)
         now = datetime.now(UTC)
         found = await obligations_queries.register(deps.reads, now)
-        if not export.wants_csv(request, format):
+        if not export.wants_csv(request, fmt):
             return found
         body = export.lines([list(REGISTER_COLUMNS), *(_line(o) for o in found)])
-        name = f"tollgate-ai-register-{now:%Y-%m-%d}.csv"
-        disposition = f'attachment; filename="{name}"'
-        return Response(
-            body, media_type=export.MEDIA_TYPE, headers={"Content-Disposition": disposition}
-        )
+        disposition = f'attachment; filename="tollgate-ai-register-{now:%Y-%m-%d}.csv"'
+        csv = Response(body, media_type=export.MEDIA_TYPE,
+                       headers={"Content-Disposition": disposition})  # fmt: skip
+        return cast(list[Obligations], csv)  # Litestar sends a returned Response as it is
 
 
 def _line(o: Obligations) -> list[str]:
