@@ -5,8 +5,9 @@
   stores no NUL, in text or in jsonb). The command bodies' text types refuse NUL themselves
   (events.base.storable); this catches every other body too.
 - Query parameters: no NUL (400 naming the parameter); a date or datetime parameter within
-  FIRST_YEAR..LAST_YEAR (year 1 at +14:00 overflows on its way to UTC), an integer one
-  within PostgreSQL's bigint (400 naming it).
+  FIRST_YEAR..LAST_YEAR (year 1 at +14:00 overflows on its way to UTC), a datetime one with
+  its UTC offset (RFC 3339: a naive one cannot be compared with stored times), an integer
+  one within PostgreSQL's bigint (400 naming it).
 - Dates and datetimes in command bodies are bounded by `BoundedDates` (422 naming the field).
 
 A lone UTF-16 surrogate cannot arrive: msgspec refuses one in JSON (400) and the query and
@@ -38,6 +39,7 @@ WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _NOT_JSON = (b"application/x-www-form-urlencoded", b"multipart/")
 NUL_MESSAGE = "text may not contain NUL characters (\\u0000)"
 DATE_MESSAGE = f"Expected a date between {FIRST_YEAR} and {LAST_YEAR}"
+OFFSET_MESSAGE = "Expected an RFC 3339 datetime with its offset, such as 2026-01-01T00:00:00Z"
 BIGGEST = 2**63 - 1  # PostgreSQL's bigint
 INT_MESSAGE = f"Expected an integer between -{BIGGEST} and {BIGGEST}"
 
@@ -78,7 +80,10 @@ def _problem(raw: str, annotation: Any) -> str | None:
             moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
             return None  # not a date at all: the parameter's own validation says so
-        return None if in_range(moment) else DATE_MESSAGE
+        if not in_range(moment):
+            return DATE_MESSAGE
+        naive = _is_a(annotation, datetime) and moment.tzinfo is None and len(raw) > 10
+        return OFFSET_MESSAGE if naive else None
     if _is_a(annotation, int) and not _is_a(annotation, bool):
         with contextlib.suppress(ValueError):
             return None if abs(int(raw)) <= BIGGEST else INT_MESSAGE

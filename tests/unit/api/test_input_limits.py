@@ -153,6 +153,7 @@ LIST = InitiativeController.list_initiatives
         (b"stage=poc%00", "stage"),
         (b"as_of=0001-01-01T00:00:00%2B14:00", "as_of"),
         (b"as_of=9999-12-31", "as_of"),
+        (b"as_of=2026-09-01T00:00:00", "as_of"),  # no offset: not RFC 3339 (was a 500)
         (b"offset=9223372036854775808", "offset"),
         (b"min_position=-99999999999999999999", "min_position"),
     ],
