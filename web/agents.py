@@ -15,10 +15,10 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from api import agents as ops
+from api.agent_views import detail
 from api.auth import current_user
 from api.deps import Deps
 from api.problems import CommandFailedError
-from api.routes.agents import detail
 from api.users import list_users
 from events.replies import Problem
 from services.projection import agents_queries as q

@@ -12,17 +12,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from api import agents as ops
+from api.agent_views import AgentDetail, AgentSummary, detail, summaries
 from api.auth import ADMINS, READERS, current_user, people_only, requires
 from api.deps import Deps, caught_up
 from api.dispatch import Accepted
 from api.routes.initiatives import MinPosition
-from api.users import list_users
 from events import agents
 from events.base import Actor, Id, Text
 from events.gates import Note
-from services.projection import agents_history
 from services.projection import agents_queries as q
-from services.projection.agents_history import Entry
 
 
 class SponsorBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -41,44 +39,6 @@ class AttestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Nothing to say: the sponsor's attestation is valid for the policy's days."""
 
 
-class AgentSummary(msgspec.Struct, frozen=True, kw_only=True):
-    agent_id: str
-    role: str
-    active: bool  # whether its tokens work
-    status: str  # active or suspended
-    policy_version: int = 0
-    sponsor: str | None = None
-    attested_until: Any = None
-
-
-class AgentDetail(msgspec.Struct, frozen=True, kw_only=True):
-    """An agent's page: policy with version, sponsor and attestation, status, what it did,
-    what was refused, what waits for approval, and its suspensions."""
-
-    agent_id: str
-    active: bool
-    agent: q.AgentRow | None
-    done: list[q.Action]
-    refused: list[q.Action]
-    waiting: list[q.Action]
-    rejected: list[q.Action]
-    suspensions: list[q.Suspension]
-    history: list[Entry]  # its own events in words, newest first
-
-
-async def detail(deps: Deps, agent_id: str) -> AgentDetail:
-    name = await ops.agent_account(deps, agent_id)
-    found = {a.name: a for a in await list_users(deps.pool)}[name]
-    acts = await q.actions(deps.reads, name)
-    by = {s: [a for a in acts if a.status in ss] for s, ss in
-          (("done", ("allowed", "approved")), ("refused", ("refused",)), ("waiting", ("held",)),
-           ("rejected", ("rejected",)))}  # fmt: skip
-    row, suspended = await q.agent(deps.reads, name), await q.suspensions(deps.reads, agent_id=name)
-    history = await agents_history.history(deps.reads, name)
-    return AgentDetail(agent_id=name, active=found.active, agent=row, suspensions=suspended,
-                       history=history, **by)  # fmt: skip
-
-
 class AgentController(Controller):
     path = "/agents"
     tags = ["agents"]
@@ -90,15 +50,7 @@ class AgentController(Controller):
     ) -> list[AgentSummary]:
         """Every agent account with its policy version, sponsor, attestation and status."""
         await caught_up(deps, min_position)
-        rows = {r.agent_id: r for r in await q.agents(deps.reads)}
-        return [
-            AgentSummary(agent_id=u.name, role=u.role, active=u.active,
-                         status=rows[u.name].status if u.name in rows else "active",
-                         policy_version=rows[u.name].policy_version if u.name in rows else 0,
-                         sponsor=rows[u.name].sponsor if u.name in rows else None,
-                         attested_until=rows[u.name].attested_until if u.name in rows else None)
-            for u in await list_users(deps.pool) if u.kind == "agent"
-        ]  # fmt: skip
+        return await summaries(deps)
 
     @get("/{agent_id:str}", operation_id="getAgent")
     async def get_agent(

@@ -207,6 +207,33 @@ async def test_the_cli_sets_a_policy_from_a_file_as_a_new_version(
         await agent_policies.set_policy(settings, DOC_BOT, policy, "admin")
 
 
+async def test_bad_agent_requests_are_problems_that_change_nothing(api: Api):
+    admin = api.headers("admin")
+    cases = [
+        (await api.http.put("/agents/nobody/policy", json=DRAFTS, headers=admin), 404, "nobody"),
+        (await api.http.put(f"/agents/{DOC_BOT}/policy", headers=admin,
+                            json={"rules": [{"action": "record-document", "mode": "draft"}]}),
+         422, "name an approver"),
+        (await api.http.put(f"/agents/{DOC_BOT}/policy", headers=admin,
+                            json={"rules": [], "veto": True}), 422, "veto"),
+        (await api.post("/approvals/garbage/approve", "owner"), 404, "approval"),
+        (await api.post(f"/approvals/{DOC_BOT}~nope/approve", "owner"), 404, "no action nope"),
+        (await api.post(f"/approvals/{DOC_BOT}~nope/approve", DOC_BOT), 403, "agent"),
+        (await api.post(f"/agents/{DOC_BOT}/sponsor", "admin", {"sponsor": "agent"}), 422,
+         "person"),
+        (await api.post(f"/agents/{DOC_BOT}/attestations", "owner", {}), 403, "sponsor"),
+        (await api.post(f"/agents/{DOC_BOT}/suspend", KPI_BOT, {"reason": "x"}), 403, "agent"),
+        (await api.post(f"/agents/{DOC_BOT}/suspend", "admin", {}), 422, "reason"),
+        (await api.post(f"/agents/{DOC_BOT}/reinstate", "owner", {}), 403, "committee"),
+    ]  # fmt: skip
+    for response, status, words in cases:
+        assert response.status_code == status, (response.request.url, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert words in response.json()["detail"], response.text
+    agent = (await api.get(f"/agents/{DOC_BOT}")).json()
+    assert agent["agent"]["status"] == "active" and agent["agent"]["sponsor"] == "committee"
+
+
 async def test_the_sweeper_refuses_a_late_draft_and_suspends_a_lapsed_agent(
     api: Api, settings: Settings
 ):
