@@ -50,7 +50,7 @@ def commands(now: datetime) -> list[Command]:
             description="A free-text field with a medical note lowered a candidate's rank.",
         ),
         pilot.ReportIncident(
-            initiative_id=PILOT, at=now - timedelta(days=3), actor=CARLOS,
+            initiative_id=PILOT, at=now - timedelta(days=2), actor=CARLOS,
             incident_id="demo-serious-2", title="Applicants over 50 ranked lower",
             severity="high", serious="fundamental_rights", aware_at=now - timedelta(days=3),
             causal_link_at=now - timedelta(days=2),

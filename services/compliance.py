@@ -11,10 +11,14 @@ Rules:
   company the provider: a switch with the deployer role is invalid;
 - the obligation must be one of the initiative's for its risk class and role now
   (events.obligations), named by id; met needs the evidence;
-- the same role and reason, or the same status and evidence, again is a no-op.
+- the same role and reason, or the same status and evidence, again is a no-op;
+- a serious incident's awareness is not after its report, nor its causal link before the
+  awareness; only a serious incident records them (they start the Art. 73 clock).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from events.base import Event
 from events.compliance import (
@@ -74,6 +78,21 @@ def record_status(
             status=c.status, evidence=c.evidence, recorded_by=c.actor.id,
         )
     ]  # fmt: skip
+
+
+def check_serious(
+    at: datetime, serious: str | None, aware_at: datetime | None, causal_at: datetime | None
+) -> None:
+    """The Art. 73 facts of an incident report make sense in time."""
+    if serious is None and (aware_at or causal_at):
+        raise Invalid("awareness and a causal link are recorded for a serious incident only")
+    if aware_at is not None and aware_at > at:
+        raise Invalid(f"the company cannot have become aware after now ({at:%Y-%m-%d %H:%M})")
+    if causal_at is not None and not (aware_at or at) <= causal_at <= at:
+        raise Invalid(
+            "a causal link is established between the company becoming aware (aware_at, by"
+            " default the report) and now"
+        )
 
 
 def _guard_held(kit: GateEvents, s: StageState) -> None:

@@ -67,6 +67,8 @@ def decide(command: PilotCommand, state: State) -> list[Event]:
             return [] if same else [record(command, pilot.OversightDesigned)]
         case ReportIncident():
             guard_work(KIT, state, command.actor)
+            c = command
+            compliance.check_serious(c.at, c.serious, c.aware_at, c.causal_link_at)
             known = command.incident_id in state.facts.incidents
             return [] if known else [record(command, pilot.IncidentReported)]
         case ChangeIncidentStatus():

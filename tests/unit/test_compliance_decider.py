@@ -194,3 +194,21 @@ def test_g4_is_refused_until_the_obligations_due_before_launch_are_met() -> None
     first = given(mvp_decider, history, docs, met).when(vote_of(CHAIR, "v-1")).decided()
     second = given(mvp_decider, history, docs, met, first).when(vote_of(MEMBER, "v-2")).decided()
     assert isinstance(second[-1], mvp.GateDecided) and second[-1].decision == "go"
+
+
+def incident(**art73: object) -> pilot.ReportIncident:
+    return pilot.ReportIncident(initiative_id=ID, at=AT, actor=CONTRIBUTOR, incident_id="i-3",
+                                title="Leak", severity="high", **art73)  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_the_art_73_facts_of_a_report_must_make_sense_in_time() -> None:
+    day = timedelta(days=1)
+    given(decider, HIGH).when(incident(serious="health", aware_at=AT + day)).refused(
+        Invalid, "aware after now"
+    )
+    given(decider, HIGH).when(
+        incident(serious="health", aware_at=AT - day, causal_link_at=AT - 2 * day)
+    ).refused(Invalid, "causal link")
+    given(decider, HIGH).when(incident(aware_at=AT - day)).refused(Invalid, "serious incident only")
+    ok = incident(serious="death", aware_at=AT - 2 * day, causal_link_at=AT - day)
+    assert given(decider, HIGH).when(ok).decided()
