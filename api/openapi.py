@@ -26,7 +26,9 @@ from litestar.openapi.spec import (
 )
 from litestar.routes import HTTPRoute
 
+from api.auth import API_PREFIX
 from api.problems import PROBLEM_JSON
+from api.screening import HELD
 
 BEARER = "bearer"
 COMPONENTS = Components(
@@ -85,7 +87,7 @@ def _problem(description: str) -> OpenAPIResponse:
     )
 
 
-def _complete(operation: Operation, handler: HTTPRouteHandler, method: str) -> None:
+def _complete(operation: Operation, handler: HTTPRouteHandler, method: str, path: str) -> None:
     public = bool(handler.opt.get("exclude_from_auth"))
     declared = {str(status) for status in handler.responses or {}}
     errors = dict(ERRORS)
@@ -95,6 +97,8 @@ def _complete(operation: Operation, handler: HTTPRouteHandler, method: str) -> N
         operation.parameters = [*others, IDEMPOTENCY_KEY]
     responses = operation.responses if operation.responses is not None else {}
     _alternatives(responses.get("200"), handler.opt.get("alternatives", ()))
+    if method == "POST" and path.startswith(f"{API_PREFIX}/initiatives"):
+        responses.setdefault("202", HELD)  # an agent's command held for approval
     for status, description in errors.items():
         if str(status) not in declared and not (public and status in PUBLIC_ERRORS):
             responses[str(status)] = _problem(description)
@@ -127,4 +131,4 @@ def complete(app: Litestar) -> None:
             for method in handler.http_methods:
                 operation = getattr(item, method.lower(), None)
                 if isinstance(operation, Operation):
-                    _complete(operation, handler, method)
+                    _complete(operation, handler, method, route.path_format or "/")

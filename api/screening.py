@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
 
 from api.broker import Broker
 from api.idempotency_context import CURRENT
@@ -41,6 +42,19 @@ class Held(msgspec.Struct, frozen=True, kw_only=True):
     approver: str
     deadline: datetime
     rule: str
+
+
+_TEXT = Schema(type=OpenAPIType.STRING)
+HELD = OpenAPIResponse(
+    description="An AI agent's command its policy holds as a draft: nothing reached the stage;"
+    " it waits for `approver` until `deadline` (POST /approvals/{approval_id}/approve)",
+    content={"application/json": OpenAPIMediaType(schema=Schema(
+        type=OpenAPIType.OBJECT, required=["approval_id", "status", "approver", "deadline"],
+        properties={"approval_id": _TEXT, "status": _TEXT, "approver": _TEXT,
+                    "deadline": Schema(type=OpenAPIType.STRING, format="date-time"),  # type: ignore[arg-type]
+                    "rule": _TEXT},
+    ))},
+)  # fmt: skip
 
 
 def approval_id(agent_id: str, action_id: str) -> str:
