@@ -9,7 +9,7 @@ from typing import Annotated, Any, cast
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api import export
 from api.auth import READERS, WORKERS, requires
@@ -59,17 +59,20 @@ class ObligationController(Controller):
     @get("/obligations", operation_id="getObligations", guards=[requires(*READERS)])
     async def obligations(
         self, deps: NamedDependency[Deps], initiative_id: FromPath[str],
-        min_position: MinPosition = None,
+        as_of: FromQuery[datetime | None] = None, min_position: MinPosition = None,
     ) -> Obligations:  # fmt: skip
         """The initiative's EU AI Act obligations for its risk class and the company's role:
         each with its article, who bears it, status and evidence, the date the law applies it
         from (and whether it does today), the deadline where the law sets one from recorded
-        facts (a serious incident's Art. 73 report), and whether it is overdue."""
+        facts (a serious incident's Art. 73 report), and whether it is overdue; `as_of`
+        (RFC 3339) as they stood then, under today's version of the law."""
         await caught_up(deps, min_position)
-        now = datetime.now(UTC)
-        found = await obligations_queries.of_initiative(deps.reads, checked_id(initiative_id), now)
+        iid, now = checked_id(initiative_id), datetime.now(UTC)
+        found = await obligations_queries.of_initiative(deps.reads, iid, now, as_of)
         if found is None:
-            raise NotFoundException(f"no initiative {initiative_id}")
+            raise NotFoundException(
+                f"no initiative {initiative_id}" + " at that time" * bool(as_of)
+            )
         return found
 
     @post("/role", operation_id="recordAiRole", status_code=201, guards=[requires(*WORKERS)])
@@ -113,14 +116,16 @@ class AiRegisterController(Controller):
         request: Request[Any, Any, Any],
         deps: NamedDependency[Deps],
         fmt: Annotated[ListFormat | None, QueryParameter(name="format", description=AS_CSV)] = None,
+        as_of: FromQuery[datetime | None] = None,
         min_position: MinPosition = None,
     ) -> list[Obligations]:
         """The AI register: every initiative in pilot, MVP or production (not killed) with
         its purpose and goal, risk class, the company's role and its open obligations, by
-        title. CSV with `Accept: text/csv` or `format=csv`, spreadsheet-safe."""
+        title; `as_of` (RFC 3339) as it stood then. CSV with `Accept: text/csv` or
+        `format=csv`, spreadsheet-safe."""
         await caught_up(deps, min_position)
         now = datetime.now(UTC)
-        found = await obligations_queries.register(deps.reads, now)
+        found = await obligations_queries.register(deps.reads, now, as_of)
         if not export.wants_csv(request, fmt):
             return found
         body = export.lines([list(REGISTER_COLUMNS), *(_line(o) for o in found)])

@@ -14,6 +14,7 @@ from events.records import Facts
 from infra.db import Pool
 from services.projection import kept_rows
 from services.projection.store import SCHEMA, SUMMARY
+from services.projection.time_travel import rows_as_of
 from services.projection.views.initiative import Initiative
 from services.projection.views.obligations import REGISTERED, Obligations, obligations_of
 
@@ -24,13 +25,24 @@ REGISTER = (
 )
 
 
-async def of_initiative(pool: Pool, initiative_id: str, now: datetime) -> Obligations | None:
+async def of_initiative(
+    pool: Pool, initiative_id: str, now: datetime, as_of: datetime | None = None
+) -> Obligations | None:
+    """As they stand at `now`, or as they stood at `as_of` (overdue then)."""
+    if as_of is not None:
+        row = (await rows_as_of(pool, as_of, initiative_id)).get(initiative_id)
+        return obligations_of(row, as_of) if row and row.summary.proposed_at else None
     row = await kept_rows.row(pool, initiative_id)
     return obligations_of(row, now) if row else None
 
 
-async def register(pool: Pool, now: datetime) -> list[Obligations]:
-    """Every system in use (pilot, MVP, production), by title."""
+async def register(pool: Pool, now: datetime, as_of: datetime | None = None) -> list[Obligations]:
+    """Every system in use (pilot, MVP, production), by title; `as_of`: as it stood then."""
+    if as_of is not None:
+        rows = (await rows_as_of(pool, as_of)).values()
+        kept = [r for r in rows if r.summary.stage in REGISTERED and r.summary.status != "killed"]
+        kept.sort(key=lambda r: (r.summary.title, r.initiative_id))
+        return [obligations_of(r, as_of) for r in kept]
     records = await pool.fetch(REGISTER, list(REGISTERED))
     return [obligations_of(_row(r["summary"], r["facts"]), now) for r in records]
 

@@ -72,6 +72,7 @@ async def test_obligations_follow_the_role_and_a_serious_incident_starts_the_art
     assert bought["version"] == "2026.1" and bought["criteria_version"] == "2026.1"
 
     role = {"role": "provider", "reason": "Sold on under our own name", "switch": "own_name"}
+    before = datetime.now(UTC)
     await p.do(f"/initiatives/{iid}/role", "olivia", role)
     provider = await p.get(f"/initiatives/{iid}/obligations")
     assert (provider["role"], provider["switch"], provider["role_recorded"]) == (
@@ -81,6 +82,8 @@ async def test_obligations_follow_the_role_and_a_serious_incident_starts_the_art
     )
     assert {"tech_doc", "qms", "pmm", "serious_incident"} <= ids(provider)
     assert "fria" not in ids(provider)
+    then = await p.get(f"/initiatives/{iid}/obligations", as_of=before.isoformat())
+    assert then["role"] == "deployer" and "fria" in ids(then)  # as it stood before the switch
     tech = next(o for o in provider["obligations"] if o["id"] == "tech_doc")
     assert (tech["article"], tech["status"], tech["applies_from"], tech["overdue"]) == (
         "11 + Annex IV", "open", "2027-12-02", False)  # fmt: skip
@@ -140,7 +143,10 @@ async def test_the_ai_register_lists_pilots_and_later_never_ideas_or_pocs(api: A
     await to_poc(p, in_poc)
     in_pilot = await high_risk_idea(p, f"Register pilot {tag}")
     await to_poc(p, in_pilot)
+    in_poc_then = datetime.now(UTC)
     await to_pilot(p, in_pilot)
+    earlier = await p.get("/ai-register", as_of=in_poc_then.isoformat())
+    assert in_pilot not in {e["initiative_id"] for e in earlier}  # still a PoC then
 
     register = await p.get("/ai-register")
     listed = {e["initiative_id"]: e for e in register}
