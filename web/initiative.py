@@ -174,6 +174,7 @@ class InitiativePage(Controller):
         ctx["agent_incidents"] = await agents_queries.suspensions(
             deps.reads, initiative_id=initiative_id
         )
+        ctx["agent_work"] = await agents_queries.for_initiative(deps.reads, initiative_id)
         target = request.htmx.target if request.htmx else None
         if target in FRAGMENTS:
             return page(FRAGMENTS[str(target)], request, **ctx)

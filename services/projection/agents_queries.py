@@ -139,6 +139,17 @@ async def waiting_for(pool: Pool, account: str, role: str, limit: int = 200) -> 
     return [_action(r) for r in rows]
 
 
+async def for_initiative(pool: Pool, initiative_id: str, limit: int = 20) -> list[Action]:
+    """Agents' held, decided and refused actions on one initiative, newest first."""
+    rows = await pool.fetch(
+        f"SELECT {_ACTION_COLUMNS} FROM {_ACTIONS} WHERE initiative_id = $1"
+        " AND a.status <> 'allowed' ORDER BY a.screened_at DESC LIMIT $2",
+        initiative_id,
+        limit,
+    )
+    return [_action(r) for r in rows]
+
+
 async def escalated_to(pool: Pool, account: str, role: str, limit: int = 50) -> list[Action]:
     """Refusals escalated to the user (the agent's sponsor; the admins for an agent with
     none), newest first."""

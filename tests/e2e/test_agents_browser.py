@@ -98,7 +98,7 @@ async def test_the_approver_approves_a_draft_and_reads_the_agent_s_page(
     api: Api, settings: Settings, browser: Browser
 ):
     await people_and_agents(api, settings)
-    await agents_at_work(api)
+    iid = await agents_at_work(api)
     page = await sign_in(browser, api.url, APPROVER)
     await page.get_by_role("link", name="Approvals").click()
     await expect(page.get_by_role("heading", name="Drafts to approve")).to_be_visible()
@@ -110,6 +110,11 @@ async def test_the_approver_approves_a_draft_and_reads_the_agent_s_page(
     await expect(page.locator(".flash-success")).to_contain_text("approved")
     await expect(page.locator("ol.approvals > li", has_text=DOC)).to_have_count(1)
 
+    await page.goto(f"/initiatives/{iid}")
+    work = page.locator("#record-agent-work")
+    await expect(work.locator("li")).to_have_count(3)  # approved, waiting, refused
+    await expect(work).to_contain_text("approved")
+    await work.screenshot(path=str(ARTIFACTS / "agent-dossier.png"))
     await page.goto(f"/agents/{DOC}")
     await expect(page.get_by_role("heading", name="Policy version 1")).to_be_visible()
     await expect(page.locator("#waiting-title")).to_contain_text("(1)")

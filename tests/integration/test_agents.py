@@ -116,6 +116,9 @@ async def test_a_held_document_draft_counts_for_g4_once_its_approver_approves(
     ]  # fmt: skip
     quality = {q["approver"]: q for q in (await api.get("/approvals/quality")).json()}
     assert quality["owner"]["approved"] >= 2 and quality["owner"]["approval_rate"] > 0
+    dossier = await page(api, settings, "owner", f"/initiatives/{iid}")
+    assert "AI agents' drafts and refusals" in dossier
+    assert dossier.count(f'record document by <a href="/agents/{DOC_BOT}">') == 2
     history = [h["text"] for h in (await api.get(f"/agents/{DOC_BOT}")).json()["history"]]
     assert "Draft approved by owner: sent to the mvp of " + iid in history
     assert "Policy version 1 set (1 rules, otherwise refused)" in history
