@@ -116,11 +116,7 @@ async def context(
     s = detail.summary
     live = as_of is None
     mine = acts_on(user, s)
-    duties = (
-        await obligations_queries.of_initiative(deps.reads, s.initiative_id, now())
-        if live
-        else None
-    )
+    duties = await obligations_queries.of_initiative(deps.reads, s.initiative_id, now(), as_of)
     options = {
         "obligation_id": obligation_choices(duties),
         "kpi_id": [(k.kpi_id, k.name or k.kpi_id) for k in detail.metrics],

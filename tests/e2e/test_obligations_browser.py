@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import pytest_asyncio
@@ -122,6 +122,13 @@ async def test_the_dossier_lists_the_obligations_and_records_a_status(
 
     await section.scroll_into_view_if_needed()
     await section.screenshot(path=str(ARTIFACTS / "obligations.png"))
+    then = (datetime.now(UTC) - timedelta(days=17)).strftime("%Y-%m-%dT%H:%M")
+    await page.goto(f"/initiatives/demo-04?as_of={then}")  # before the serious incidents
+    await expect(page.locator("#obligations")).to_be_visible()
+    await expect(page.locator("#obligation-serious_incident-demo-serious-1")).to_have_count(0)
+    await expect(page.locator("#obligation-ai_literacy")).to_contain_text("met")  # on day 19
+    await expect(page.locator("#obligation-tech_doc")).to_contain_text("open")  # on day 13
+    await page.goto("/initiatives/demo-04")
     await page.set_viewport_size(PHONE)
     await no_sideways_scroll(page)
     await section.screenshot(path=str(ARTIFACTS / "obligations-phone.png"))
