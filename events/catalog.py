@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from events import ideation, mvp, pilot, poc, production
+from events import agents, ideation, mvp, pilot, poc, production, trends
 from events.base import Event, event_tag
 
 AnyEvent = (
@@ -29,6 +29,12 @@ def _classes() -> dict[str, type[Event]]:
 
 
 EVENT_TYPES: dict[str, type[Event]] = _classes()
+# every type on the stream: the stages' and those of the agents' and the trends' own streams
+# (what a subscriber may ask for by type; EVENT_TYPES are an initiative's only)
+STREAM_TYPES: frozenset[str] = frozenset(EVENT_TYPES) | frozenset(
+    str(c.__struct_config__.tag)
+    for c in (*trends.AnyTrendEvent.__args__, *agents.AnyAgentEvent.__args__)
+)
 
 
 def is_known(event: Event) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import AsyncIterator
+from typing import get_args
 
 import msgspec
 from litestar import Controller, get
@@ -16,8 +17,8 @@ from litestar.response.sse import ServerSentEventMessage
 
 from api.auth import READERS, requires
 from api.deps import Deps, checked_id
-from events.base import STAGES, type_parts
-from events.catalog import EVENT_TYPES
+from events.base import Category, type_parts
+from events.catalog import STREAM_TYPES
 from events.subjects import Subjects
 
 
@@ -28,6 +29,9 @@ class Head(msgspec.Struct):
 
 _HEAD = msgspec.json.Decoder(Head)
 REMEMBERED = 10_000
+CATEGORIES: tuple[str, ...] = tuple(  # the stages, and the agents' and trends' own streams
+    a for arg in get_args(Category) for a in (get_args(arg) or (arg,))
+)
 SSE = "text/event-stream"
 
 
@@ -82,12 +86,13 @@ class StreamController(Controller):
     ) -> ServerSentEvent:
         """Server-sent events of lifecycle events from now on. Each message's `event` is the
         CloudEvents type, its `id` the event id and its `data` the CloudEvent JSON.
-        Filters: `initiative_id`, `stage`, and `type` (repeatable)."""
+        Filters: `initiative_id` (or a trend's or agent's id), `stage` (a stage, `agents` or
+        `trends`), and `type` (repeatable)."""
         types = type or []
-        for wrong in [t for t in types if t not in EVENT_TYPES][:1]:
+        for wrong in [t for t in types if t not in STREAM_TYPES][:1]:
             raise _bad("type", f"unknown event type {wrong!r}; see /api/v1/asyncapi.json")
-        if stage is not None and stage not in STAGES:
-            raise _bad("stage", f"unknown stage {stage!r}; one of {', '.join(STAGES)}")
+        if stage is not None and stage not in CATEGORIES:
+            raise _bad("stage", f"unknown stage {stage!r}; one of {', '.join(CATEGORIES)}")
         if initiative_id is not None:
             checked_id(initiative_id)
         subject = subject_for(deps.settings.subjects, initiative_id, types, stage)

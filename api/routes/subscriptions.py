@@ -21,7 +21,7 @@ from api.webhooks.ping import TYPE as PING_TYPE
 from api.webhooks.ping import ping_event
 from api.webhooks.signing import new_secret, secret_problem
 from events.base import Actor, Id
-from events.catalog import EVENT_TYPES
+from events.catalog import STREAM_TYPES
 
 Url = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_URL)]
 Secret = Annotated[str, msgspec.Meta(min_length=16, max_length=200)]
@@ -62,7 +62,7 @@ async def checked_body(data: SubscriptionBody, deps: Deps) -> str:
         raise invalid("url", str(exc)) from None
     if data.secret is not None and (wrong := secret_problem(data.secret)):
         raise invalid("secret", wrong)
-    for unknown in [t for t in data.event_types if t not in EVENT_TYPES][:1]:
+    for unknown in [t for t in data.event_types if t not in STREAM_TYPES][:1]:
         raise invalid("event_types", f"unknown event type {unknown!r}; see /api/v1/asyncapi.json")
     return data.secret or new_secret()
 

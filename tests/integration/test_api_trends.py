@@ -6,6 +6,8 @@ trend event again changes nothing)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -136,6 +138,39 @@ async def test_a_trends_stream_is_no_initiatives_timeline(api: Api):
     timeline = await api.get(f"/initiatives/{idea['id']}/events")
     assert timeline.status_code == 200, timeline.text
     assert [e["source"] for e in timeline.json()] == ["/tollgate/ideation"]
+
+
+async def test_a_subscriber_asks_for_trend_events_by_type_and_by_stage(api: Api):
+    """The trends' events are on the stream and in /asyncapi.json, so the SSE stream's
+    `type` and `stage` and a webhook's `event_types` take them (they were a 400 and a 422)."""
+    moved = "io.tollgate.trends.trend_moved.v1"
+    tid = (await api.ok("/trends", "contributor", {**TREND, "name": "Streamed trend"}))["id"]
+    hook = {"url": "https://hooks.example.com/radar", "event_types": [moved]}
+    created = await api.post("/subscriptions", "admin", hook)
+    assert created.status_code == 201, created.text
+    received: list[dict[str, str]] = []
+
+    async def listen(params: dict[str, str]) -> None:
+        async with api.http.stream("GET", "/events/stream", params=params,
+                                   headers=api.headers("viewer")) as response:  # fmt: skip
+            assert response.status_code == 200, await response.aread()
+            message: dict[str, str] = {}
+            async for line in response.aiter_lines():
+                if not line:
+                    received.append(message)
+                    return
+                key, _, value = line.partition(":")
+                message[key] = value.strip()
+
+    listeners = [
+        asyncio.create_task(listen({"type": moved, "initiative_id": tid})),
+        asyncio.create_task(listen({"stage": "trends", "initiative_id": tid})),
+    ]
+    await asyncio.sleep(0.5)  # the stream is live-only: let the subscriptions start
+    await api.ok(f"/trends/{tid}/moves", "committee", MOVE)
+    await asyncio.wait_for(asyncio.gather(*listeners), 10)
+    assert [m["event"] for m in received] == [moved, moved]
+    assert {json.loads(m["data"])["subject"] for m in received} == {tid}
 
 
 async def radar_tables(pool: Pool) -> tuple[list[Any], list[Any]]:
