@@ -25,6 +25,7 @@ from services.projection.models import (
 from services.projection.value_figures import case_figures, portfolio_value
 from services.projection.views.gate_history import ConditionView, Review, open_review
 from services.projection.views.initiative import Initiative
+from services.projection.views.obligations import marks
 from services.projection.views.readiness import readiness
 from services.projection.views.stages import STAGES, passing
 from services.projection.views.summary import Summary
@@ -62,7 +63,7 @@ def readiness_of(row: Initiative) -> ReadinessView | None:
 
 def detail(row: Initiative, now: datetime, as_of: datetime | None = None) -> InitiativeDetail:
     return InitiativeDetail(
-        summary=summary_at(row.summary, row, now), gates=row.gates,
+        summary=summary_at(marks(row), row, now), gates=row.gates,
         metrics=list(row.metrics.kpis.values()), readiness=readiness_of(row),
         visits=list(row.visits.visits), time_in_stage_days=time_in_stage(row, now), as_of=as_of,
         dossier=row.dossier, conditions=conditions(row), decisions=decisions.links(row),

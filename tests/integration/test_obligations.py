@@ -129,6 +129,8 @@ async def test_obligations_follow_the_role_and_a_serious_incident_starts_the_art
     assert [i["key"] for i in mine] == [f"obligation:{report['id']}"]
     assert mine[0]["urgent"] and "Wrongly rejected applicant" in mine[0]["text"]
 
+    detail = (await p.get(f"/initiatives/{iid}"))["summary"]
+    assert detail["obligations_open"] == found["open"]  # the detail and the list agree
     listed = (await p.get("/initiatives", q=tag))["items"]
     assert [(i["obligations_open"], len(i["obligation_deadlines"])) for i in listed] == [
         (found["open"], 1)
