@@ -9,8 +9,9 @@ Rules:
   initiatives) and AI agents may not move a trend, whatever their role;
 - an AI agent may propose a trend (it watches the news), but only into `assess`: putting
   one straight into adopt, trial or hold would be a ring decision;
-- a trend is added once: the same trend again is a no-op, another one under its id is
-  refused; every other command needs the trend to exist;
+- a trend is added once: the same trend again (at any time: a retry) is a no-op, another
+  one under its id is refused; every other command needs the trend to exist;
+- a trend's name and description are never blank (adding or editing);
 - an edit changes only the fields given that differ; nothing different is a no-op; the
   ring changes only by a move;
 - a move to the trend's current ring is a no-op; a move needs a rationale (not blank);
@@ -110,15 +111,25 @@ def _add(command: AddTrend, state: State) -> list[Fact]:
             "person's decision (move it with a rationale)"
         )
     fields = {k: v for k, v in msgspec.structs.asdict(command).items() if k != "actor"}
+    _guard_named(fields)
     added = TrendAdded(**fields)
     if state.added is None:
         return [added]
-    if state.added == added:
+    if state.added == replace(added, at=state.added.at):  # a retry comes later: not a new trend
         return []
     raise Refused(f"a trend {command.trend_id} exists already ({state.added.name})")
 
 
+def _guard_named(fields: dict[str, object]) -> None:
+    """A name and a description say something: blank ones would leave a dot with no name."""
+    for field in ("name", "description"):
+        value = fields.get(field)
+        if isinstance(value, str) and not value.strip():
+            raise Invalid(f"a trend's {field} may not be blank")
+
+
 def _edit(command: EditTrend, current: TrendAdded) -> list[Fact]:
+    _guard_named({n: getattr(command, n) for n in ("name", "description")})
     changed = {
         name: getattr(command, name)
         for name in EDITABLE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from events import trends
@@ -72,6 +73,19 @@ def test_an_agent_may_not_place_a_trend_in_another_ring() -> None:
 
 def test_adding_the_same_trend_again_is_ignored() -> None:
     given(decider, added()).when(add()).ignored()
+
+
+def test_adding_the_same_trend_again_later_is_ignored() -> None:
+    """A retry without an idempotency key arrives later: it is still the same trend."""
+    given(decider, added()).when(msgspec.structs.replace(add(), at=at(30))).ignored()
+
+
+@pytest.mark.parametrize("field", ["name", "description"])
+def test_a_blank_name_or_description_is_refused(field: str) -> None:
+    blank = msgspec.structs.replace(add(), **{field: "  "})
+    given(decider).when(blank).refused(Invalid, match=f"{field} may not be blank")
+    edit = trends.EditTrend(trend_id=TID, at=at(3), actor=CHAIR, **{field: " \t"})
+    given(decider, added()).when(edit).refused(Invalid, match=f"{field} may not be blank")
 
 
 def test_another_trend_under_a_taken_id_is_refused() -> None:
