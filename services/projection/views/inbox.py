@@ -22,10 +22,10 @@ from msgspec.structs import replace
 from events.base import Role
 from events.criteria import GATE_OF_STAGE
 from events.gates import Gate
-from events.obligations import Duty, duties
 from services.projection.views.dossier_records import IncidentRecord
 from services.projection.views.gate_history import Review, open_review
 from services.projection.views.initiative import Initiative
+from services.projection.views.obligations import waiting
 
 Kind = Literal["review", "overdue", "condition", "recycled", "incident", "draft", "obligation"]
 LIVE = ("active", "in_review")
@@ -236,35 +236,11 @@ def _escalated_incident(row: Initiative, i: IncidentRecord) -> list[Addressed]:
 
 
 def _obligations(row: Initiative) -> list[Addressed]:
-    """EU AI Act obligations wait on the owner and team: a serious incident's report (urgent,
-    due by its Art. 73 deadline) until met, and after launch each obligation that was due
-    before launch and is still not met (overdue)."""
-    s = row.summary
-    if s.status == "killed":
-        return []
-    gone = s.status == "launched" or s.stage == "production"
-    aware = {i.incident_id: i.aware_at for i in row.facts.compliance.serious}
-    waiting = []
-    for d in duties(row.facts):
-        late = gone and d.before_launch
-        if d.status == "met" or (d.deadline is None and not late):
-            continue
-        since = aware.get(d.incident_id or "") or (s.last_decision.at if s.last_decision else None)
-        item = _obligation_item(row, d, late, since or s.updated_at or d.deadline)
-        if item is not None:
-            waiting.append(Addressed(item=item, accounts=members(row)))
-    return waiting
-
-
-def _obligation_item(
-    row: Initiative, d: Duty, late: bool, since: datetime | None
-) -> InboxItem | None:
-    if since is None:
-        return None
-    text = f"{d.title} (Art. {d.article})"
-    if d.deadline is not None:
-        text += f": due by {d.deadline:%Y-%m-%d %H:%M} UTC"
-    elif late:
-        text = f"Launched, yet not met: {text}"
-    item = _item(row, f"obligation:{d.id}", "obligation", text, since)
-    return replace(item, due_at=d.deadline, overdue=late, urgent=d.deadline is not None)
+    """EU AI Act obligations waiting on the owner and team (views/obligations.waiting)."""
+    found = []
+    for w in waiting(row):
+        item = _item(row, f"obligation:{w.duty.id}", "obligation", w.text, w.since)
+        urgent = w.duty.deadline is not None
+        item = replace(item, due_at=w.duty.deadline, overdue=w.late, urgent=urgent)
+        found.append(Addressed(item=item, accounts=members(row)))
+    return found

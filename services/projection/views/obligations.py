@@ -91,3 +91,35 @@ def overdue_count(s: Summary, now: datetime) -> int:
     """From the summary column: unmet obligations past their deadline."""
     late = sum(d < now for d in s.obligation_deadlines)
     return late + (s.obligations_before_launch_open if launched(s) else 0)
+
+
+class Waiting(msgspec.Struct, frozen=True, kw_only=True):
+    duty: Duty
+    text: str
+    since: datetime
+    late: bool  # due before launch, and launched
+
+
+def waiting(row: Initiative) -> list[Waiting]:
+    """What waits in the inbox: a serious incident's report (due by its Art. 73 deadline)
+    until met, and after launch each duty that was due before launch and is not met."""
+    s = row.summary
+    if s.status == "killed":
+        return []
+    aware = {i.incident_id: i.aware_at for i in row.facts.compliance.serious}
+    decided = s.last_decision.at if s.last_decision else None
+    found = []
+    for d in duties(row.facts):
+        late = launched(s) and d.before_launch
+        since = aware.get(d.incident_id or "") or decided or s.updated_at
+        if d.status == "met" or (d.deadline is None and not late) or since is None:
+            continue
+        found.append(Waiting(duty=d, text=_waiting_text(d, late), since=since, late=late))
+    return found
+
+
+def _waiting_text(d: Duty, late: bool) -> str:
+    text = f"{d.title} (Art. {d.article})"
+    if d.deadline is not None:
+        return f"{text}: due by {d.deadline:%Y-%m-%d %H:%M} UTC"
+    return f"Launched, yet not met: {text}" if late else text
