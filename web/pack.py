@@ -19,7 +19,7 @@ from litestar.params import FromPath, QueryParameter
 
 from api.auth import API_PREFIX, READERS, requires
 from api.deps import Deps, checked_id
-from services.projection import queries
+from services.projection import obligations_queries, queries
 from web.pack_view import STAGE_NAMES, pack
 from web.pdf import to_pdf
 
@@ -74,12 +74,17 @@ class GatePackController(Controller):
         owner, sponsor and team, readiness (met and unmet, with evidence), KPIs with charts
         and their measurements, risk class with rationale and open incidents, open
         conditions, the votes so far and earlier decisions. A PDF by default; the same HTML
-        with print styles with `format=html` or `Accept: text/html`."""
+        with print styles with `format=html` or `Accept: text/html`. The risks include the
+        EU AI Act obligations still open, overdue ones marked."""
         detail = await queries.get_initiative(deps.reads, checked_id(initiative_id))
         if detail is None:
             raise NotFoundException(f"no initiative {initiative_id}")
-        content = pack(detail, datetime.now(UTC))
-        html = render_html(request, p=content, d=detail, s=detail.summary, stages=STAGE_NAMES)
+        now = datetime.now(UTC)
+        content = pack(detail, now)
+        ob = await obligations_queries.of_initiative(deps.reads, detail.summary.initiative_id, now)
+        html = render_html(
+            request, p=content, d=detail, s=detail.summary, stages=STAGE_NAMES, ob=ob
+        )
         headers = {"Vary": "Accept"}
         if chosen(request, fmt) == "html":
             return Response(html.encode(), media_type="text/html; charset=utf-8", headers=headers)

@@ -129,6 +129,10 @@ async def test_obligations_follow_the_role_and_a_serious_incident_starts_the_art
     assert [i["key"] for i in mine] == [f"obligation:{report['id']}"]
     assert mine[0]["urgent"] and "Wrongly rejected applicant" in mine[0]["text"]
 
+    pack = await p.api.http.get(
+        f"/initiatives/{iid}/gate-pack", params={"format": "html"}, headers=p.auth("vera")
+    )
+    assert 'id="pack-obligations"' in pack.text and "1 overdue" in pack.text
     detail = (await p.get(f"/initiatives/{iid}"))["summary"]
     assert detail["obligations_open"] == found["open"]  # the detail and the list agree
     listed = (await p.get("/initiatives", q=tag))["items"]
