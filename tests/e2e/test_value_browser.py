@@ -100,6 +100,8 @@ async def test_the_value_chart_ranks_the_cases_and_reads_on_a_phone(stack: Stack
     await expect(chart.locator(".tg-value-list li")).to_have_count(live)
     await expect(page.locator("#value-per-stage")).to_contain_text("Production")
     await expect(page.locator("#value-per-sponsor")).to_contain_text("Thomas Weber (CFO)")
+    sponsors = await page.locator("#value-per-sponsor tbody th").all_inner_texts()
+    assert "Thomas Weber (CFO)" in sponsors, sponsors  # a name as written, not in capitals
     sizes = await chart.locator("text").evaluate_all(
         "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))"
     )
