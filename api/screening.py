@@ -29,9 +29,10 @@ _BODY_LIMIT = 16000
 class HeldForApproval(Exception):
     """The agent's command waits for its approver: answered 202, never applied yet."""
 
-    def __init__(self, held: agents.ActionHeld) -> None:
+    def __init__(self, held: agents.ActionHeld, position: int | None) -> None:
         super().__init__(f"held for {held.approver.label()}")
         self.held = held
+        self.position = position
 
 
 class Held(msgspec.Struct, frozen=True, kw_only=True):
@@ -42,6 +43,7 @@ class Held(msgspec.Struct, frozen=True, kw_only=True):
     approver: str
     deadline: datetime
     rule: str
+    position: int | None = None  # of the held event: `min_position` for GET /approvals
 
 
 _TEXT = Schema(type=OpenAPIType.STRING)
@@ -52,7 +54,7 @@ HELD = OpenAPIResponse(
         type=OpenAPIType.OBJECT, required=["approval_id", "status", "approver", "deadline"],
         properties={"approval_id": _TEXT, "status": _TEXT, "approver": _TEXT,
                     "deadline": Schema(type=OpenAPIType.STRING, format="date-time"),  # type: ignore[arg-type]
-                    "rule": _TEXT},
+                    "rule": _TEXT, "position": Schema(type=OpenAPIType.INTEGER)},
     ))},
 )  # fmt: skip
 
@@ -65,7 +67,8 @@ def approval_id(agent_id: str, action_id: str) -> str:
 def on_held(_: Request[Any, Any, Any], exc: HeldForApproval) -> Response[Held]:
     h = exc.held
     body = Held(approval_id=approval_id(h.agent_id, h.action_id), status="held",
-                approver=h.approver.label(), deadline=h.deadline, rule=h.rule)  # fmt: skip
+                approver=h.approver.label(), deadline=h.deadline, rule=h.rule,
+                position=exc.position)  # fmt: skip
     return Response(body, status_code=202)
 
 
@@ -88,9 +91,10 @@ async def screen(broker: Broker, stage: str, command: Command, action_id: str) -
          "last_value": where.last_value},
         agents.Screen, from_attributes=True,
     )  # fmt: skip
-    decided = await outcome(broker, check)
+    reply = await send(broker, check)
+    decided = agents.EVENT_DECODER.decode(reply.events[0]) if reply.events else None
     if isinstance(decided, agents.ActionHeld):
-        raise HeldForApproval(decided)
+        raise HeldForApproval(decided, reply.position)
     if isinstance(decided, agents.ActionRefused):
         raise CommandFailedError(Problem(code="forbidden", detail=refusal(decided)))
 

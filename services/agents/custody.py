@@ -49,17 +49,33 @@ def suspend(command: a.Suspend, state: AgentState) -> list[Fact]:
     if not command.actor.has_role("admin") and not accountable:
         raise Forbidden("an admin, or the accountable person of an initiative the agent "
                         "worked on, suspends an agent")  # fmt: skip
-    return [] if state.suspended else [suspended(command, state, command.reason)]
+    return [] if state.suspended else suspended(command, state, command.reason)
 
 
-def suspended(command: a.AgentCommand, state: AgentState, reason: str) -> a.AgentSuspended:
-    return a.AgentSuspended(
+def suspended(command: a.AgentCommand, state: AgentState, reason: str) -> list[Fact]:
+    """The suspension, and its drafts still waiting refused: none reaches a stage after."""
+    stop = a.AgentSuspended(
         agent_id=command.agent_id,
         at=command.at,
         reason=reason,
         suspended_by=command.actor.id,
         initiatives=state.worked_on,
     )
+    why = f"its agent was suspended: {reason}"[:200]
+    refused = [
+        a.ActionRefused(
+            agent_id=h.agent_id,
+            at=command.at,
+            action_id=h.action_id,
+            action=h.action,
+            initiative_id=h.initiative_id,
+            stage=h.stage,
+            rule=h.rule,
+            reason=why,
+        )
+        for h in state.held.values()
+    ]
+    return [stop, *refused]  # fmt: skip
 
 
 def reinstate(command: a.Reinstate, state: AgentState) -> list[Fact]:

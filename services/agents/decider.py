@@ -19,8 +19,8 @@ Rules:
   attestation is valid for the policy's attestation_days (counted from the sponsor's
   assignment until the first one); the sweeper suspends an agent whose attestation lapsed;
 - the kill switch (`suspend`): an admin, or the accountable person of an initiative the
-  agent worked on; the suspension lists those initiatives; an admin or the committee
-  reinstates, once the attestation is valid again.
+  agent worked on; the suspension lists those initiatives and refuses the drafts still
+  waiting; an admin or the committee reinstates, once the attestation is valid again.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def decide(command: a.AgentCommandUnion, state: State) -> list[Fact]:
             due = state.attestation_due
             if state.suspended or due is None or due > command.at:
                 return []
-            return [suspended(command, state, "attestation lapsed")]
+            return suspended(command, state, "attestation lapsed")
         case a.AssignSponsor():
             return assign_sponsor(command, state)
         case a.Attest():

@@ -65,10 +65,12 @@ async def people_and_agents(api: Api, settings: Settings) -> None:
 
 async def agents_at_work(api: Api) -> str:
     iid = await in_mvp(api)
+    seen = 0
     for kind in ("model_card", "runbook"):
         body = {"kind": kind, "link": f"https://wiki.example.com/{kind}", "author": DOC}
         held = await api.post(f"/initiatives/{iid}/mvp/documents", DOC, body)
         assert held.status_code == 202, held.text
+        seen = max(seen, held.json()["position"] or 0)
     refused = await api.post(
         f"/initiatives/{iid}/mvp/monitoring",
         DOC,
@@ -80,6 +82,7 @@ async def agents_at_work(api: Api) -> str:
             f"/initiatives/{iid}/kpis/minutes/measurements", KPI, {"value": value}
         )
         assert done.status_code == 201, done.text
+    assert len((await api.get("/approvals", APPROVER, min_position=seen)).json()) == 2
     return iid
 
 

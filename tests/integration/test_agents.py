@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
+import pytest_asyncio
 
 from api import sessions
 from api.auth import SESSION_COOKIE
@@ -42,6 +43,13 @@ MEASURES = {
     "rules": [{"action": "record-measurement", "mode": "direct", "max_deviation": 0.2}],
     "approver": {"role": "owner"},
 }
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def bots(api: Api, settings: Settings) -> Api:
+    """The stack with two agents under their policies, sponsored by `committee`."""
+    await agents(api, settings)
+    return api
 
 
 async def agents(api: Api, settings: Settings) -> None:
@@ -87,14 +95,15 @@ async def draft(api: Api, iid: str, kind: str) -> dict[str, Any]:
 
 
 async def test_a_held_document_draft_counts_for_g4_once_its_approver_approves(
-    api: Api, settings: Settings
+    bots: Api, settings: Settings
 ):
-    await agents(api, settings)
+    api = bots
     iid = await in_mvp(api)
     held = [await draft(api, iid, kind) for kind in ("model_card", "runbook")]
     before = await documentation(api, iid, None)
     assert not before["met"]  # the MVP stage never received the drafts
-    waiting = (await api.get("/approvals", "owner")).json()
+    seen = max(h["position"] or 0 for h in held)  # read your own write
+    waiting = (await api.get("/approvals", "owner", min_position=seen)).json()
     assert {h["approval_id"] for h in held} <= {w["approval_id"] for w in waiting}
     inbox = (await api.get("/inbox", "owner")).json()["items"]
     drafts = {i["link"] for i in inbox if i["kind"] == "draft"}
@@ -124,7 +133,8 @@ async def test_a_held_document_draft_counts_for_g4_once_its_approver_approves(
     assert "Policy version 1 set (1 rules, otherwise refused)" in history
 
 
-async def test_a_refused_action_is_recorded_and_escalated_to_the_sponsor(api: Api):
+async def test_a_refused_action_is_recorded_and_escalated_to_the_sponsor(bots: Api):
+    api = bots
     iid = str((await api.ok("/initiatives", "contributor", IDEA))["id"])
     body = {"tags": ["agents"]}
     refused = await api.post(f"/initiatives/{iid}/ideation/refinements", DOC_BOT, body)
@@ -167,8 +177,9 @@ async def page(api: Api, settings: Settings, who: str, path: str) -> str:
 
 
 async def test_a_deviating_measurement_is_held_and_the_kill_switch_stops_the_agent(
-    api: Api, settings: Settings
+    bots: Api, settings: Settings
 ):
+    api = bots
     iid = await in_mvp(api)
     path = f"/initiatives/{iid}/kpis/minutes/measurements"
     near = await api.post(path, KPI_BOT, {"value": 4.4})  # the last one was 4.0: +10%
@@ -186,6 +197,8 @@ async def test_a_deviating_measurement_is_held_and_the_kill_switch_stops_the_age
     assert agent["agent"]["status"] == "suspended" and not agent["active"]
     [suspension] = agent["suspensions"]
     assert iid in suspension["initiatives"] and suspension["reinstated_at"] is None
+    assert agent["waiting"] == []  # the held measurement is refused, never let through
+    assert [r["reason"] for r in agent["refused"]] == ["its agent was suspended: Wrong figures"]
     assert f"Agent {KPI_BOT} suspended" in await page(api, settings, "admin", f"/initiatives/{iid}")
     assert f"Re-entry of {KPI_BOT}" in await page(api, settings, "committee", "/reviews")
 
@@ -196,7 +209,7 @@ async def test_a_deviating_measurement_is_held_and_the_kill_switch_stops_the_age
 
 
 async def test_the_cli_sets_a_policy_from_a_file_as_a_new_version(
-    api: Api, settings: Settings, tmp_path: Path
+    bots: Api, settings: Settings, tmp_path: Path
 ):
     policy = tmp_path / "policy.json"
     policy.write_text(json.dumps({**DRAFTS, "hold_hours": 24}))
@@ -210,7 +223,8 @@ async def test_the_cli_sets_a_policy_from_a_file_as_a_new_version(
         await agent_policies.set_policy(settings, DOC_BOT, policy, "admin")
 
 
-async def test_bad_agent_requests_are_problems_that_change_nothing(api: Api):
+async def test_bad_agent_requests_are_problems_that_change_nothing(bots: Api):
+    api = bots
     admin = api.headers("admin")
     cases = [
         (await api.http.put("/agents/nobody/policy", json=DRAFTS, headers=admin), 404, "nobody"),
@@ -294,7 +308,7 @@ async def side_tables(pool: Pool) -> dict[str, list[dict[str, Any]]]:
 
 
 async def test_a_rebuild_writes_the_agents_side_view_as_the_live_projection_did(
-    api: Api, settings: Settings
+    bots: Api, settings: Settings
 ):
     pool = await create_pool(settings.database_url_for("projection"), max_size=2)
     nc = await nats.connect(settings.nats_url)
@@ -302,7 +316,7 @@ async def test_a_rebuild_writes_the_agents_side_view_as_the_live_projection_did(
         last = (await nc.jetstream().stream_info(settings.stream)).state.last_seq
         assert await queries.wait_for_position(pool, last, 20)
         live = await side_tables(pool)
-        assert live["agents"] and live["actions"] and live["suspensions"]
+        assert live["agents"]  # and, after the tests above, actions, suspensions, drafts
         await rebuild(settings)
         assert await side_tables(pool) == live
     finally:

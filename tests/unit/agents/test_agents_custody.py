@@ -106,3 +106,19 @@ def test_a_lapsed_agent_is_reinstated_only_after_a_new_attestation() -> None:
                                valid_until=later + 90 * DAY)  # fmt: skip
     [event] = given(decider, lapsed, [attested]).when(back).decided()
     assert isinstance(event, a.AgentReinstated)
+
+
+def test_suspending_refuses_the_drafts_still_waiting() -> None:
+    draft = screen(action_id="x-9")
+    waiting = a.ActionHeld(
+        agent_id=AGENT_ID, at=AT, action_id="x-9", action=draft.action, initiative_id=ID,
+        stage="mvp", rule="r", approver=a.Approver(account=OWNER.id),
+        deadline=AT + DAY, command=draft.body,
+    )  # fmt: skip
+    kill = a.Suspend(agent_id=AGENT_ID, at=AT, actor=ADMIN, reason="Leaked data")
+    stop, refused = given(decider, [waiting]).when(kill).decided()
+    assert isinstance(stop, a.AgentSuspended) and stop.initiatives == (ID,)
+    assert isinstance(refused, a.ActionRefused) and refused.action_id == "x-9"
+    assert refused.reason == "its agent was suspended: Leaked data"
+    approve = a.Approve(agent_id=AGENT_ID, at=AT, actor=OWNER, action_id="x-9")
+    given(decider, [waiting, stop, refused]).when(approve).refused(Refused, "not waiting")
