@@ -19,6 +19,7 @@ from infra.migrations import migrate_each
 from infra.settings import ConfigError, Settings, load, unknown
 from launch import accounts, agent_policies, demo, instance, launcher
 from services.projection.rebuild import rebuild_cli
+from services.projection.rebuild_store import ROWS_KEPT
 
 # each service's wiring module, imported only by the process that runs it
 SERVICES = {
@@ -91,8 +92,8 @@ def migrate(_args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def rebuild(_args: argparse.Namespace, settings: Settings) -> int:
-    return asyncio.run(rebuild_cli(settings))
+def rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(rebuild_cli(settings, args.rows_kept))
 
 
 def seed(_args: argparse.Namespace, settings: Settings) -> int:
@@ -130,6 +131,8 @@ def parser() -> argparse.ArgumentParser:
     cmd.set_defaults(func=migrate)
     cmd = sub.add_parser("projection", help="projection maintenance")
     cmd.add_argument("action", choices=["rebuild"])
+    kept = f"initiative rows kept in memory (default {ROWS_KEPT:,}): fewer use less memory"
+    cmd.add_argument("--rows-kept", type=int, default=ROWS_KEPT, metavar="N", help=kept)
     cmd.set_defaults(func=rebuild)
     accounts.add_parsers(sub)
     agent_policies.add_parsers(sub)

@@ -10,6 +10,7 @@ renamed in one transaction.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 import time
 from typing import Any, TextIO
@@ -65,28 +66,62 @@ class Replayer:
     """Folds stretches of the stream into the next schema, with checkpoints."""
 
     def __init__(
-        self, js: Any, conn: Connection, fold: Fold, settings: Settings, every: int = CHECKPOINT
+        self,
+        js: Any,
+        conn: Connection,
+        fold: Fold,
+        settings: Settings,
+        *,
+        every: int = CHECKPOINT,
+        chunk: int = 2000,
     ) -> None:
         self.js, self.conn, self.fold, self.settings = js, conn, fold, settings
         self.durable = durable_name(settings)
-        self.every = every
+        self.every, self.chunk = every, chunk  # events between checkpoints; read at once
 
     async def run(self, first: int, last: int, progress: Progress | None = None) -> int:
-        """Fold sequences first..last; returns the last sequence folded (first - 1 if none)."""
+        """Fold sequences first..last; returns the last sequence folded (first - 1 if none).
+        Each chunk is written as it is folded, in a transaction that a checkpoint commits."""
         s, position, since = self.settings, first - 1, 0
-        async for chunk in replay(self.js, s.stream, s.subjects.events, start=first, end=last):
-            for sequence, data in chunk:
-                with contextlib.suppress(msgspec.DecodeError):  # not a CloudEvent: nothing to show
-                    self.fold.feed(CLOUDEVENT.decode(data), sequence)
-                position = sequence
-            since += len(chunk)
-            if since >= self.every:
-                await tables.checkpoint(self.conn, self.fold, position, self.durable)
-                since = 0
-            if progress:
-                progress.show(position)
-        await tables.checkpoint(self.conn, self.fold, position, self.durable)
+        tx = self.conn.transaction()
+        await tx.start()
+        try:
+            chunks = replay(self.js, s.stream, s.subjects.events, start=first, end=last,
+                            batch=self.chunk)  # fmt: skip
+            async for chunk in chunks:
+                position = await self._fold(chunk) or position
+                since += len(chunk)
+                if since >= self.every:
+                    await tables.checkpoint(self.conn, self.fold, position)
+                    await tx.commit()
+                    tx, since = self.conn.transaction(), 0
+                    await tx.start()
+                if progress:
+                    progress.show(position)
+            await tables.checkpoint(self.conn, self.fold, position)
+        except BaseException:
+            await tx.rollback()
+            raise
+        finally:
+            gc.unfreeze()
+        await tx.commit()
         return position
+
+    async def _fold(self, chunk: list[tuple[int, bytes]]) -> int | None:
+        """Fold one chunk and write it; its last sequence."""
+        events = []
+        for sequence, data in chunk:
+            with contextlib.suppress(msgspec.DecodeError):  # not a CloudEvent: nothing to show
+                events.append((sequence, CLOUDEVENT.decode(data)))
+        await tables.load(self.conn, self.fold, events)
+        for sequence, ce in events:
+            self.fold.feed(ce, sequence)
+        await tables.flush(self.conn, self.fold, self.durable)
+        # The rows hold no reference cycles, but the collector would scan every one of them
+        # over and over as they are replaced (a third of the time): what survived a chunk
+        # is set aside (gc.freeze; still freed when no longer referenced).
+        gc.freeze()
+        return chunk[-1][0] if chunk else None
 
     async def switch(self, position: int) -> int:
         """Catch up to the live position, then hold off live writers and swap the schemas."""
@@ -103,7 +138,10 @@ class Replayer:
 
 
 async def rebuild(
-    settings: Settings, out: TextIO | None = None, checkpoint_every: int = CHECKPOINT
+    settings: Settings,
+    out: TextIO | None = None,
+    checkpoint_every: int = CHECKPOINT,
+    rows_kept: int = tables.ROWS_KEPT,
 ) -> Result:
     """Rebuild into the next schema (resuming an interrupted rebuild there), then switch."""
     began = time.monotonic()
@@ -111,22 +149,22 @@ async def rebuild(
     nc = await connect_bus(settings.nats_url, "tollgate-projection-rebuild")
     js = nc.jetstream()
     try:
-        fold, start = await tables.prepare(conn)
+        fold, start = await tables.prepare(conn, rows_kept)
         end = int((await js.stream_info(settings.stream)).state.last_seq)
         progress = Progress(out, start, end)
-        replayer = Replayer(js, conn, fold, settings, checkpoint_every)
+        replayer = Replayer(js, conn, fold, settings, every=checkpoint_every)
         position = max(await replayer.run(start + 1, end, progress), start)
         progress.show(end, final=True)
         position = await replayer.switch(position)
         return Result(events=position - start, seconds=time.monotonic() - began,
-                      initiatives=len(fold.rows), position=position)  # fmt: skip
+                      initiatives=await tables.initiatives(conn), position=position)  # fmt: skip
     finally:
         await nc.close()
         await conn.close()
 
 
-async def rebuild_cli(settings: Settings) -> int:
-    result = await rebuild(settings, out=sys.stderr)
+async def rebuild_cli(settings: Settings, rows_kept: int = tables.ROWS_KEPT) -> int:
+    result = await rebuild(settings, out=sys.stderr, rows_kept=rows_kept)
     print(
         f"rebuilt {result.initiatives} initiatives from {result.events:,} events in "
         f"{result.seconds:.1f}s ({result.rate:,.0f} events/s); position {result.position}"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+from events.envelope import CloudEvent
 from infra.db import Connection
 from infra.migrations import migrate
 from services.projection import inbox_store
 from services.projection.side import side_view
 from services.projection.store import (
-    CLOUDEVENT,
     ROW,
     ROW_COLUMNS,
     SCHEMA,
@@ -19,48 +19,45 @@ from services.projection.store import (
     timeline_record,
 )
 from services.projection.views.fold import Fold
+from services.projection.views.initiative import Initiative
 
 NEXT = f"{SCHEMA}_next"
 OLD = f"{SCHEMA}_old"
+# Rows a rebuild keeps in memory (about 3 to 6 kB each); the others are read again when an
+# event needs them. Events that cycle through more initiatives than this miss every time.
+ROWS_KEPT = 20_000
 
 
-async def prepare(conn: Connection) -> tuple[Fold, int]:
-    """Create the next schema, or load what an interrupted rebuild left in it."""
+async def prepare(conn: Connection, keep: int | None = ROWS_KEPT) -> tuple[Fold, int]:
+    """Create the next schema, or resume what an interrupted rebuild left in it: its rows
+    are read when an event needs them, its timeline tells repeats."""
     await conn.execute(f"DROP SCHEMA IF EXISTS {OLD} CASCADE")
     await migrate(conn, NEXT, "projection")
-    fold = Fold()
-    for r in await conn.fetch(f"SELECT doc FROM {NEXT}.initiatives"):
-        row = ROW.decode(r["doc"])
-        fold.rows[row.initiative_id] = row
-    fold.seen = {r["event_id"] for r in await conn.fetch(f"SELECT event_id FROM {NEXT}.timeline")}
     position = await conn.fetchval(f"SELECT sequence FROM {NEXT}.position")
-    return fold, int(position)
+    return Fold(keep), int(position)
 
 
-async def checkpoint(conn: Connection, fold: Fold, position: int, durable: str) -> None:
-    """Write what the fold changed since the last checkpoint, and the position, atomically."""
-    async with conn.transaction():
-        await _write(conn, fold, durable)
-        await conn.execute(
-            f"UPDATE {NEXT}.position SET sequence = $1, applied_at = now()", position
-        )
-    fold.changed.clear()
-    fold.applied.clear()
-    fold.snapshots.clear()
-
-
-async def _write(conn: Connection, fold: Fold, durable: str) -> None:
-    """Records are made as COPY sends them (generators): a checkpoint never holds every
-    changed row's encoded document at once."""
-    changed = [fold.rows[i] for i in fold.changed]
-    await conn.execute(
-        f"DELETE FROM {NEXT}.initiatives WHERE initiative_id = ANY($1)", list(fold.changed)
+async def load(conn: Connection, fold: Fold, chunk: list[tuple[int, CloudEvent]]) -> None:
+    """Before folding a chunk: its events already in the timeline are repeats (`seen`), and
+    the rows of its initiatives that are not in memory come back from the next schema."""
+    ids = [ce.id for _, ce in chunk]
+    known = await conn.fetch(
+        f"SELECT event_id FROM {NEXT}.timeline WHERE event_id = ANY($1::text[])", ids
     )
-    await conn.copy_records_to_table(
-        "initiatives", records=(row_record(r) for r in changed), columns=ROW_COLUMNS,
-        schema_name=NEXT,
-    )  # fmt: skip
-    await inbox_store.write_many(conn, changed, NEXT)
+    fold.seen = {r["event_id"] for r in known}
+    absent = list({ce.subject for _, ce in chunk} - fold.rows.keys())
+    if absent:
+        docs = await conn.fetch(
+            f"SELECT doc FROM {NEXT}.initiatives WHERE initiative_id = ANY($1)", absent
+        )
+        for r in docs:
+            row = ROW.decode(r["doc"])
+            fold.rows[row.initiative_id] = row
+
+
+async def flush(conn: Connection, fold: Fold, durable: str) -> None:
+    """After folding a chunk, inside the open checkpoint transaction: its timeline, tracking,
+    snapshots and side views, and the changed rows the fold evicted."""
     await conn.copy_records_to_table(
         "timeline", records=(timeline_record(ce, seq) for seq, ce in fold.applied),
         columns=TIMELINE_COLUMNS, schema_name=NEXT,
@@ -77,6 +74,32 @@ async def _write(conn: Connection, fold: Fold, durable: str) -> None:
         side = side_view(ce)
         if side is not None:
             await side(conn, ce, sequence, NEXT)
+    fold.applied.clear()
+    fold.snapshots.clear()
+    fold.seen.clear()  # the timeline holds them now
+    await write_rows(conn, fold.evict())
+
+
+async def checkpoint(conn: Connection, fold: Fold, position: int) -> None:
+    """In the open checkpoint transaction, before its commit: the changed rows, the position."""
+    await write_rows(conn, [fold.rows[i] for i in fold.changed])
+    await conn.execute(f"UPDATE {NEXT}.position SET sequence = $1, applied_at = now()", position)
+    fold.changed.clear()
+
+
+async def write_rows(conn: Connection, rows: list[Initiative]) -> None:
+    """Records are made as COPY sends them (a generator): never every encoded row at once."""
+    if not rows:
+        return
+    await conn.execute(
+        f"DELETE FROM {NEXT}.initiatives WHERE initiative_id = ANY($1)",
+        [r.initiative_id for r in rows],
+    )
+    await conn.copy_records_to_table(
+        "initiatives", records=(row_record(r) for r in rows), columns=ROW_COLUMNS,
+        schema_name=NEXT,
+    )  # fmt: skip
+    await inbox_store.write_many(conn, rows, NEXT)
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -84,6 +107,10 @@ def _uuid(value: str) -> uuid.UUID | None:
         return uuid.UUID(value)
     except ValueError:
         return None
+
+
+async def initiatives(conn: Connection) -> int:
+    return int(await conn.fetchval(f"SELECT count(*) FROM {SCHEMA}.initiatives"))
 
 
 async def live_exists(conn: Connection) -> bool:
@@ -115,4 +142,4 @@ async def drop_old(conn: Connection) -> None:
     await conn.execute(f"DROP SCHEMA IF EXISTS {OLD} CASCADE")
 
 
-__all__ = ["CLOUDEVENT", "NEXT", "checkpoint", "drop_old", "lock_live", "prepare", "switch"]
+__all__ = ["NEXT", "checkpoint", "drop_old", "flush", "load", "lock_live", "prepare", "switch"]

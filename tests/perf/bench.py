@@ -1,7 +1,7 @@
 """`make bench`: every figure of issue 13, each beside its baseline measured in the same run
 on the same PostgreSQL and NATS, written to bench-results.json and printed as a table.
 
-    python -m tests.perf.bench [--tiny]
+    python -m tests.perf.bench [--tiny] [--only rebuild]
 
 It works in a database and on streams of its own (removed at the end), like the tests;
 DATABASE_URL and NATS_URL name the servers. `--tiny` (the smoke test in `make test`) runs
@@ -99,10 +99,20 @@ async def library_figures(settings: Settings, s: scale.Scale) -> tuple[float | N
     return append, max(reads)
 
 
-async def service_figures(settings: Settings, s: scale.Scale) -> None:
+async def rebuild_figures(settings: Settings, s: scale.Scale) -> float:
+    """The rebuild beside the raw read; returns the rebuild's peak RSS in MB."""
     rebuilt = await rebuild_figure(own_bus(settings), s.rebuild_events)
     record("rebuild", rebuilt.rate, rebuilt.raw_rate, "raw read of the same events from "
            "JetStream", "events/s")  # fmt: skip
+    record("rebuild_peak_rss_mb", rebuilt.peak_rss_mb, None, "-", "MB")
+    print(f"rebuild: {rebuilt.events:,} events at {rebuilt.rate:,.0f} events/s, raw read "
+          f"{rebuilt.raw_rate:,.0f}/s (ratio {rebuilt.rate / rebuilt.raw_rate:.2f}), "
+          f"peak RSS {rebuilt.peak_rss_mb:.0f} MB", flush=True)  # fmt: skip
+    return rebuilt.peak_rss_mb
+
+
+async def service_figures(settings: Settings, s: scale.Scale) -> None:
+    rebuild_rss = await rebuild_figures(settings, s)
     got = await api_figures(own_bus(settings), s.http_seconds, s.seeded)
     bare = got.bare
     assert bare is not None and got.proposals is not None
@@ -120,11 +130,10 @@ async def service_figures(settings: Settings, s: scale.Scale) -> None:
     record("api_portfolio_10k_as_of_ms", got.as_of_ms, None, "-", "ms")
     record("commands_per_s_http", got.proposals.rate, None, "-", "commands/s")
     record("rss_mb_max", max(got.rss_mb.values()), None, "-", "MB")
-    record("rebuild_peak_rss_mb", rebuilt.peak_rss_mb, None, "-", "MB")
     print(f"\n{got.initiatives:,} initiatives; proposals: {got.proposals.errors} errors, load "
           f"generator at {got.proposals.client_cpu:.0%} of a core; RSS MB: "
           + ", ".join(f"{k} {v:.0f}" for k, v in got.rss_mb.items())
-          + f", rebuild (peak) {rebuilt.peak_rss_mb:.0f}")  # fmt: skip
+          + f", rebuild (peak) {rebuild_rss:.0f}")  # fmt: skip
 
 
 async def write_path_figures(settings: Settings, s: scale.Scale) -> None:
@@ -134,10 +143,16 @@ async def write_path_figures(settings: Settings, s: scale.Scale) -> None:
     await test_write_path_perf.test_command_cost_on_a_long_history(settings)
 
 
-async def main(s: scale.Scale) -> None:
+SECTIONS = {"backbone": backbone_figures, "services": service_figures,
+            "write_path": write_path_figures, "rebuild": rebuild_figures}  # fmt: skip
+
+
+async def main(s: scale.Scale, only: str | None = None) -> None:
     began = time.monotonic()
+    sections = [SECTIONS[only]] if only else [backbone_figures, service_figures,
+                                              write_path_figures]  # fmt: skip
     async with bench_settings() as settings:
-        for section in (backbone_figures, service_figures, write_path_figures):
+        for section in sections:
             started = time.monotonic()
             await section(settings, s)
             print(f"{section.__name__}: {time.monotonic() - started:.0f}s", flush=True)
@@ -148,5 +163,6 @@ async def main(s: scale.Scale) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tiny", action="store_true", help="a few events per figure")
-    tiny = parser.parse_args().tiny
-    asyncio.run(main(scale.TINY if tiny else scale.current()))
+    parser.add_argument("--only", choices=sorted(SECTIONS), help="run one section alone")
+    args = parser.parse_args()
+    asyncio.run(main(scale.TINY if args.tiny else scale.current(), args.only))

@@ -7,6 +7,8 @@ skips them with its tracking table.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import msgspec
 
 from events.base import Event
@@ -26,10 +28,16 @@ def decode(ce: CloudEvent) -> Event | None:
 
 class Fold:
     """`applied` collects (sequence, event) in the order applied and `snapshots` the rows
-    due for a snapshot (initiative id, sequence, row), for the caller to store."""
+    due for a snapshot (initiative id, sequence, row), for the caller to store.
 
-    def __init__(self) -> None:
-        self.rows: dict[str, Initiative] = {}
+    With `keep`, `evict` bounds the rows in memory (the least recently used go, those
+    `changed` since last written returned for the caller to write); the caller puts a
+    row it evicted back into `rows` before feeding an event of that initiative, and may
+    forget `seen` ids it can look up itself (the rebuild asks its timeline)."""
+
+    def __init__(self, keep: int | None = None) -> None:
+        self.rows: OrderedDict[str, Initiative] = OrderedDict()  # least recently used first
+        self.keep = keep
         self.seen: set[str] = set()
         self.changed: set[str] = set()
         self.applied: list[tuple[int, CloudEvent]] = []
@@ -46,6 +54,17 @@ class Fold:
             return
         row = project(self.rows.get(ce.subject) or initial(ce.subject), event)
         self.rows[ce.subject] = row
+        self.rows.move_to_end(ce.subject)
         self.changed.add(ce.subject)
         if snapshot_due(ce.streamversion):
             self.snapshots.append((ce.subject, sequence, row))
+
+    def evict(self) -> list[Initiative]:
+        """Forget the least recently used rows beyond `keep`; returns the changed ones."""
+        out = []
+        while self.keep is not None and len(self.rows) > self.keep:
+            initiative_id, row = self.rows.popitem(last=False)
+            if initiative_id in self.changed:
+                self.changed.discard(initiative_id)
+                out.append(row)
+        return out

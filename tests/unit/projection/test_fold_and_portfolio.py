@@ -98,3 +98,21 @@ def test_percentiles_use_the_nearest_rank():
     assert percentile([], 50) is None
     assert percentile([1, 2, 3, 4], 50) == 2
     assert percentile([float(i) for i in range(1, 11)], 90) == 9
+
+
+def test_a_bounded_fold_evicts_the_least_recently_used_and_returns_the_changed_ones():
+    def row(i: str) -> Initiative:
+        return folded([envelope(proposed(), 1)]).__class__(
+            initiative_id=i, summary=initial(i).summary
+        )
+
+    fold = Fold(keep=2)
+    fold.rows.update({"a": row("a"), "b": row("b")})  # read back, unchanged
+    for v, e in enumerate(STREAM, 1):
+        fold.feed(envelope(e, v), v)  # i-1: used last, changed
+    fold.rows.move_to_end("a")  # used again
+    evicted = fold.evict()
+    assert evicted == [] and list(fold.rows) == ["i-1", "a"], "b went, unchanged"
+    fold.keep = 1
+    assert fold.evict() == [folded([envelope(e, v) for v, e in enumerate(STREAM, 1)])]
+    assert list(fold.rows) == ["a"] and not fold.changed
