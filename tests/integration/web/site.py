@@ -33,7 +33,7 @@ USERS = {
     "vera": ("viewer", "person"), "clara": ("committee", "person"),
     "conrad": ("committee", "person"), "bot": ("committee", "agent"),
 }  # fmt: skip
-SERVICES = ["ideation", "poc", "pilot", "mvp", "projection"]
+SERVICES = ["ideation", "poc", "pilot", "mvp", "agents", "projection"]  # agents: screening
 IDEA = {
     "title": "Invoice triage", "problem_statement": "Invoices are routed by hand.",
     "business_goal": "Halve routing time.", "sponsor": "CFO", "owner": "olivia",
