@@ -155,7 +155,7 @@ def _incident_status(d: Data, n: Names) -> tuple[str, str]:
 def _incident_acknowledged(d: Data, n: Names) -> tuple[str, str]:
     title = n.incidents.get(d["incident_id"], "an incident")
     by = f"by {d.get('acknowledged_by', '')}"
-    return f"Incident {quoted(title)} acknowledged", joined(by, quoted(d.get("note") or "", 160))
+    return f"Incident {quoted(title)} acknowledged", joined(by, why(d, "note"))
 
 
 def _incident_escalated(d: Data, n: Names) -> tuple[str, str]:

@@ -65,6 +65,16 @@ def test_ids_become_the_names_people_know():
     )
 
 
+def test_an_acknowledgement_quotes_its_note_and_none_without_one():
+    bare = {"incident_id": "i1", "acknowledged_by": "olivia", "note": ""}
+    assert say("incident_acknowledged", bare, NAMES) == (
+        "Incident “Overshoot” acknowledged",
+        "by olivia",
+    )  # the note is optional: no empty quotes
+    noted = {**bare, "note": "Sensor replaced"}
+    assert say("incident_acknowledged", noted, NAMES)[1] == "by olivia; “Sensor replaced”"
+
+
 def test_an_unknown_kind_or_shape_falls_back_to_its_plainest_fields():
     assert say("budget_approved", {"title": "More money"}, NAMES) == (
         "Budget approved",
