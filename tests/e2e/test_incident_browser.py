@@ -85,5 +85,6 @@ async def test_the_chair_sees_an_escalated_incident_and_the_accountable_acknowle
     await acknowledged.get_by_role("button", name="Acknowledge").click()
     state = mine.locator(f"#incident-{incident} .incident-state")
     await expect(state).to_contain_text("Acknowledged by ina-acc")
+    await expect(state).to_contain_text("Rolled the model back")  # the note, on the dossier
     await expect(mine.locator(f"#incident-{incident} button")).to_have_count(0)
     assert [i for i in await world.inbox(CHAIR) if i.initiative_id == iid] == []

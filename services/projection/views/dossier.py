@@ -146,7 +146,8 @@ def _pilot_and_mvp(d: Dossier, event: Event) -> Dossier:
         case pilot.IncidentStatusChanged():
             return _incident_changed(d, event)
         case pilot.IncidentAcknowledged():
-            ack = {"acknowledged_by": event.acknowledged_by, "acknowledged_at": event.at}
+            ack = {"acknowledged_by": event.acknowledged_by, "acknowledged_at": event.at,
+                   "acknowledged_note": event.note}  # fmt: skip
             return _incident(d, event.incident_id, **ack)
         case pilot.IncidentEscalated():
             up = {"escalated_at": event.at, "escalated_to": event.escalated_to}

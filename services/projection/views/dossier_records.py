@@ -95,6 +95,7 @@ class IncidentRecord(msgspec.Struct, frozen=True, kw_only=True):
     escalates_at: datetime | None = None  # high/critical: unless acknowledged by then
     acknowledged_by: str | None = None
     acknowledged_at: datetime | None = None
+    acknowledged_note: str = ""  # what the person acknowledging it said they are doing
     escalated_at: datetime | None = None  # not acknowledged in time (incident_escalated)
     escalated_to: str | None = None  # the committee chair (None: none designated)
 
