@@ -69,6 +69,8 @@ async def test_the_chair_sees_an_escalated_incident_and_the_accountable_acknowle
         f"Escalated to the committee chair, {CHAIR}"
     )
     await expect(record.get_by_role("button", name="Acknowledge")).to_be_visible()  # committee
+    badge = await page.locator("header.panel .meta .badge").first.bounding_box()
+    assert badge is not None and badge["height"] < 30, badge  # not stretched to the pack button
     shot = page.locator("#record-incidents")
     records = shot.locator("xpath=..")  # the pilot's records: oversight names the accountable
     await records.scroll_into_view_if_needed()
