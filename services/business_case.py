@@ -7,7 +7,8 @@ Rules:
 - a contributor records it on every initiative, an owner on those they own or are on the
   team of (services.stage.guard_worker); agents as their role allows;
 - a value per unit needs the KPI that carries it; a named KPI must be one of the
-  initiative's once it has KPIs (before, a planned KPI id is linked when defined);
+  initiative's once it has KPIs (before, a planned KPI id is linked when defined): an
+  unknown one is invalid input (422), the initiative itself was found;
 - a case identical to the current one (from whichever stage) is a no-op.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from events.base import Event
 from events.business_case import BusinessCaseRefined, RefineBusinessCase
-from events.errors import Invalid, NotFound, NotOpen, Refused
+from events.errors import Invalid, NotOpen, Refused
 from events.gates import GateEvents
 from services.stage import StageState, guard_worker
 
@@ -54,4 +55,4 @@ def _check_kpi(c: RefineBusinessCase, s: StageState) -> None:
         raise Invalid("a value per unit of KPI improvement needs the KPI that carries it (kpi_id)")
     if kpi_id is not None and kpis and kpi_id not in kpis:
         known = ", ".join(f"{k} ({v.definition.name})" for k, v in kpis.items())
-        raise NotFound(f"no KPI {kpi_id} is defined for this initiative; its KPIs: {known}")
+        raise Invalid(f"no KPI {kpi_id} is defined for this initiative; its KPIs: {known}")

@@ -12,7 +12,7 @@ from msgspec.structs import replace
 from events import ideation, mvp, pilot, poc
 from events.base import Actor, Event
 from events.business_case import BusinessCase, BusinessCaseRefined, RefineBusinessCase
-from events.errors import Forbidden, Invalid, NotFound, NotOpen, Refused
+from events.errors import Forbidden, Invalid, NotOpen, Refused
 from events.gates import Handoff
 from services.ideation import decider as ideation_decider
 from services.mvp import decider as mvp_decider
@@ -139,7 +139,7 @@ def test_an_owner_of_other_initiatives_and_a_viewer_may_not() -> None:
 
 def test_the_kpi_must_be_one_of_the_initiatives_once_it_has_kpis() -> None:
     unknown = replace(BETTER, kpi_id="k-9")
-    refused = given(pilot_decider, ready_for_g3()).when(refine(unknown)).refused(NotFound)
+    refused = given(pilot_decider, ready_for_g3()).when(refine(unknown)).refused(Invalid)
     assert "k-1 (Triage time)" in refused.detail
     given(pilot_decider, ready_for_g3()).when(refine(BETTER)).then(
         refined(pilot.BusinessCaseRefined, BETTER)
