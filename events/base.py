@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
@@ -79,6 +79,7 @@ class Addressed(msgspec.Struct, frozen=True, kw_only=True, tag_field="command"):
 
     at: datetime
     actor: Actor
+    stream_kind: ClassVar[str] = "initiative"  # what the stream is, in a problem's words
 
     @property
     def stream_id(self) -> str:

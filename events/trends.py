@@ -7,7 +7,7 @@ to the initiatives it affects by initiative id only, as the stages link by event
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 import msgspec
 
@@ -73,6 +73,7 @@ class TrendCommand(Addressed, frozen=True, kw_only=True):
     """An imperative addressed to one trend's stream."""
 
     trend_id: Id
+    stream_kind: ClassVar[str] = "trend"
 
     @property
     def stream_id(self) -> str:

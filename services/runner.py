@@ -171,7 +171,7 @@ class Runner(Generic[C, S, E]):
         """The reply, or None when another writer got in first (fetch again)."""
         stream_id, version = command.stream_id, folded.version
         if options.expected_version not in (None, version):
-            return _conflict(stream_id, options.expected_version, version)
+            return _conflict(command, options.expected_version, version)
         try:
             new = self.decider.decide(command, folded.state)
         except DomainError as exc:
@@ -194,7 +194,7 @@ class Runner(Generic[C, S, E]):
             appended = await self.store.append(stream_id, rows, version, conn, idempotent)
         except ConcurrencyError as exc:
             if options.expected_version is not None:
-                return _conflict(stream_id, options.expected_version, exc.current_version)
+                return _conflict(command, options.expected_version, exc.current_version)
             return None
         except DuplicateKey:  # the same key raced us and won: its reply is the answer
             stored = await self.store.find_reply(options.idempotency_key or "")
@@ -291,7 +291,8 @@ def _failed(problem: Problem, stream_id: str = "", version: int = 0) -> CommandR
     return CommandReply(ok=False, initiative_id=stream_id, version=version, error=problem)
 
 
-def _conflict(stream_id: str, expected: int, current: int) -> CommandReply:
-    detail = f"initiative {stream_id} is at version {current}, not the expected {expected}"
+def _conflict(command: Addressed, expected: int, current: int) -> CommandReply:
+    stream_id, kind = command.stream_id, command.stream_kind
+    detail = f"{kind} {stream_id} is at version {current}, not the expected {expected}"
     problem = Problem(code="conflict", detail=detail, current_version=current)
     return _failed(problem, stream_id, current)

@@ -123,6 +123,9 @@ async def test_the_rules_answer_with_problems_that_say_why(api: Api):
     assert (await api.get("/trends/no-such-trend")).status_code == 404
     same = await api.ok(f"/trends/{tid}/moves", "committee", {**MOVE, "ring": "assess"})
     assert same["version"] == 1  # to the ring it is in: nothing recorded
+    stale = await api.post(f"/trends/{tid}/moves", "committee", {**MOVE, "expected_version": 0})
+    assert stale.status_code == 409 and stale.json()["current_version"] == 1, stale.text
+    assert stale.json()["detail"] == f"trend {tid} is at version 1, not the expected 0"
 
 
 async def test_a_trends_stream_is_no_initiatives_timeline(api: Api):
