@@ -43,6 +43,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _clock(as_of: datetime | None) -> datetime:
+    """The time the figures that run with the clock (days in stage, invested cost) are
+    computed at: `as_of`, but never after now (nothing is known of the future)."""
+    now = _now()
+    return now if as_of is None else min(as_of, now)
+
+
 async def _row(pool: Pool, initiative_id: str) -> Initiative | None:
     return await kept_rows.row(pool, initiative_id)  # decoded once per version
 
@@ -54,7 +61,7 @@ async def get_initiative(
         row = await _row(pool, initiative_id)
     else:
         row = (await rows_as_of(pool, as_of, initiative_id)).get(initiative_id)
-    return figures.detail(row, as_of or _now(), as_of) if row else None
+    return figures.detail(row, _clock(as_of), as_of) if row else None
 
 
 OWNED_BY = "(summary->>'owner_account' = {0} OR lower(owner) = lower({0}))"
@@ -95,7 +102,7 @@ async def list_initiatives(
     by that state."""
     if as_of is not None:
         rows = [r for r in await _rows(pool, as_of) if r.summary.proposed_at]
-        found = [figures.summary_at(r.summary, r, as_of) for r in rows]
+        found = [figures.summary_at(r.summary, r, _clock(as_of)) for r in rows]
         found = [s for s in found if _matches(s, stage, status, owner, risk_class, q)]
         found = [s for s in found if member is None or _member(s, member)]
         found = ordered(found, sort)
@@ -195,7 +202,7 @@ async def _rows(pool: Pool, as_of: datetime | None, where: str = "") -> list[Ini
 
 
 async def portfolio(pool: Pool, *, stale_days: int, as_of: datetime | None = None) -> Portfolio:
-    return figures.portfolio(await _rows(pool, as_of), as_of or _now(), stale_days)
+    return figures.portfolio(await _rows(pool, as_of), _clock(as_of), stale_days)
 
 
 async def review_queue(pool: Pool) -> list[ReviewItem]:

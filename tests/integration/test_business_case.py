@@ -114,6 +114,11 @@ async def test_a_case_refined_stage_by_stage_realises_value_from_the_pilots_meas
     assert pilot_case["realised_value"] == pytest.approx(expected, abs=0.01)
     assert (pilot_case["kpi_name"], pilot_case["measurements"]) == ("Energy use", 3)
     assert pilot_case["invested_cost"] == pytest.approx(90_000, abs=5)  # one-off from the PoC
+    future = await case_of(p, iid, as_of="2199-01-01T00:00:00Z")  # the future is not known:
+    assert future["invested_cost"] == pytest.approx(90_000, abs=5)  # no running cost till then
+    value = (await p.get("/portfolio", as_of="2199-01-01T00:00:00Z"))["value"]
+    [point] = [x for x in value["points"] if x["initiative_id"] == iid]
+    assert point["invested_cost"] == pytest.approx(90_000, abs=5)
     await portfolio_shows_it(p, iid, sponsor, pilot_case, before_poc)
     pack = await p.api.http.get(f"/initiatives/{iid}/gate-pack", params={"format": "html"},
                                 headers=p.auth("vera"))  # fmt: skip
