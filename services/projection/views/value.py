@@ -15,8 +15,9 @@ yearly value):
   the build budget) + the running cost per year pro rata from the pilot's opening (when the
   system first runs for real users) until t, or until the initiative was killed or retired.
   The latest case's costs apply to the whole history: a refinement re-estimates the case.
-- planned cost = the one-off cost while the PoC has not opened + the next year's running
-  cost while the initiative lives; effort = invested + planned.
+- planned cost, while the initiative lives (nothing once killed or retired) = the one-off
+  cost while the PoC has not opened + the next year's running cost; effort = invested +
+  planned.
 - payback = the first measurement at which the realised value so far covers the cost
   invested by then; while nothing is realised, the expected payback in months =
   one-off cost / ((expected annual value - running cost per year) / 12), none when the
@@ -95,9 +96,11 @@ def _running_years(s: Spending, now: datetime) -> float:
 
 
 def planned(case: BusinessCase, s: Spending, now: datetime) -> float:
-    one_off = case.one_off_cost if s.poc_from is None or s.poc_from > now else 0.0
     live = s.stopped_at is None or s.stopped_at > now
-    return one_off + (case.running_cost_per_year if live else 0.0)
+    if not live:  # killed or retired: nothing more will be spent
+        return 0.0
+    one_off = case.one_off_cost if s.poc_from is None or s.poc_from > now else 0.0
+    return one_off + case.running_cost_per_year
 
 
 def payback_at(

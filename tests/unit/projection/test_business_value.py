@@ -77,6 +77,9 @@ def test_a_kill_stops_the_running_cost() -> None:
     killed = Spending(poc_from=at(0), pilot_from=at(0), stopped_at=at(0.5))
     assert value.invested(CASE, killed, at(3)) == pytest.approx(21_000)
     assert value.planned(CASE, killed, at(3)) == 0
+    idea_killed = Spending(stopped_at=at(0.5))  # before the PoC: its one-off is never spent
+    assert value.planned(CASE, idea_killed, at(1)) == 0
+    assert value.planned(CASE, idea_killed, at(0.25)) == 22_000  # as it stood before the kill
 
 
 def test_payback_is_the_first_measurement_where_value_covers_the_cost_so_far() -> None:
