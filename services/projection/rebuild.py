@@ -27,7 +27,10 @@ from services.projection.main import durable_name
 from services.projection.store import CLOUDEVENT
 from services.projection.views.fold import Fold
 
-CHECKPOINT = 50_000
+# Events between checkpoints. Memory does not grow with it (chunks are written as they are
+# folded, rows evicted); a row changed again before the next one is written once, not twice
+# (100k events over 20k initiatives: 6.9-10 s at 200k against 8.3-22 s at 50k).
+CHECKPOINT = 200_000
 
 
 class Result(msgspec.Struct, frozen=True, kw_only=True):
