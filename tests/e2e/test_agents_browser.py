@@ -6,16 +6,13 @@ Screenshots: tests/artifacts/approvals.png, agent.png, agent-phone.png."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from infra.db import create_pool
 from infra.settings import Settings
 from tests.accounts import ensure_user
-from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM
+from tests.e2e.test_browser import ARTIFACTS
 from tests.integration.api_stack import Api, api
 from tests.integration.test_agents import in_mvp
 
@@ -32,14 +29,6 @@ POLICIES = {
     KPI: {"rules": [{"action": "record-measurement", "mode": "direct", "max_deviation": 0.2}],
           "approver": {"role": "owner"}, "otherwise": "refused"},
 }  # fmt: skip
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
 
 
 async def people_and_agents(api: Api, settings: Settings) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from infra.db import create_pool
 from infra.settings import Settings
@@ -21,9 +21,6 @@ from tests.stack import Stack, start_stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
 PASSWORD = "tollgate-e2e"
 LIVE = 20_000  # ms: a handoff between services plus the SSE round trip
 
@@ -39,14 +36,6 @@ async def stack(settings: Settings) -> AsyncIterator[Stack]:
     finally:
         await pool.close()
         await stack.stop_all()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
 
 
 async def signed_in(browser: Browser, url: str, name: str) -> tuple[BrowserContext, Page]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import nats
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from events import gates
 from infra.db import create_pool
@@ -28,15 +28,6 @@ from tests.stack import Stack, start_stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 PASSWORD = "tollgate-e2e"
 LIVE = 20_000  # ms
 PHONE = {"width": 390, "height": 844}
@@ -94,14 +85,6 @@ def profile(title: str, outcome: Outcome) -> Profile:
         problem=f"{title}: done by hand today",
         goal="Halve the time it takes",
     )
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
 
 
 async def signed_in(browser: Browser, url: str, name: str) -> Page:

@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from infra.db import create_pool
 from infra.settings import Settings
 from tests.accounts import ensure_user
-from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM, PASSWORD
+from tests.e2e.test_browser import ARTIFACTS, PASSWORD
 from tests.integration.web.dossier_journey import to_the_mvp
 from tests.stack import Stack, start_stack
 
@@ -80,14 +80,6 @@ async def journey(settings: Settings) -> AsyncIterator[tuple[Stack, str]]:
     finally:
         await pool.close()
         await stack.stop_all()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
 
 
 async def test_the_dossier_reads_at_desktop_and_phone_width(

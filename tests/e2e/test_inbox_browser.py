@@ -6,14 +6,12 @@ Screenshots: tests/artifacts/inbox.png, inbox-phone.png and review-overdue.png."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
-from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM, LIVE
+from tests.e2e.test_browser import ARTIFACTS, LIVE
 from tests.integration.inbox_world import CHAIR, PASSWORD, World, world
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -24,14 +22,6 @@ GO = {
     "rationale": "Promising",
     "conditions": [{"condition_id": "dpo", "text": "Data protection officer signs off"}],
 }
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
 
 
 async def sign_in(browser: Browser, url: str, name: str) -> Page:

@@ -13,11 +13,11 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.e2e.test_browser import ARTIFACTS
-from tests.e2e.test_inbox_browser import browser, sign_in
+from tests.e2e.test_inbox_browser import sign_in
 from tests.integration.inbox_world import CHAIR, World, world
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-__all__ = ["browser", "world"]
+__all__ = ["world"]
 OVERSIGHT = {
     "override_by": ["Claims team lead"],
     "decision_boundaries": "The AI proposes a triage; a claims handler confirms it",

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from infra.bus import connect
 from infra.db import create_pool
@@ -28,7 +28,7 @@ from launch.demo import planned
 from launch.demo_portfolio import profiles
 from services.projection import queries
 from tests.accounts import ensure_user
-from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, signed_in
+from tests.e2e.test_browser import ARTIFACTS, PASSWORD, signed_in
 from tests.e2e.test_value_browser import PHONE, no_sideways_scroll
 from tests.stack import Stack, start_stack
 
@@ -75,14 +75,6 @@ async def stack(settings: Settings) -> AsyncIterator[Stack]:
     finally:
         await pool.close()
         await stack.stop_all()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
 
 
 async def test_the_dossier_lists_the_obligations_and_records_a_status(

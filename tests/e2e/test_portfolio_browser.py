@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from msgspec.structs import replace
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from events import gates
 from infra.bus import connect
@@ -30,7 +30,7 @@ from launch.demo_portfolio import profiles
 from services.journeys import CHAIR, Clock, Profile, journey, owner_of
 from services.projection import queries
 from tests.accounts import ensure_user
-from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, signed_in
+from tests.e2e.test_browser import ARTIFACTS, PASSWORD, signed_in
 from tests.stack import Stack, start_stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -148,14 +148,6 @@ async def stack(settings: Settings) -> AsyncIterator[Stack]:
     finally:
         await pool.close()
         await stack.stop_all()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
 
 
 FONT_SIZES = "els => els.map(e => getComputedStyle(e).fontSize)"

@@ -8,12 +8,12 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from infra.db import create_pool
 from infra.settings import Settings
 from tests.accounts import api_only, ensure_user
-from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, signed_in
+from tests.e2e.test_browser import ARTIFACTS, PASSWORD, signed_in
 from tests.stack import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -29,14 +29,6 @@ async def api(settings: Settings) -> AsyncIterator[Stack]:
     finally:
         await pool.close()
         await stack.stop_all()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
 
 
 async def test_a_user_makes_and_revokes_a_token_on_their_profile(api: Stack, browser: Browser):

@@ -11,14 +11,14 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from infra.db import create_pool
 from infra.settings import Settings
 from launch.demo import seed
 from launch.demo_trends import TRENDS
 from tests.accounts import ensure_user
-from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM, PASSWORD
+from tests.e2e.test_browser import ARTIFACTS, PASSWORD
 from tests.stack import Stack, start_stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -38,14 +38,6 @@ async def stack(settings: Settings) -> AsyncIterator[Stack]:
     finally:
         await pool.close()
         await stack.stop_all()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
 
 
 async def sign_in(browser: Browser, url: str, name: str, viewport: dict[str, int]) -> Page:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from infra.bus import connect
 from infra.db import create_pool
@@ -25,7 +25,7 @@ from launch.demo import planned
 from launch.demo_portfolio import profiles
 from services.projection import queries
 from tests.accounts import ensure_user
-from tests.e2e.test_browser import ARGS, ARTIFACTS, CHROMIUM, PASSWORD, signed_in
+from tests.e2e.test_browser import ARTIFACTS, PASSWORD, signed_in
 from tests.e2e.test_portfolio_browser import labels_stay_inside_their_charts
 from tests.stack import Stack, start_stack
 
@@ -74,14 +74,6 @@ async def stack(settings: Settings) -> AsyncIterator[Stack]:
     finally:
         await pool.close()
         await stack.stop_all()
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        await browser.close()
 
 
 async def no_sideways_scroll(page: Page) -> None:
