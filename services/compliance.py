@@ -27,16 +27,18 @@ from events.compliance import (
     RecordAiRole,
     RecordObligationStatus,
 )
-from events.errors import Invalid, NotFound, NotOpen, Refused
+from events.errors import Invalid, NotFound
 from events.gates import GateEvents
 from events.obligations import duties
-from services.stage import StageState, guard_worker
+from services.stage import StageState, guard_held, guard_worker
+
+CLOSED = "the initiative was killed; its obligations are no longer tracked"
 
 
 def record_role(
     kit: GateEvents, c: RecordAiRole, s: StageState, recorded: type[AiRoleRecorded]
 ) -> list[Event]:
-    _guard_held(kit, s)
+    guard_held(kit, s, CLOSED)
     guard_worker(kit, s, c.actor)
     if c.switch is not None and c.role != "provider":
         raise Invalid(
@@ -59,7 +61,7 @@ def record_status(
     s: StageState,
     recorded: type[ObligationStatusRecorded],
 ) -> list[Event]:
-    _guard_held(kit, s)
+    guard_held(kit, s, CLOSED)
     guard_worker(kit, s, c.actor)
     known = {d.id: d for d in duties(s.facts)}
     if c.obligation_id not in known:
@@ -93,15 +95,3 @@ def check_serious(
             "a causal link is established between the company becoming aware (aware_at, by"
             " default the report) and now"
         )
-
-
-def _guard_held(kit: GateEvents, s: StageState) -> None:
-    match s.status:
-        case "not_started":
-            raise NotOpen(kit.stage)
-        case "passed":
-            raise Refused(f"initiative has moved on to {kit.next_stage}")
-        case "killed":
-            raise Refused("the initiative was killed; its obligations are no longer tracked")
-        case "active" | "in_review" | "on_hold" | "launched":
-            return

@@ -12,14 +12,14 @@ Rules:
 from __future__ import annotations
 
 from events.base import Actor, Event
-from events.errors import Forbidden, NotOpen, Refused
+from events.errors import Forbidden
 from events.gates import GateEvents
 from events.people import HandOverOwnership, label
-from services.stage import StageState
+from services.stage import StageState, guard_held
 
 
 def hand_over(kit: GateEvents, c: HandOverOwnership, s: StageState) -> list[Event]:
-    _guard_held(kit, s)
+    guard_held(kit, s, "the initiative was killed; its ownership no longer changes")
     _guard_entitled(s, c.actor)
     facts = s.facts
     if c.owner_account == facts.owner_account and (c.owner_account or c.owner == facts.owner):
@@ -36,18 +36,6 @@ def hand_over(kit: GateEvents, c: HandOverOwnership, s: StageState) -> list[Even
             reason=c.reason,
         )
     ]
-
-
-def _guard_held(kit: GateEvents, s: StageState) -> None:
-    match s.status:
-        case "not_started":
-            raise NotOpen(kit.stage)
-        case "passed":
-            raise Refused(f"initiative has moved on to {kit.next_stage}")
-        case "killed":
-            raise Refused("the initiative was killed; its ownership no longer changes")
-        case "active" | "in_review" | "on_hold" | "launched":
-            return
 
 
 def _guard_entitled(s: StageState, actor: Actor) -> None:

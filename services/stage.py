@@ -54,6 +54,20 @@ def guard_live(kit: GateEvents, state: StageState) -> None:
             return
 
 
+def guard_held(kit: GateEvents, state: StageState, when_killed: str) -> None:
+    """This stage holds the initiative (open, even on hold, or launched): records about the
+    whole initiative (owner, obligations) may change; `when_killed` says why not after a kill."""
+    match state.status:
+        case "not_started":
+            raise NotOpen(kit.stage)
+        case "passed":
+            raise Refused(f"initiative has moved on to {kit.next_stage}")
+        case "killed":
+            raise Refused(when_killed)
+        case "active" | "in_review" | "on_hold" | "launched":
+            return
+
+
 def guard_work(kit: GateEvents, state: StageState, actor: Actor) -> None:
     guard_live(kit, state)
     guard_worker(kit, state, actor)
