@@ -1,8 +1,9 @@
 """`tollgate projection rebuild`: every read model again from the events, then switch.
 
 The stream is replayed from sequence 1 into the schema projection_next (folded in memory
-with the same views, written with COPY at checkpoints) while the live read models keep
-serving. An interrupted rebuild resumes from its last checkpoint. At the end the live
+with the same views, each chunk written with COPY in a transaction that a checkpoint
+commits; the rows of at most `rows_kept` initiatives in memory) while the live read models
+keep serving. An interrupted rebuild resumes from its last checkpoint. At the end the live
 writers are held off for a moment, the last events are caught up, and the schemas are
 renamed in one transaction.
 """

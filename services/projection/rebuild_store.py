@@ -67,9 +67,9 @@ async def flush(conn: Connection, fold: Fold, durable: str) -> None:
         records=((durable, i) for i in (_uuid(ce.id) for _, ce in fold.applied) if i),
         columns=("consumer", "event_id"), schema_name=NEXT,
     )  # fmt: skip
-    await conn.copy_records_to_table(
-        "snapshots", records=[snapshot_record(*s) for s in fold.snapshots], schema_name=NEXT
-    )
+    if fold.snapshots:
+        snapshots = [snapshot_record(*s) for s in fold.snapshots]
+        await conn.copy_records_to_table("snapshots", records=snapshots, schema_name=NEXT)
     for sequence, ce in fold.applied:  # agents' and trends' views, in stream order
         side = side_view(ce)
         if side is not None:
