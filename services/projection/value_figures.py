@@ -35,10 +35,11 @@ class CaseFigures(msgspec.Struct, frozen=True, kw_only=True):
     planned_cost: float
     effort: float  # invested + planned
     payback_at: datetime | None  # when the realised value covered the invested cost
-    expected_payback_months: float | None  # from the expected value: one-off / net monthly
+    expected_payback_months: float | None  # from the expected value; none once stopped
     kpi_name: str | None = None
     kpi_unit: str | None = None
     measurements: int = 0  # of the KPI that carries the value
+    stopped_at: datetime | None = None  # killed or retired by then: no payback is expected
 
 
 class ValueGroup(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,15 +81,17 @@ def case_figures(row: Initiative, now: datetime) -> CaseFigures | None:
     invested = round(value.invested(case, v.spending, now), 2)
     planned = round(value.planned(case, v.spending, now), 2)
     payback = value.payback_at(case, kpi.definition, kpi.measurements, v.spending) if kpi else None
+    stop = v.spending.stopped_at
+    stopped = stop if stop is not None and stop <= now else None
     return CaseFigures(
         case=case, stage=v.history[-1].stage, history=v.history, as_of=now,
         realised_value=realised, realised_until=v.accrual.last_at if kpi else None,
         below_baseline=realised < 0, invested_cost=invested, planned_cost=planned,
         effort=round(invested + planned, 2), payback_at=payback,
-        expected_payback_months=value.expected_payback_months(case),
+        expected_payback_months=None if stopped else value.expected_payback_months(case),
         kpi_name=kpi.definition.name if kpi else None,
         kpi_unit=kpi.definition.unit if kpi else None,
-        measurements=v.accrual.measurements if kpi else 0,
+        measurements=v.accrual.measurements if kpi else 0, stopped_at=stopped,
     )  # fmt: skip
 
 

@@ -139,6 +139,20 @@ def test_the_row_keeps_the_history_by_stage_and_accrues_the_case_kpi() -> None:
     )
 
 
+def test_a_stopped_initiative_expects_no_payback() -> None:
+    kill = pilot.GateDecided(
+        initiative_id=I, at=at(0.5), gate="G3", decision="kill", rationale="no value",
+        decided_by=("v-1",), criteria_version="2025.1", quorum=1,
+    )  # fmt: skip
+    row = fold(*pilot_history(ENERGY), kill)
+    before = case_figures(row, at(0.4))
+    assert before is not None and before.expected_payback_months == 5.0
+    assert before.stopped_at is None
+    after = case_figures(row, at(1))
+    assert after is not None and after.stopped_at == at(0.5)
+    assert after.expected_payback_months is None and after.planned_cost == 0
+
+
 def test_a_row_below_baseline_says_so() -> None:
     figures = case_figures(fold(*pilot_history(ENERGY, (0.5, 130), (1, 130))), at(1))
     assert figures is not None and figures.below_baseline and figures.realised_value < 0
