@@ -19,7 +19,8 @@ from api.metrics import CONTENT_TYPE, LAG, RELAY_BLOCKED, exposition
 from infra.eventstore import oldest_writer
 from services.projection.models import Lag
 
-STAGE_SERVICES = ("ideation", "poc", "pilot", "mvp")
+# every service that answers commands: the stages, and the agents and trends services
+COMMAND_SERVICES = ("ideation", "poc", "pilot", "mvp", "agents", "trends")
 MAX_LAG = 1000
 MAX_LAG_SECONDS = 60.0  # the oldest event the projection has not applied yet
 RELAY_STALL_SECONDS = 10.0
@@ -106,11 +107,12 @@ class SystemController(Controller):
     )
     async def health(self, deps: NamedDependency[Deps]) -> Response[Health]:
         """Database, the outbox relays (stalled when a writing transaction of the database has
-        been open over 10 s), broker, each stage service (NATS service ping) and projection
+        been open over 10 s), broker, each service that answers commands (the stages, agents,
+        trends: a NATS service ping) and projection
         lag (over 1,000 events, or its oldest event waiting over 60 s): 200 when all are fine,
         else 503 naming what is not."""
         probes = [_timed("database", _database(deps)), _timed("relay", _relay(deps))]
-        probes += [_timed(s, _service(deps, s)) for s in STAGE_SERVICES]
+        probes += [_timed(s, _service(deps, s)) for s in COMMAND_SERVICES]
         checks = dict(await asyncio.gather(*probes))
         lag: Lag | None = None
         try:

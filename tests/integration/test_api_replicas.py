@@ -25,7 +25,8 @@ WORKSHOP_HELD = "io.tollgate.ideation.workshop_held.v1"
 
 async def test_two_api_replicas_share_keys_and_stream_every_live_event(settings: Settings):
     bus = own_bus(settings)
-    stack = await start_stack(bus, [*STAGES, "projection", "api", "api#2"])  # /health: all
+    everything = [*STAGES, "agents", "trends", "projection", "api", "api#2"]  # /health: all
+    stack = await start_stack(bus, everything)
     token = (await make_users(bus))["owner"]
     auth = {"Authorization": f"Bearer {token}"}
     first = httpx.AsyncClient(base_url=f"{stack.url_of('api')}/api/v1", headers=auth, timeout=30)
