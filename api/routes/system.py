@@ -108,9 +108,8 @@ class SystemController(Controller):
     async def health(self, deps: NamedDependency[Deps]) -> Response[Health]:
         """Database, the outbox relays (stalled when a writing transaction of the database has
         been open over 10 s), broker, each service that answers commands (the stages, agents,
-        trends: a NATS service ping) and projection
-        lag (over 1,000 events, or its oldest event waiting over 60 s): 200 when all are fine,
-        else 503 naming what is not."""
+        trends: a NATS service ping) and projection lag (over 1,000 events, or its oldest
+        event waiting over 60 s): 200 when all are fine, else 503 naming what is not."""
         probes = [_timed("database", _database(deps)), _timed("relay", _relay(deps))]
         probes += [_timed(s, _service(deps, s)) for s in COMMAND_SERVICES]
         checks = dict(await asyncio.gather(*probes))
