@@ -7,12 +7,12 @@ writes exactly what the live projection wrote.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 import msgspec
 
 from infra.db import Connection, Pool
-from services.projection.views.inbox import Addressed, InboxItem, items
+from services.projection.views.inbox import Addressed, InboxItem, as_read, items
 from services.projection.views.initiative import Initiative
 
 SCHEMA = "projection"
@@ -73,7 +73,8 @@ async def for_user(pool: Pool, account: str, role: str, limit: int = 500) -> lis
         role,
         limit,
     )
-    return [ITEM.decode(r["item"]) for r in rows]
+    now = datetime.now(UTC)
+    return [as_read(ITEM.decode(r["item"]), now) for r in rows]
 
 
 async def count_for_user(pool: Pool, account: str, role: str) -> int:

@@ -128,6 +128,7 @@ async def test_obligations_follow_the_role_and_a_serious_incident_starts_the_art
     ]
     assert [i["key"] for i in mine] == [f"obligation:{report['id']}"]
     assert mine[0]["urgent"] and "Wrongly rejected applicant" in mine[0]["text"]
+    assert mine[0]["overdue"]  # past its deadline when read, as the page says
 
     pack = await p.api.http.get(
         f"/initiatives/{iid}/gate-pack", params={"format": "html"}, headers=p.auth("vera")

@@ -235,6 +235,13 @@ def _escalated_incident(row: Initiative, i: IncidentRecord) -> list[Addressed]:
     return [Addressed(item=found, accounts=(i.escalated_to,))]
 
 
+def as_read(item: InboxItem, now: datetime) -> InboxItem:
+    """The item as read at `now`: an obligation's report is overdue once its deadline has
+    passed, which the stored item, written when the initiative last changed, cannot know."""
+    late = item.kind == "obligation" and item.due_at is not None and item.due_at < now
+    return replace(item, overdue=True) if late and not item.overdue else item
+
+
 def _obligations(row: Initiative) -> list[Addressed]:
     """EU AI Act obligations waiting on the owner and team (views/obligations.waiting)."""
     found = []

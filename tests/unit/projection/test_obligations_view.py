@@ -8,7 +8,7 @@ from functools import reduce
 
 from events import mvp, pilot
 from events.base import Event
-from services.projection.views.inbox import items
+from services.projection.views.inbox import as_read, items
 from services.projection.views.initiative import Initiative, initial, project
 from services.projection.views.obligations import marks, obligations_of, overdue_count
 from tests.unit.histories import AT, ID, decided, handoff, proposed
@@ -64,3 +64,10 @@ def test_a_launched_system_with_duties_due_before_launch_unmet_has_them_overdue(
     }  # fmt: skip
     assert all(i.overdue for i in late)
     assert obligations_of(launched, AT).overdue == 4
+
+
+def test_the_report_in_the_inbox_is_overdue_when_read_after_its_deadline() -> None:
+    item = next(a.item for a in items(row(HIGH, SERIOUS)) if a.item.kind == "obligation")
+    assert not item.overdue  # stored when reported, before the deadline
+    assert not as_read(item, AT + timedelta(days=1)).overdue
+    assert as_read(item, AT + timedelta(days=2, minutes=1)).overdue
