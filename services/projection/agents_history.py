@@ -23,21 +23,29 @@ class Entry(msgspec.Struct, frozen=True, kw_only=True):
     text: str
 
 
-def words(e: a.AnyAgentEvent) -> str:
+def words(e: a.AnyAgentEvent, titles: dict[str, str] | None = None) -> str:
+    """The event in words; `titles` names the initiatives (by id) where they are known."""
+    named = titles or {}
+
+    def on(initiative_id: str) -> str:
+        return f"“{named[initiative_id]}”" if initiative_id in named else initiative_id
+
     match e:
         case a.PolicySet():
             rules = f"{len(e.policy.rules)} rules, otherwise {e.policy.otherwise}"
             return f"Policy version {e.version} set ({rules})"
         case a.ActionAllowed():
-            return f"Allowed: {e.action} on {e.initiative_id} ({e.rule})"
+            return f"Allowed: {_act(e.action)} on {on(e.initiative_id)} ({e.rule})"
         case a.ActionHeld():
-            return f"Held for {e.approver.label()}: {e.action} on {e.initiative_id}"
+            return f"Held for {e.approver.label()}: {_act(e.action)} on {on(e.initiative_id)}"
         case a.ActionRefused():
-            return f"Refused: {e.action} on {e.initiative_id} ({e.reason})"
+            return f"Refused: {_act(e.action)} on {on(e.initiative_id)} ({e.reason})"
         case a.ActionEscalated():
             return f"Refusal escalated to {e.to or 'the admins'}"
         case a.ActionApproved():
-            return f"Draft approved by {e.approved_by}: sent to the {e.stage} of {e.initiative_id}"
+            return (
+                f"Draft approved by {e.approved_by}: sent to the {e.stage} of {on(e.initiative_id)}"
+            )
         case a.ActionRejected():
             return f"Draft rejected by {e.rejected_by}" + (f": {e.reason}" if e.reason else "")
         case a.SponsorAssigned():
@@ -50,6 +58,10 @@ def words(e: a.AnyAgentEvent) -> str:
             return f"Reinstated by {e.reinstated_by}" + (f": {e.reason}" if e.reason else "")
 
 
+def _act(action: str) -> str:
+    return action.replace("-", " ")
+
+
 async def history(pool: Pool, agent_id: str, limit: int = 50) -> list[Entry]:
     """Newest first."""
     rows = await pool.fetch(
@@ -59,13 +71,18 @@ async def history(pool: Pool, agent_id: str, limit: int = 50) -> list[Entry]:
         agent_id,
         limit,
     )
-    entries = []
+    decoded = []
     for row in rows:
         ce = _CLOUDEVENT.decode(bytes(row["body"]))
         try:
-            event = a.EVENT_DECODER.decode(ce.data)
+            decoded.append((ce, a.EVENT_DECODER.decode(ce.data)))
         except msgspec.ValidationError:  # a later version of an event: not ours to say
             continue
-        entries.append(Entry(at=ce.time, actor=ce.actor, actorkind=ce.actorkind,
-                             text=words(event)))  # fmt: skip
-    return entries
+    ids = list({i for _, e in decoded if (i := getattr(e, "initiative_id", None))})
+    found = await pool.fetch(
+        f"SELECT initiative_id, title FROM {SCHEMA}.initiatives WHERE initiative_id = ANY($1)",
+        ids,
+    )
+    titles: dict[str, str] = {r["initiative_id"]: r["title"] for r in found}
+    return [Entry(at=ce.time, actor=ce.actor, actorkind=ce.actorkind, text=words(e, titles))
+            for ce, e in decoded]  # fmt: skip

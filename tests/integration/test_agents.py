@@ -129,7 +129,8 @@ async def test_a_held_document_draft_counts_for_g4_once_its_approver_approves(
     assert "AI agents' drafts and refusals" in dossier
     assert dossier.count(f'record document by <a href="/agents/{DOC_BOT}">') == 2
     history = [h["text"] for h in (await api.get(f"/agents/{DOC_BOT}")).json()["history"]]
-    assert "Draft approved by owner: sent to the mvp of " + iid in history
+    title = IDEA["title"]  # the initiative is named, never shown by its id
+    assert f"Draft approved by owner: sent to the mvp of “{title}”" in history
     assert "Policy version 1 set (1 rules, otherwise refused)" in history
 
 
