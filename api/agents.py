@@ -96,11 +96,14 @@ def parse_approval(approval_id: str) -> tuple[str, str]:
 
 async def approve(deps: Deps, actor: Actor, approval_id: str) -> Decided:
     """ActionApproved first, then the stored command to its stage with the agent as actor.
-    Both carry a key derived from the approval id: a retry replays the approval and the
-    stage answers the first reply, so the command is applied once."""
+    Both carry a key derived from the approval id (the approval's also from the approver,
+    so that anyone else asking is decided afresh, and refused unless they could approve): a
+    retry replays the approval and the stage answers the first reply, so the command is
+    applied once."""
     agent_id, action_id = parse_approval(approval_id)
     cmd = agents.Approve(agent_id=agent_id, at=_now(), actor=actor, action_id=action_id)
-    reply = await screening.send(deps.broker, cmd, (f"approval:{approval_id}", "approve"))
+    key = (f"approval:{approval_id}:{actor.id}", "approve")
+    reply = await screening.send(deps.broker, cmd, key)
     decided = [agents.EVENT_DECODER.decode(e) for e in reply.events]
     approved = next((e for e in decided if isinstance(e, agents.ActionApproved)), None)
     if approved is None:

@@ -13,8 +13,9 @@ Rules:
   sponsor the admins); an action screened twice is a no-op;
 - a held action is approved or rejected by a person (never an agent, never the agent
   itself) who is its named approver or holds its role, before its deadline; approving an
-  approved one is a no-op; one past its deadline is refused by the sweeper (`expire-held`),
-  never let through;
+  approved one is a no-op for whoever could have approved it (anyone else is refused as
+  before); one past its deadline is refused by the sweeper (`expire-held`), never let
+  through;
 - an admin assigns the sponsor (a person, not the agent); only the sponsor attests; an
   attestation is valid for the policy's attestation_days (counted from the sponsor's
   assignment until the first one); the sweeper suspends an agent whose attestation lapsed;
@@ -157,6 +158,9 @@ def _deciding(command: a.Approve | a.Reject, action_id: str, state: State) -> a.
     held = state.held.get(action_id)
     if held is None:
         if action_id in state.approved:
+            approver = state.approvers.get(action_id)
+            if approver is not None:
+                _guard_approver(command.actor, command.agent_id, approver)
             return None
         if action_id in state.seen:
             raise Refused(f"action {action_id} is not waiting: it was rejected or refused")
@@ -191,6 +195,7 @@ def evolve(state: State, event: a.AnyAgentEvent) -> State:
                 state,
                 seen=state.seen | {event.action_id},
                 held={**state.held, event.action_id: event},
+                approvers={**state.approvers, event.action_id: event.approver},
                 worked_on=_with(state.worked_on, event.initiative_id),
             )
         case a.ActionRefused() | a.ActionRejected() | a.ActionApproved():

@@ -67,6 +67,14 @@ def test_approving_an_approved_draft_again_is_ignored() -> None:
     given(decider, waiting(), [approved()]).when(approve()).ignored()
 
 
+def test_after_the_approval_someone_else_than_the_approver_is_still_refused() -> None:
+    history = [*waiting(), approved()]
+    given(decider, history).when(approve(STRANGER)).refused(Forbidden, "waits for olga")
+    given(decider, history).when(approve(BOT)).refused(Forbidden, "agents never")
+    reject = a.Reject(agent_id=AGENT_ID, at=AT, actor=STRANGER, action_id=DRAFT.action_id)
+    given(decider, history).when(reject).refused(Forbidden, "waits for olga")
+
+
 def test_an_agent_never_approves_not_even_its_own_draft() -> None:
     given(decider, waiting()).when(approve(OTHER_BOT)).refused(Forbidden, "agents never")
     given(decider, waiting()).when(approve(BOT)).refused(Forbidden, "agents never")
