@@ -12,8 +12,8 @@ from services.agents.state import AgentState
 
 
 def assign_sponsor(command: a.AssignSponsor, state: AgentState) -> list[Fact]:
-    if not command.actor.has_role("admin"):
-        raise Forbidden("only an admin assigns an agent's sponsor")
+    if not command.actor.has_role("admin") or command.actor.kind == "agent":
+        raise Forbidden("only an admin assigns an agent's sponsor; an agent never does")
     if command.sponsor == command.agent_id:
         raise Refused("an agent cannot sponsor itself: its sponsor is a person")
     if command.sponsor == state.sponsor:

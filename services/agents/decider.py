@@ -1,8 +1,9 @@
 """Agents decider: an agent's policy, its screened actions, approvals, sponsor, suspension.
 
 Rules:
-- an admin sets the policy; each new one is version n+1, the same one again is a no-op; a
-  rule that can hold an action names its approver (the rule's or the policy's);
+- an admin (a person, or Tollgate itself; never an agent) sets the policy; each new one is
+  version n+1, the same one again is a no-op; a rule that can hold an action names its
+  approver (the rule's or the policy's);
 - the API screens every stage command of an agent first (the agent itself sends `screen`):
   a suspended agent, and whatever an agent may never do (vote, decide a gate, fulfil a
   condition) whatever its policy says, is refused; with no policy set the agent acts as its
@@ -85,8 +86,9 @@ def decide(command: a.AgentCommandUnion, state: State) -> list[Fact]:
 
 
 def _set_policy(command: a.SetPolicy, state: State) -> list[Fact]:
-    if not command.actor.has_role("admin"):
-        raise Forbidden("only an admin sets an agent's policy")
+    if not command.actor.has_role("admin") or command.actor.kind == "agent":
+        raise Forbidden("only an admin sets an agent's policy; an agent never does, not even"
+                        " an admin agent: it would set its own limits")  # fmt: skip
     matrix.check(command.policy)
     if command.policy == state.policy:
         return []

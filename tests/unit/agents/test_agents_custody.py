@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from events import agents as a
-from events.base import SYSTEM, Fact
+from events.base import SYSTEM, Actor, Fact
 from events.errors import Forbidden, Refused
 from services.agents import decider
 from tests.unit.agents.given import (
@@ -46,6 +46,9 @@ def test_an_admin_assigns_a_person_as_sponsor() -> None:
     given(decider).when(mine).refused(Forbidden, "admin")
     itself = a.AssignSponsor(agent_id=AGENT_ID, at=AT, actor=ADMIN, sponsor=AGENT_ID)
     given(decider).when(itself).refused(Refused, "cannot sponsor itself")
+    admin_bot = Actor(id="ops-bot", name="Ops bot", kind="agent", roles=("admin",))
+    by_bot = a.AssignSponsor(agent_id=AGENT_ID, at=AT, actor=admin_bot, sponsor=SPONSOR.id)
+    given(decider).when(by_bot).refused(Forbidden, "an agent never does")
 
 
 def test_only_the_sponsor_attests_for_the_policy_s_days() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import get_args
 
+import msgspec
 import pytest
 
 from events import agents as a
@@ -45,6 +46,12 @@ def test_the_same_policy_again_is_ignored() -> None:
 def test_only_an_admin_sets_a_policy() -> None:
     command = a.SetPolicy(agent_id=AGENT_ID, at=AT, actor=SPONSOR, policy=policy())
     given(decider).when(command).refused(Forbidden, "admin")
+
+
+def test_an_admin_agent_never_sets_a_policy_not_even_its_own() -> None:
+    admin_bot = msgspec.structs.replace(BOT, roles=("admin",))
+    command = a.SetPolicy(agent_id=AGENT_ID, at=AT, actor=admin_bot, policy=policy())
+    given(decider).when(command).refused(Forbidden, "an agent never does")
 
 
 def test_a_draft_rule_without_an_approver_is_invalid() -> None:
