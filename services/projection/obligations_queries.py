@@ -28,10 +28,11 @@ REGISTER = (
 async def of_initiative(
     pool: Pool, initiative_id: str, now: datetime, as_of: datetime | None = None
 ) -> Obligations | None:
-    """As they stand at `now`, or as they stood at `as_of` (overdue then)."""
+    """As they stand at `now`, or as they stood at `as_of` (overdue then; an `as_of` in the
+    future reads them as they stand now: nothing is known of the future)."""
     if as_of is not None:
         row = (await rows_as_of(pool, as_of, initiative_id)).get(initiative_id)
-        return obligations_of(row, as_of) if row and row.summary.proposed_at else None
+        return obligations_of(row, min(as_of, now)) if row and row.summary.proposed_at else None
     row = await kept_rows.row(pool, initiative_id)
     return obligations_of(row, now) if row else None
 
@@ -42,7 +43,7 @@ async def register(pool: Pool, now: datetime, as_of: datetime | None = None) -> 
         rows = (await rows_as_of(pool, as_of)).values()
         kept = [r for r in rows if r.summary.stage in REGISTERED and r.summary.status != "killed"]
         kept.sort(key=lambda r: (r.summary.title, r.initiative_id))
-        return [obligations_of(r, as_of) for r in kept]
+        return [obligations_of(r, min(as_of, now)) for r in kept]
     records = await pool.fetch(REGISTER, list(REGISTERED))
     return [obligations_of(_row(r["summary"], r["facts"]), now) for r in records]
 

@@ -121,6 +121,10 @@ async def test_obligations_follow_the_role_and_a_serious_incident_starts_the_art
         True,
     )
     assert found["overdue"] == 1
+    later = await p.get(path, as_of=(datetime.now(UTC) + timedelta(days=3650)).isoformat())
+    assert [(o["id"], o["in_force"], o["overdue"]) for o in later["obligations"]] == [
+        (o["id"], o["in_force"], o["overdue"]) for o in found["obligations"]
+    ]  # an as_of in the future reads them as they stand now: nothing is known of the future
 
     inbox = await p.api.http.get("/inbox", headers=p.auth("olivia"))
     mine = [
@@ -162,6 +166,13 @@ async def test_the_ai_register_lists_pilots_and_later_never_ideas_or_pocs(api: A
     assert (entry["stage"], entry["risk_class"], entry["role"]) == ("pilot", "high", "deployer")
     assert (entry["purpose"], entry["goal"]) == (IDEA["problem_statement"], IDEA["business_goal"])
     assert entry["open"] == len(entry["obligations"]) > 0
+    ahead = await p.get(
+        "/ai-register", as_of=(datetime.now(UTC) + timedelta(days=3650)).isoformat()
+    )
+    then = next(e for e in ahead if e["initiative_id"] == in_pilot)
+    assert [o["in_force"] for o in then["obligations"]] == [
+        o["in_force"] for o in entry["obligations"]
+    ]  # not as the law will apply them in ten years: nothing is known of the future
 
     response = await p.api.http.get(
         "/ai-register", headers={**p.auth("vera"), "Accept": "text/csv"}
