@@ -19,7 +19,7 @@ from litestar import Request, Response
 from services.projection.models import InitiativePage
 from services.projection.views.summary import Summary
 
-MEDIA_TYPE = "text/csv; charset=utf-8"
+MEDIA_TYPE = "text/csv"  # Litestar adds "; charset=utf-8" to a text/ type itself
 PAGE = 200
 MOST = 10_000
 FORMULA = ("=", "+", "-", "@", "\t", "\r")

@@ -115,13 +115,15 @@ def on_database_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return response
 
 
-def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[ProblemBody]:
+def on_validation(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[ProblemBody]:
     errors = exc.extra if isinstance(exc.extra, list) else []
     if not errors:
         return problem(400, _malformed(str(exc.detail)), kind="malformed")
     first = errors[0] if isinstance(errors[0], dict) else {}
-    message, key = str(first.get("message", "")), str(first.get("key", ""))
-    source = str(first.get("source", "body"))
+    message, key = str(first.get("message", "")), _public(request, str(first.get("key", "")))
+    source = str(getattr(first.get("source"), "value", first.get("source") or "body"))
     if source == "body" and key == "data" and message.strip("'") == "data":
         return problem(400, "this request needs a JSON object as its body", kind="malformed")
     found = _FIELD_IN_MESSAGE.search(message)
@@ -129,6 +131,15 @@ def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Respon
     where = "query parameter" if source == "query" else "field"
     status = 422 if source == "body" else 400
     return problem(status, f"{where} `{field}`: {message}", kind="validation", field=field)
+
+
+def _public(request: Request[Any, Any, Any] | None, key: str) -> str:
+    """The name the client sent (`format`), not the handler's argument (`fmt`)."""
+    handler = request.scope.get("route_handler") if request is not None else None
+    signature = getattr(handler, "parsed_fn_signature", None)
+    found = signature.parameters.get(key) if signature is not None else None
+    alias = getattr(found.kwarg_definition, "name", None) if found is not None else None
+    return alias if isinstance(alias, str) and alias else key
 
 
 def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[ProblemBody]:

@@ -177,7 +177,7 @@ async def test_the_ai_register_lists_pilots_and_later_never_ideas_or_pocs(api: A
     response = await p.api.http.get(
         "/ai-register", headers={**p.auth("vera"), "Accept": "text/csv"}
     )
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"  # the charset once
     rows = list(csv.DictReader(io.StringIO(response.text)))
     mine = [r for r in rows if r["id"] == in_pilot]
     assert len(mine) == 1 and not [r for r in rows if r["id"] in (idea, in_poc)]
@@ -186,3 +186,6 @@ async def test_the_ai_register_lists_pilots_and_later_never_ideas_or_pocs(api: A
         and "Fundamental rights impact assessment" in mine[0]["open_list"]
     )
     assert (await p.api.http.get("/ai-register")).status_code == 401
+    xml = await p.api.http.get("/ai-register", params={"format": "xml"}, headers=p.auth("vera"))
+    assert (xml.status_code, xml.json()["field"]) == (400, "format")  # as sent, not `fmt`
+    assert xml.json()["detail"].startswith("query parameter `format`")
