@@ -15,7 +15,7 @@ import msgspec
 
 from api.limits import BoundedDates
 from events.base import Id, LongText, Text
-from events.compliance import SeriousKind
+from events.compliance import Moment, SeriousKind
 from events.gates import Decision, Note, RiskClass
 from events.ideation import AiCategory, Names, Score, Sourcing
 from events.kpis import Direction, Importance
@@ -139,8 +139,8 @@ class IncidentBody(Body, kw_only=True, forbid_unknown_fields=True):
     severity: Severity
     description: LongText | None = None
     serious: SeriousKind | None = None
-    aware_at: datetime | None = None
-    causal_link_at: datetime | None = None
+    aware_at: Moment | None = None
+    causal_link_at: Moment | None = None
 
 
 class IncidentStatusBody(Body, kw_only=True, forbid_unknown_fields=True):

@@ -32,6 +32,8 @@ SeriousKind = Literal[
 ]  # fmt: skip
 Evidence = Annotated[str, storable(0, 1000)]  # may be empty unless the obligation is met
 Reason = Annotated[str, storable(1, 1000)]
+# a moment of the Art. 73 clock: with its offset, or the deadline is not a point in time
+Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
 class AiRoleRecorded(Event, frozen=True, kw_only=True):

@@ -12,7 +12,7 @@ import msgspec
 
 from events import business_case, compliance, gates, kpis, people
 from events.base import Command, Event, Id, LongText, Text, event_type
-from events.compliance import SeriousKind
+from events.compliance import Moment, SeriousKind
 from events.gates import Note
 from events.kpis import Direction, Importance, RecordMeasurement
 
@@ -196,8 +196,8 @@ class ReportIncident(Command, tag="report-incident", frozen=True, kw_only=True):
     severity: Severity
     description: LongText | None = None
     serious: SeriousKind | None = None  # the Art. 3(49) kind of a serious incident
-    aware_at: datetime | None = None  # when the company became aware (None: now)
-    causal_link_at: datetime | None = None  # when a causal link was established
+    aware_at: Moment | None = None  # when the company became aware (None: now)
+    causal_link_at: Moment | None = None  # when a causal link was established
 
 
 class ChangeIncidentStatus(Command, tag="change-incident-status", frozen=True, kw_only=True):

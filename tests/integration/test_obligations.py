@@ -105,6 +105,10 @@ async def test_obligations_follow_the_role_and_a_serious_incident_starts_the_art
         "carlos",
     )
 
+    naive = {"title": "No offset", "severity": "high", "serious": "health",
+             "aware_at": "2026-01-01T00:00:00"}  # fmt: skip
+    unzoned = await p.post(f"/initiatives/{iid}/pilot/incidents", "carlos", naive)
+    assert (unzoned.status_code, unzoned.json()["field"]) == (422, "aware_at")  # not a 503
     aware = datetime.now(UTC) - timedelta(days=12)
     incident = {"title": "Wrongly rejected applicant", "severity": "critical", "serious": "death",
                 "aware_at": aware.isoformat()}  # fmt: skip
