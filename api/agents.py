@@ -87,6 +87,13 @@ async def reinstate(deps: Deps, actor: Actor, agent_id: str, reason: Note) -> Ac
     return accepted
 
 
+async def _member_of(deps: Deps, actor: Actor) -> tuple[str, ...]:
+    """An owner's initiatives: a draft for the owner role is theirs to decide only there."""
+    if "owner" not in actor.roles:
+        return ()
+    return tuple(await agents_queries.member_of(deps.reads, actor.id))
+
+
 def parse_approval(approval_id: str) -> tuple[str, str]:
     agent_id, _, action_id = approval_id.rpartition("~")
     checked_id(agent_id or "~", "approval")
@@ -101,7 +108,8 @@ async def approve(deps: Deps, actor: Actor, approval_id: str) -> Decided:
     retry replays the approval and the stage answers the first reply, so the command is
     applied once."""
     agent_id, action_id = parse_approval(approval_id)
-    cmd = agents.Approve(agent_id=agent_id, at=_now(), actor=actor, action_id=action_id)
+    cmd = agents.Approve(agent_id=agent_id, at=_now(), actor=actor, action_id=action_id,
+                         member_of=await _member_of(deps, actor))  # fmt: skip
     key = (f"approval:{approval_id}:{actor.id}", "approve")
     reply = await screening.send(deps.broker, cmd, key)
     decided = [agents.EVENT_DECODER.decode(e) for e in reply.events]
@@ -128,7 +136,7 @@ async def approve(deps: Deps, actor: Actor, approval_id: str) -> Decided:
 async def reject(deps: Deps, actor: Actor, approval_id: str, reason: Note) -> Decided:
     agent_id, action_id = parse_approval(approval_id)
     cmd = agents.Reject(agent_id=agent_id, at=_now(), actor=actor, action_id=action_id,
-                        reason=reason)  # fmt: skip
+                        reason=reason, member_of=await _member_of(deps, actor))  # fmt: skip
     reply = await screening.send(deps.broker, cmd)
     decided = [agents.EVENT_DECODER.decode(e) for e in reply.events]
     rejected = next((e for e in decided if isinstance(e, agents.ActionRejected)), None)

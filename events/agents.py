@@ -186,13 +186,20 @@ class Screen(AgentCommand, tag="screen", frozen=True, kw_only=True):
     last_value: float | None = None
 
 
+# the initiatives the deciding person owns or is on the team of (the API looks them up): an
+# owner decides a draft for the owner role only on those (PRODUCT.md section 4)
+MemberOf = Annotated[tuple[Id, ...], msgspec.Meta(max_length=1000)]
+
+
 class Approve(AgentCommand, tag="approve", frozen=True, kw_only=True):
     action_id: Id
+    member_of: MemberOf = ()
 
 
 class Reject(AgentCommand, tag="reject", frozen=True, kw_only=True):
     action_id: Id
     reason: Note = ""
+    member_of: MemberOf = ()
 
 
 class ExpireHeld(AgentCommand, tag="expire-held", frozen=True, kw_only=True):

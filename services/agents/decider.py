@@ -13,7 +13,8 @@ Rules:
 - every refusal is recorded and escalated to the agent's supervisor (its sponsor; with no
   sponsor the admins); an action screened twice is a no-op;
 - a held action is approved or rejected by a person (never an agent, never the agent
-  itself) who is its named approver or holds its role, before its deadline; approving an
+  itself) who is its named approver or holds its role (an owner only on the initiatives
+  they own or are on the team of), before its deadline; approving an
   approved one is a no-op for whoever could have approved it (anyone else is refused as
   before); one past its deadline is refused by the sweeper (`expire-held`), never let
   through;
@@ -33,7 +34,7 @@ from typing import TypeVar, assert_never
 from msgspec.structs import replace
 
 from events import agents as a
-from events.base import Actor, Fact
+from events.base import Fact
 from events.errors import Forbidden, NotFound, Refused
 from services.agents import matrix
 from services.agents.custody import assign_sponsor, attest, reinstate, suspend, suspended
@@ -162,24 +163,29 @@ def _deciding(command: a.Approve | a.Reject, action_id: str, state: State) -> a.
         if action_id in state.approved:
             approver = state.approvers.get(action_id)
             if approver is not None:
-                _guard_approver(command.actor, command.agent_id, approver)
+                _guard_approver(command, *approver)
             return None
         if action_id in state.seen:
             raise Refused(f"action {action_id} is not waiting: it was rejected or refused")
         raise NotFound(f"{command.agent_id} has no action {action_id}")
-    _guard_approver(command.actor, command.agent_id, held.approver)
+    _guard_approver(command, held.approver, held.initiative_id)
     if held.deadline <= command.at:
         raise Refused(f"the time limit passed at {held.deadline:%Y-%m-%d %H:%M} UTC: "
                       "the action is refused, never let through")  # fmt: skip
     return held
 
 
-def _guard_approver(actor: Actor, agent_id: str, approver: a.Approver) -> None:
-    if actor.kind != "person" or actor.id == agent_id:
+def _guard_approver(command: a.Approve | a.Reject, approver: a.Approver, initiative: str) -> None:
+    actor = command.actor
+    if actor.kind != "person" or actor.id == command.agent_id:
         raise Forbidden("only a person approves or rejects an agent's work; agents never do")
     named = actor.id == approver.account
     if not named and not (approver.role is not None and actor.has_role(approver.role)):
         raise Forbidden(f"{actor.id} may not decide this draft: it waits for {approver.label()}")
+    owner_only = approver.role == "owner" and "admin" not in actor.roles
+    if not named and owner_only and initiative not in command.member_of:
+        raise Forbidden(f"{actor.id} may not decide this draft: an owner decides drafts only on"
+                        " the initiatives they own or are on the team of")  # fmt: skip
 
 
 def evolve(state: State, event: a.AnyAgentEvent) -> State:
@@ -197,7 +203,10 @@ def evolve(state: State, event: a.AnyAgentEvent) -> State:
                 state,
                 seen=state.seen | {event.action_id},
                 held={**state.held, event.action_id: event},
-                approvers={**state.approvers, event.action_id: event.approver},
+                approvers={
+                    **state.approvers,
+                    event.action_id: (event.approver, event.initiative_id),
+                },
                 worked_on=_with(state.worked_on, event.initiative_id),
             )
         case a.ActionRefused() | a.ActionRejected() | a.ActionApproved():

@@ -18,9 +18,9 @@ class AgentState(msgspec.Struct, frozen=True, kw_only=True):
     held: dict[str, a.ActionHeld] = msgspec.field(default_factory=dict)
     seen: frozenset[str] = frozenset()  # every screened action's id
     approved: frozenset[str] = frozenset()
-    # who could decide each action once held: asked again after it was decided, so only
-    # they are told it was (anyone else is refused as before)
-    approvers: dict[str, a.Approver] = msgspec.field(default_factory=dict)
+    # who could decide each action once held, and its initiative: asked again after it was
+    # decided, only they are told it was (anyone else is refused as before)
+    approvers: dict[str, tuple[a.Approver, str]] = msgspec.field(default_factory=dict)
     worked_on: tuple[str, ...] = ()  # initiatives of its allowed and held actions
 
     @property

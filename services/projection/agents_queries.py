@@ -126,11 +126,15 @@ async def action(pool: Pool, agent_id: str, action_id: str) -> Action | None:
 
 
 async def waiting_for(pool: Pool, account: str, role: str, limit: int = 200) -> list[Action]:
-    """Held actions the user may decide (named, or holding the role; admins all), oldest
-    first."""
+    """Held actions the user may decide (named, or holding the role: an owner on their own
+    initiatives, admins every role; a draft named for someone else waits for that person
+    only), oldest first."""
     rows = await pool.fetch(
         f"SELECT {_ACTION_COLUMNS} FROM {_ACTIONS} WHERE a.status = 'held' AND a.agent_id <> $1"
-        " AND (a.approver_account = $1 OR a.approver_role = $2 OR $2 = 'admin')"
+        " AND (a.approver_account = $1 OR ($2 = 'admin' AND a.approver_role IS NOT NULL)"
+        " OR (a.approver_role = $2 AND ($2 <> 'owner' OR a.initiative_id IN (SELECT i.initiative_id"
+        f" FROM {SCHEMA}.initiatives i WHERE i.summary->>'owner_account' = $1 OR i.summary->'team'"
+        " @> jsonb_build_array(jsonb_build_object('account', $1::text))))))"
         " ORDER BY a.screened_at, a.action_id LIMIT $3",
         account,
         role,
@@ -208,6 +212,18 @@ async def accountable_for(pool: Pool, initiative_ids: list[str], user: str) -> l
         " (lower(doc->'facts'->>'accountable') = lower($2) OR summary->>'owner_account' = $2)",
         initiative_ids,
         user,
+    )
+    return [str(r["initiative_id"]) for r in rows]
+
+
+async def member_of(pool: Pool, user: str, limit: int = 1000) -> list[str]:
+    """The initiatives the user's account owns or is on the team of."""
+    rows = await pool.fetch(
+        f"SELECT initiative_id FROM {SCHEMA}.initiatives WHERE summary->>'owner_account' = $1"
+        " OR summary->'team' @> jsonb_build_array(jsonb_build_object('account', $1::text))"
+        " ORDER BY initiative_id LIMIT $2",
+        user,
+        limit,
     )
     return [str(r["initiative_id"]) for r in rows]
 

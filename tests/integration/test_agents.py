@@ -252,6 +252,48 @@ async def test_bad_agent_requests_are_problems_that_change_nothing(bots: Api):
     assert agent["agent"]["status"] == "active" and agent["agent"]["sponsor"] == "committee"
 
 
+async def test_only_its_approver_decides_a_draft_before_and_after_its_approval(
+    bots: Api, settings: Settings
+):
+    """An owner not on the initiative's team, an admin for a draft named for someone else,
+    and anyone asking again once it was approved (a 200 replay before) are refused."""
+    api = bots
+    pool = await create_pool(settings.database_url_for("api"), max_size=1)
+    try:
+        api.tokens["owner-elsewhere"] = (await ensure_user(pool, "owner-elsewhere", "owner"))[1]
+    finally:
+        await pool.close()
+    iid = await in_mvp(api)
+    named = await draft(api, iid, "data_sheet")  # for the account `owner`
+    path = f"/initiatives/{iid}/kpis/minutes/measurements"
+    far = await api.post(path, KPI_BOT, {"value": 90.0})  # for anyone holding the owner role
+    assert far.status_code == 202, far.text
+    role = far.json()
+    seen = max(named["position"], role["position"])
+    mine = {
+        w["approval_id"] for w in (await api.get("/approvals", "admin", min_position=seen)).json()
+    }
+    assert role["approval_id"] in mine and named["approval_id"] not in mine  # not the admin's
+    admin = await api.post(f"/approvals/{named['approval_id']}/approve", "admin")
+    assert admin.status_code == 403, admin.text
+    theirs = (await api.get("/approvals", "owner-elsewhere")).json()
+    assert role["approval_id"] not in {w["approval_id"] for w in theirs}
+    for verb, body in (("approve", None), ("reject", {"reason": "no"})):
+        stranger = await api.post(f"/approvals/{role['approval_id']}/{verb}", "owner-elsewhere",
+                                  body)  # fmt: skip
+        assert stranger.status_code == 403 and "on the team" in stranger.json()["detail"]
+    first = await api.ok(f"/approvals/{role['approval_id']}/approve", "owner")
+    again = await api.ok(f"/approvals/{role['approval_id']}/approve", "owner")
+    assert again == first  # the approver's retry: the same answer, applied once
+    for who in ("viewer", "contributor", "committee", "owner-elsewhere"):
+        late = await api.post(f"/approvals/{role['approval_id']}/approve", who)
+        assert late.status_code == 403, (who, late.text)
+        assert late.headers["content-type"].startswith("application/problem+json")
+    events = (await api.get(f"/initiatives/{iid}/events", min_position=first["position"],
+                            type="kpi_measured")).json()  # fmt: skip
+    assert [e["data"]["value"] for e in events].count(90.0) == 1
+
+
 async def test_the_sweeper_refuses_a_late_draft_and_suspends_a_lapsed_agent(
     api: Api, settings: Settings
 ):

@@ -95,6 +95,22 @@ def test_a_role_approver_is_anyone_holding_the_role() -> None:
     given(decider, history).when(approve(OWNER)).refused(Forbidden, "any committee")
 
 
+def test_a_draft_for_the_owner_role_is_decided_only_by_an_owner_of_that_initiative() -> None:
+    by_owner = a.Policy(rules=(a.Rule(action="record-document", mode="draft",
+                                      approver=a.Approver(role="owner")),))  # fmt: skip
+    event = msgspec.structs.replace(held(DRAFT, RULE), approver=a.Approver(role="owner"))
+    history = [*policy_set(by_owner), event]
+    elsewhere = msgspec.structs.replace(approve(SPONSOR), member_of=("init-2",))
+    given(decider, history).when(elsewhere).refused(Forbidden, "they own or are on the team")
+    reject = a.Reject(agent_id=AGENT_ID, at=AT, actor=SPONSOR, action_id=DRAFT.action_id)
+    given(decider, history).when(reject).refused(Forbidden, "they own or are on the team")
+    mine = msgspec.structs.replace(approve(SPONSOR), member_of=("init-2", ID))
+    [done] = given(decider, history).when(mine).decided()
+    assert isinstance(done, a.ActionApproved) and done.approved_by == SPONSOR.id
+    # asked again once approved, an owner elsewhere is still refused
+    given(decider, [*history, done]).when(elsewhere).refused(Forbidden, "on the team")
+
+
 def test_the_approver_rejects_with_a_reason_and_then_it_cannot_be_approved() -> None:
     reject = a.Reject(agent_id=AGENT_ID, at=AT, actor=OWNER, action_id="x-1", reason="Wrong doc")
     rejected = a.ActionRejected(agent_id=AGENT_ID, at=AT, action_id="x-1", initiative_id=ID,
