@@ -8,7 +8,7 @@ Text refuses NUL characters and dates lie within 1900..2200 (see api.limits).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 import msgspec
@@ -165,7 +165,7 @@ class MeasurementBody(Body, kw_only=True, forbid_unknown_fields=True):
     measurement_id: Id | None = None
     value: float
     source: Text = "manual"
-    at: datetime | None = None
+    at: Moment | None = None  # with its offset: a naive time wedged the projection
 
 
 class DocumentBody(Body, kw_only=True, forbid_unknown_fields=True):

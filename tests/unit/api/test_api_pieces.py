@@ -11,7 +11,7 @@ import pytest
 from litestar.exceptions import ValidationException
 
 from api.asyncapi import document
-from api.bodies import DecisionBody, RefineIdeaBody, WorkshopBody
+from api.bodies import DecisionBody, MeasurementBody, RefineIdeaBody, WorkshopBody
 from api.dispatch import build, conditions, send
 from api.problems import CommandFailedError, on_validation
 from api.routes.stream import messages, subject_for
@@ -175,3 +175,11 @@ def test_the_asyncapi_document_has_a_message_and_channel_for_every_event_type():
     for operation in doc["operations"].values():
         channel = operation["channel"]["$ref"].split("/")[-1]
         assert channel in doc["channels"]
+
+
+def test_a_measurement_time_without_its_offset_is_refused_at_the_door():
+    naive = {"value": 1.0, "at": "2026-11-20T00:00:00"}
+    with pytest.raises(msgspec.ValidationError, match="timezone"):
+        msgspec.convert(naive, MeasurementBody)  # it would have stopped the projection
+    aware = msgspec.convert({**naive, "at": "2026-11-20T00:00:00Z"}, MeasurementBody)
+    assert aware.at is not None and aware.at.tzinfo is not None
