@@ -148,8 +148,11 @@ class ApprovalController(Controller):
         return await q.escalated_to(deps.reads, user.name, user.role)
 
     @get("/quality", operation_id="getApprovalQuality")
-    async def quality(self, deps: NamedDependency[Deps]) -> list[q.Quality]:
+    async def quality(
+        self, deps: NamedDependency[Deps], min_position: MinPosition = None
+    ) -> list[q.Quality]:
         """Per approver: drafts decided, the approval rate and the median hours to decide."""
+        await caught_up(deps, min_position)
         return await q.quality(deps.reads)
 
     @post("/{approval_id:str}/approve", operation_id="approveAction", status_code=200,

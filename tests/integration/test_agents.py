@@ -292,6 +292,20 @@ async def test_only_its_approver_decides_a_draft_before_and_after_its_approval(
     events = (await api.get(f"/initiatives/{iid}/events", min_position=first["position"],
                             type="kpi_measured")).json()  # fmt: skip
     assert [e["data"]["value"] for e in events].count(90.0) == 1
+    quality = await api.get("/approvals/quality", min_position=first["position"])
+    assert any(q["approver"] == "owner" for q in quality.json()), quality.text
+    spec = (await api.http.get(f"{api.url}/schema/openapi.json")).json()
+    every_get = [
+        op
+        for path in spec["paths"].values()
+        for verb, op in path.items()
+        if verb == "get"
+        and op.get("operationId")
+        in ("listApprovals", "listEscalations", "getApprovalQuality", "listAgents", "getAgent")
+    ]
+    assert len(every_get) == 5  # each reads your own write with min_position
+    for op in every_get:
+        assert "min_position" in {p["name"] for p in op.get("parameters", [])}, op["operationId"]
 
 
 async def test_the_sweeper_refuses_a_late_draft_and_suspends_a_lapsed_agent(
