@@ -52,10 +52,17 @@ def launched(s: Summary) -> bool:
     return s.status == "launched" or s.stage == "production"
 
 
+def tracked(s: Summary) -> bool:
+    """A killed initiative's obligations are no longer tracked (services.compliance refuses
+    to record them): none is overdue, on its page, its board card or in an inbox."""
+    return s.status != "killed"
+
+
 def obligations_of(row: Initiative, now: datetime) -> Obligations:
     f, s = row.facts, row.summary
     role, reason = role_of(f)
-    found = [_row(d, now.date(), overdue(d, now, launched=launched(s))) for d in duties(f)]
+    live, done = tracked(s), launched(s)
+    found = [_row(d, now.date(), live and overdue(d, now, launched=done)) for d in duties(f)]
     # what needs doing first: overdue, then dated (incident reports), then the law's order
     rows = sorted(found, key=lambda r: (not r.overdue, r.deadline is None))
     return Obligations(
@@ -89,6 +96,8 @@ def marks(row: Initiative) -> Summary:
 
 def overdue_count(s: Summary, now: datetime) -> int:
     """From the summary column: unmet obligations past their deadline."""
+    if not tracked(s):
+        return 0
     late = sum(d < now for d in s.obligation_deadlines)
     return late + (s.obligations_before_launch_open if launched(s) else 0)
 
@@ -104,7 +113,7 @@ def waiting(row: Initiative) -> list[Waiting]:
     """What waits in the inbox: a serious incident's report (due by its Art. 73 deadline)
     until met, and after launch each duty that was due before launch and is not met."""
     s = row.summary
-    if s.status == "killed":
+    if not tracked(s):
         return []
     aware = {i.incident_id: i.aware_at for i in row.facts.compliance.serious}
     decided = s.last_decision.at if s.last_decision else None

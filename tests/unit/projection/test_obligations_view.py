@@ -71,3 +71,12 @@ def test_the_report_in_the_inbox_is_overdue_when_read_after_its_deadline() -> No
     assert not item.overdue  # stored when reported, before the deadline
     assert not as_read(item, AT + timedelta(days=1)).overdue
     assert as_read(item, AT + timedelta(days=2, minutes=1)).overdue
+
+
+def test_a_killed_initiative_has_nothing_overdue_as_nothing_can_be_recorded_any_more() -> None:
+    killed = row(HIGH, SERIOUS, *decided(pilot.GATE, "kill"))
+    assert killed.summary.status == "killed"
+    later = AT + timedelta(days=30)
+    assert obligations_of(killed, later).overdue == 0
+    assert overdue_count(marks(killed), later) == 0  # no mark on its board card
+    assert obligations_of(row(HIGH, SERIOUS), later).overdue == 1  # alive, it would be
