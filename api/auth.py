@@ -23,6 +23,7 @@ from api import screening, sessions
 from api.deps import ID_PATTERN, Deps
 from api.problems import CommandFailedError
 from api.users import TokenRefused, User, user_by_id, user_for_token
+from events.agents import ActionKind
 from events.base import Role
 from infra.commands import ServiceUnavailable
 from infra.db import unavailable_as_error
@@ -85,14 +86,33 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User:
     return user
 
 
-async def refused_vote(connection: ASGIConnection[Any, Any, Any, Any], user: User) -> None:
+async def refused_vote(
+    connection: ASGIConnection[Any, Any, Any, Any], user: User,
+    action: ActionKind = "decide-gate",
+) -> None:  # fmt: skip
     """An agent's vote is recorded as refused and escalated (PRODUCT.md 9): best effort,
     the 403 stands whatever the agents service answers."""
     initiative_id = str(connection.path_params.get("initiative_id", ""))
     if ID_PATTERN.fullmatch(initiative_id):
         with contextlib.suppress(ServiceUnavailable, CommandFailedError):
             deps = connection.app.state.deps
-            await screening.refuse_never(deps.broker, user.actor, "decide-gate", initiative_id)
+            await screening.refuse_never(deps.broker, user.actor, action, initiative_id)
+
+
+def agents_never(action: ActionKind, doing: str) -> Guard:
+    """What an agent never does whatever its role or policy (fulfil a condition): refused
+    before its role is looked at, so that it is recorded as refused and escalated too."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user = current_user(connection)
+        if user.kind != "person":
+            await refused_vote(connection, user, action)
+            raise PermissionDeniedException(
+                f"{user.name} is an AI agent: agents never {doing}, whatever their policy says;"
+                " recorded and escalated to the agent's supervisor"
+            )
+
+    return guard
 
 
 def requires(*roles: Role) -> Guard:

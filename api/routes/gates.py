@@ -15,7 +15,15 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, PathParameter
 
-from api.auth import DECIDERS, READERS, REVIEW_REQUESTERS, STEWARDS, people_only, requires
+from api.auth import (
+    DECIDERS,
+    READERS,
+    REVIEW_REQUESTERS,
+    STEWARDS,
+    agents_never,
+    people_only,
+    requires,
+)
 from api.bodies import DecisionBody, FulfilBody, GateReviewBody, ResumeBody
 from api.deps import Deps, caught_up, checked_id
 from api.dispatch import Accepted, cast_vote, record_at_current_stage
@@ -48,7 +56,7 @@ class GateController(Controller):
         )  # fmt: skip
 
     @post("/gate-decisions", operation_id="decideGate", status_code=201,
-          guards=[requires(*DECIDERS), people_only])  # fmt: skip
+          guards=[people_only, requires(*DECIDERS)])  # fmt: skip
     async def decide(
         self,
         deps: NamedDependency[Deps],
@@ -63,7 +71,8 @@ class GateController(Controller):
         return await cast_vote(deps.broker, actor, initiative_id, data)
 
     @post("/conditions/{condition_id:str}/fulfil", operation_id="fulfilCondition",
-          status_code=201, guards=[requires(*STEWARDS)])  # fmt: skip
+          status_code=201, guards=[agents_never("fulfil-condition", "fulfil a condition"),
+                                   requires(*STEWARDS)])  # fmt: skip
     async def fulfil(
         self,
         deps: NamedDependency[Deps],

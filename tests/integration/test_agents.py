@@ -160,6 +160,13 @@ async def test_a_refused_action_is_recorded_and_escalated_to_the_sponsor(bots: A
     assert not [e for e in (await api.get("/approvals/escalations", "owner")).json()
                 if e["initiative_id"] == iid]  # fmt: skip
     await eventually(lambda: refusal("agent_committee", "decide-gate"), what="the refused vote")
+    # an agent without the committee or owner role is refused too, and recorded all the same
+    for path, body in ((f"/initiatives/{iid}/gate-decisions", {"decision": "go", "rationale": "r"}),
+                       (f"/initiatives/{iid}/conditions/c1/fulfil", {})):  # fmt: skip
+        tried = await api.post(path, DOC_BOT, body)
+        assert tried.status_code == 403 and "agents never" in tried.json()["detail"], tried.text
+    await eventually(lambda: refusal(DOC_BOT, "decide-gate"), what="its vote recorded")
+    await eventually(lambda: refusal(DOC_BOT, "fulfil-condition"), what="its fulfilling recorded")
 
 
 async def page(api: Api, settings: Settings, who: str, path: str) -> str:
