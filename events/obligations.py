@@ -62,6 +62,10 @@ class Duty(msgspec.Struct, frozen=True, kw_only=True):
     deadline: datetime | None = None  # where the law sets one from recorded facts
     deadline_inferred: bool = False  # counted in calendar days: an inference
     incident_id: str | None = None
+    # a serious incident's report: the Art. 3(49) kind and the recorded Art. 73 facts
+    serious: SeriousKind | None = None
+    aware_at: datetime | None = None
+    causal_link_at: datetime | None = None  # None: no causal link established yet
     version: str = CURRENT_VERSION
 
 
@@ -160,6 +164,7 @@ def _report(s: SeriousIncident, role: CompanyRole, version: str) -> Duty:
         applies_from=base.applies_from if base else None,
         confirmed=base.confirmed if base else None,
         deadline=report_due(s.kind, s.aware_at), deadline_inferred=True, version=version,
+        serious=s.kind, aware_at=s.aware_at, causal_link_at=s.causal_link_at,
     )  # fmt: skip
 
 

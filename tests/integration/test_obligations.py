@@ -124,6 +124,8 @@ async def test_obligations_follow_the_role_and_a_serious_incident_starts_the_art
         True,
         True,
     )
+    assert (report["serious"], report["causal_link_at"]) == ("death", None)  # the Art. 73 facts
+    assert abs(datetime.fromisoformat(report["aware_at"]) - aware) < timedelta(seconds=1)
     assert found["overdue"] == 1
     later = await p.get(path, as_of=(datetime.now(UTC) + timedelta(days=3650)).isoformat())
     assert [(o["id"], o["in_force"], o["overdue"]) for o in later["obligations"]] == [

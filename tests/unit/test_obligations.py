@@ -101,6 +101,17 @@ def test_the_art_73_report_is_due_15_10_or_2_days_after_awareness(
     assert report.deadline_inferred  # calendar days: an inference, flagged
 
 
+def test_the_report_shows_the_recorded_art_73_facts_awareness_and_causal_link() -> None:
+    linked = AWARE + timedelta(hours=5)
+    f = serious("death")
+    f = replace(f, compliance=replace(f.compliance, serious=(
+        replace(f.compliance.serious[0], causal_link_at=linked),)))  # fmt: skip
+    report = next(d for d in duties(f) if d.incident_id == "i-1")
+    assert (report.serious, report.aware_at, report.causal_link_at) == ("death", AWARE, linked)
+    unlinked = next(d for d in duties(serious("health")) if d.incident_id == "i-1")
+    assert unlinked.causal_link_at is None and unlinked.aware_at == AWARE
+
+
 def test_a_report_is_overdue_once_its_deadline_passed_unless_it_was_met() -> None:
     report = next(d for d in duties(serious("death")) if d.incident_id)
     assert not overdue(report, AWARE + timedelta(days=9, hours=23))
