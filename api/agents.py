@@ -58,6 +58,18 @@ async def command(deps: Deps, cmd: agents.AgentCommand) -> Accepted:
                     event_ids=list(reply.event_ids))  # fmt: skip
 
 
+async def check_approvers(deps: Deps, policy: agents.Policy) -> None:
+    """A named approver is a person's account (never an agent, not the agent itself): a
+    draft waiting for anyone else could only be refused at its deadline."""
+    named = [policy.approver, *(r.approver for r in policy.rules)]
+    for name in dict.fromkeys(a.account for a in named if a is not None and a.account):
+        found = await account(deps.pool, name)
+        if found is None or found.kind != "person":
+            raise CommandFailedError(Problem(code="invalid", detail=(
+                f"the approver {name!r} is not a person's account: name a person (or a role)"
+            )))  # fmt: skip
+
+
 async def set_sponsor(deps: Deps, actor: Actor, agent_id: str, sponsor: str) -> Accepted:
     person = await account(deps.pool, checked_id(sponsor, "user"))
     if person is None or person.kind != "person" or not person.active:

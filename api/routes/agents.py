@@ -70,6 +70,7 @@ class AgentController(Controller):
         and risk class, `direct`, `draft` (held for the approver) or `refused`; the first
         matching rule decides, `otherwise` when none does. Each change is a new version."""
         name = await ops.agent_account(deps, agent_id)
+        await ops.check_approvers(deps, data)
         cmd = agents.SetPolicy(agent_id=name, at=ops._now(), actor=actor, policy=data)
         return await ops.command(deps, cmd)
 

@@ -241,6 +241,9 @@ async def test_bad_agent_requests_are_problems_that_change_nothing(bots: Api):
          422, "name an approver"),
         (await api.http.put(f"/agents/{DOC_BOT}/policy", headers=admin,
                             json={"rules": [], "veto": True}), 422, "veto"),
+        *[(await api.http.put(f"/agents/{DOC_BOT}/policy", headers=admin, json={"rules": [
+            {"action": "record-document", "mode": "draft", "approver": {"account": who}}]}),
+           422, f"the approver {who!r} is not a person") for who in (DOC_BOT, "no-such-one")],
         (await api.post("/approvals/garbage/approve", "owner"), 404, "approval"),
         (await api.post(f"/approvals/{DOC_BOT}~nope/approve", "owner"), 404, "no action nope"),
         (await api.post(f"/approvals/{DOC_BOT}~nope/approve", DOC_BOT), 403, "agent"),
