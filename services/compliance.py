@@ -7,8 +7,9 @@ Rules:
   a kill;
 - a contributor records them on every initiative, an owner on those they own or are on
   the team of (services.stage.guard_worker); agents as their role allows;
-- an Art. 25 switch (own name, substantial modification, new high-risk purpose) makes the
-  company the provider: a switch with the deployer role is invalid;
+- a role says why (a blank reason is invalid); an Art. 25 switch (own name, substantial
+  modification, new high-risk purpose) makes the company the provider: a switch with the
+  deployer role is invalid;
 - the obligation must be one of the initiative's for its risk class and role now
   (events.obligations), named by id; met needs the evidence;
 - the same role and reason, or the same status and evidence, again is a no-op;
@@ -40,6 +41,8 @@ def record_role(
 ) -> list[Event]:
     guard_held(kit, s, CLOSED)
     guard_worker(kit, s, c.actor)
+    if not c.reason.strip():
+        raise Invalid(f"say why the company is the system's {c.role} (the reason is blank)")
     if c.switch is not None and c.role != "provider":
         raise Invalid(
             f"an Art. 25 switch ({c.switch}) makes the company the provider, not a deployer"

@@ -74,6 +74,12 @@ def test_an_art_25_switch_makes_the_company_the_provider_never_a_deployer() -> N
     assert events[0].switch == "substantial_modification"  # type: ignore[attr-defined]
 
 
+def test_a_role_needs_a_reason_that_is_not_blank() -> None:
+    blank = RecordAiRole(initiative_id=ID, at=AT, actor=CONTRIBUTOR, role="deployer",
+                         reason="  \n ")  # fmt: skip
+    given(decider, HIGH).when(blank).refused(Invalid, "reason")
+
+
 def test_only_workers_on_the_initiative_record_the_role() -> None:
     given(decider, HIGH).when(role(actor=VIEWER)).refused(Forbidden)
     given(decider, HIGH).when(role(actor=OTHER_OWNER)).refused(Forbidden, "owned by")
