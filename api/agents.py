@@ -52,8 +52,10 @@ async def agent_account(deps: Deps, agent_id: str) -> str:
     return found.name
 
 
-async def command(deps: Deps, cmd: agents.AgentCommand) -> Accepted:
-    reply = await screening.send(deps.broker, cmd)
+async def command(
+    deps: Deps, cmd: agents.AgentCommand, expected_version: int | None = None
+) -> Accepted:
+    reply = await screening.send(deps.broker, cmd, expected_version=expected_version)
     return Accepted(id=cmd.agent_id, version=reply.version, position=reply.position,
                     event_ids=list(reply.event_ids))  # fmt: skip
 
@@ -70,31 +72,37 @@ async def check_approvers(deps: Deps, policy: agents.Policy) -> None:
             )))  # fmt: skip
 
 
-async def set_sponsor(deps: Deps, actor: Actor, agent_id: str, sponsor: str) -> Accepted:
+async def set_sponsor(
+    deps: Deps, actor: Actor, agent_id: str, sponsor: str, expected_version: int | None = None
+) -> Accepted:
     person = await account(deps.pool, checked_id(sponsor, "user"))
     if person is None or person.kind != "person" or not person.active:
         raise CommandFailedError(Problem(code="invalid", detail=(
             f"the sponsor must be an active person's account; {sponsor!r} is not one"
         )))  # fmt: skip
     cmd = agents.AssignSponsor(agent_id=agent_id, at=_now(), actor=actor, sponsor=sponsor)
-    return await command(deps, cmd)
+    return await command(deps, cmd, expected_version)
 
 
-async def suspend(deps: Deps, user: User, agent_id: str, reason: str) -> Accepted:
+async def suspend(
+    deps: Deps, user: User, agent_id: str, reason: str, expected_version: int | None = None
+) -> Accepted:
     """The kill switch: recorded by the agents service (which checks who may), then the
     agent's account is deactivated in this request, so its tokens fail at their next use."""
     worked = await agents_queries.worked_on(deps.reads, agent_id)
     mine = await agents_queries.accountable_for(deps.reads, worked, user.name)
     cmd = agents.Suspend(agent_id=agent_id, at=_now(), actor=user.actor, reason=reason,
                          accountable_for=tuple(mine))  # fmt: skip
-    accepted = await command(deps, cmd)
+    accepted = await command(deps, cmd, expected_version)
     await update_user(deps.pool, agent_id, active=False)
     return accepted
 
 
-async def reinstate(deps: Deps, actor: Actor, agent_id: str, reason: Note) -> Accepted:
+async def reinstate(
+    deps: Deps, actor: Actor, agent_id: str, reason: Note, expected_version: int | None = None
+) -> Accepted:
     cmd = agents.Reinstate(agent_id=agent_id, at=_now(), actor=actor, reason=reason)
-    accepted = await command(deps, cmd)
+    accepted = await command(deps, cmd, expected_version)
     await update_user(deps.pool, agent_id, active=True)
     return accepted
 
@@ -145,11 +153,13 @@ async def approve(deps: Deps, actor: Actor, approval_id: str) -> Decided:
                    position=applied.position)  # fmt: skip
 
 
-async def reject(deps: Deps, actor: Actor, approval_id: str, reason: Note) -> Decided:
+async def reject(
+    deps: Deps, actor: Actor, approval_id: str, reason: Note, expected_version: int | None = None
+) -> Decided:
     agent_id, action_id = parse_approval(approval_id)
     cmd = agents.Reject(agent_id=agent_id, at=_now(), actor=actor, action_id=action_id,
                         reason=reason, member_of=await _member_of(deps, actor))  # fmt: skip
-    reply = await screening.send(deps.broker, cmd)
+    reply = await screening.send(deps.broker, cmd, expected_version=expected_version)
     decided = [agents.EVENT_DECODER.decode(e) for e in reply.events]
     rejected = next((e for e in decided if isinstance(e, agents.ActionRejected)), None)
     if rejected is None:

@@ -19,7 +19,14 @@ from api.idempotency_context import CURRENT
 from api.problems import CommandFailedError
 from events import agents
 from events.base import STAGES, Actor, Addressed, Command
-from events.replies import CORRELATION_ID, IDEMPOTENCY_KEY, REQUEST_DIGEST, CommandReply, Problem
+from events.replies import (
+    CORRELATION_ID,
+    EXPECTED_VERSION,
+    IDEMPOTENCY_KEY,
+    REQUEST_DIGEST,
+    CommandReply,
+    Problem,
+)
 
 SERVICE = "agents"
 _ENCODE = msgspec.json.Encoder()
@@ -114,12 +121,16 @@ async def outcome(broker: Broker, command: agents.AgentCommand) -> agents.AnyAge
 
 
 async def send(
-    broker: Broker, command: agents.AgentCommand, key: tuple[str, str] | None = None
-) -> CommandReply:
+    broker: Broker, command: agents.AgentCommand, key: tuple[str, str] | None = None,
+    expected_version: int | None = None,
+) -> CommandReply:  # fmt: skip
     """One command to the agents service; `key`: the idempotency key and digest to send
-    (else the request's own). A refusal raises CommandFailedError."""
+    (else the request's own); `expected_version` of the agent's stream (a stale one: 409).
+    A refusal raises CommandFailedError."""
     name = str(type(command).__struct_config__.tag)
     headers = {CORRELATION_ID: str(uuid.uuid4())}
+    if expected_version is not None:
+        headers[EXPECTED_VERSION] = str(expected_version)
     current = CURRENT.get()
     if key is None and current is not None:
         key = (current.key, current.digest)

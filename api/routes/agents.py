@@ -14,6 +14,7 @@ from litestar.params import FromPath, JSONBody
 from api import agents as ops
 from api.agent_views import AgentDetail, AgentSummary, detail, summaries
 from api.auth import ADMINS, READERS, current_user, people_only, requires
+from api.bodies import Version
 from api.deps import Deps, caught_up
 from api.dispatch import Accepted
 from api.routes.initiatives import MinPosition
@@ -23,20 +24,38 @@ from events.gates import Note
 from services.projection import agents_queries as q
 
 
-class SponsorBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class Versioned(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """`expected_version` of the agent's stream (the `version` a reply carries): 409 if it
+    moved on."""
+
+    expected_version: Version | None = None
+
+
+class SponsorBody(Versioned, kw_only=True, forbid_unknown_fields=True):
     sponsor: Id  # a person's account name
 
 
-class ReasonBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class ReasonBody(Versioned, kw_only=True, forbid_unknown_fields=True):
     reason: Note = ""
 
 
-class SuspendBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class SuspendBody(Versioned, kw_only=True, forbid_unknown_fields=True):
     reason: Text
 
 
-class AttestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class AttestBody(Versioned, kw_only=True, forbid_unknown_fields=True):
     """Nothing to say: the sponsor's attestation is valid for the policy's days."""
+
+
+class PolicyBody(agents.Policy, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The policy, and optionally the `expected_version` of the agent's stream."""
+
+    expected_version: Version | None = None
+
+    def policy(self) -> agents.Policy:
+        fields = msgspec.structs.asdict(self)
+        fields.pop("expected_version")
+        return agents.Policy(**fields)
 
 
 class AgentController(Controller):
@@ -64,15 +83,16 @@ class AgentController(Controller):
     @put("/{agent_id:str}/policy", operation_id="setAgentPolicy", guards=[requires(*ADMINS)])
     async def set_policy(
         self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        agent_id: FromPath[str], data: JSONBody[agents.Policy],
+        agent_id: FromPath[str], data: JSONBody[PolicyBody],
     ) -> Accepted:  # fmt: skip
         """Set the agent's policy (admins): per kind of action, optionally narrowed by stage
         and risk class, `direct`, `draft` (held for the approver) or `refused`; the first
         matching rule decides, `otherwise` when none does. Each change is a new version."""
         name = await ops.agent_account(deps, agent_id)
-        await ops.check_approvers(deps, data)
-        cmd = agents.SetPolicy(agent_id=name, at=ops._now(), actor=actor, policy=data)
-        return await ops.command(deps, cmd)
+        policy = data.policy()
+        await ops.check_approvers(deps, policy)
+        cmd = agents.SetPolicy(agent_id=name, at=ops._now(), actor=actor, policy=policy)
+        return await ops.command(deps, cmd, data.expected_version)
 
     @post("/{agent_id:str}/sponsor", operation_id="assignAgentSponsor", status_code=201,
           guards=[requires(*ADMINS)])  # fmt: skip
@@ -82,7 +102,7 @@ class AgentController(Controller):
     ) -> Accepted:  # fmt: skip
         """Name the person who answers for the agent and re-attests it (admins)."""
         name = await ops.agent_account(deps, agent_id)
-        return await ops.set_sponsor(deps, actor, name, data.sponsor)
+        return await ops.set_sponsor(deps, actor, name, data.sponsor, data.expected_version)
 
     @post("/{agent_id:str}/attestations", operation_id="attestAgent", status_code=201,
           guards=[people_only])  # fmt: skip
@@ -93,7 +113,8 @@ class AgentController(Controller):
         """The sponsor attests the agent for the policy's attestation days (90 by default);
         a lapsed attestation suspends the agent."""
         name = await ops.agent_account(deps, agent_id)
-        return await ops.command(deps, agents.Attest(agent_id=name, at=ops._now(), actor=actor))
+        cmd = agents.Attest(agent_id=name, at=ops._now(), actor=actor)
+        return await ops.command(deps, cmd, data.expected_version)
 
     @post("/{agent_id:str}/suspend", operation_id="suspendAgent", status_code=201,
           guards=[people_only])  # fmt: skip
@@ -105,7 +126,8 @@ class AgentController(Controller):
         worked on): its tokens stop working at once, each initiative it worked on shows an
         incident and the committee gets a re-entry review."""
         name = await ops.agent_account(deps, agent_id)
-        return await ops.suspend(deps, current_user(request), name, data.reason)
+        user = current_user(request)
+        return await ops.suspend(deps, user, name, data.reason, data.expected_version)
 
     @post("/{agent_id:str}/reinstate", operation_id="reinstateAgent", status_code=201,
           guards=[requires("committee", "admin"), people_only])  # fmt: skip
@@ -115,7 +137,7 @@ class AgentController(Controller):
     ) -> Accepted:  # fmt: skip
         """Re-entry approved (an admin or the committee): the agent and its tokens work again."""
         name = await ops.agent_account(deps, agent_id)
-        return await ops.reinstate(deps, actor, name, data.reason)
+        return await ops.reinstate(deps, actor, name, data.reason, data.expected_version)
 
 
 ApprovalId = Annotated[str, msgspec.Meta(max_length=140)]
@@ -173,4 +195,4 @@ class ApprovalController(Controller):
         approval_id: FromPath[ApprovalId], data: JSONBody[ReasonBody],
     ) -> ops.Decided:  # fmt: skip
         """Reject a held action with a reason: it never reaches its stage."""
-        return await ops.reject(deps, actor, approval_id, data.reason)
+        return await ops.reject(deps, actor, approval_id, data.reason, data.expected_version)

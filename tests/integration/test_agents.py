@@ -244,6 +244,10 @@ async def test_bad_agent_requests_are_problems_that_change_nothing(bots: Api):
         *[(await api.http.put(f"/agents/{DOC_BOT}/policy", headers=admin, json={"rules": [
             {"action": "record-document", "mode": "draft", "approver": {"account": who}}]}),
            422, f"the approver {who!r} is not a person") for who in (DOC_BOT, "no-such-one")],
+        (await api.http.put(f"/agents/{DOC_BOT}/policy", headers=admin,
+                            json={**DRAFTS, "expected_version": 0}), 409, "not the expected 0"),
+        (await api.post(f"/agents/{DOC_BOT}/sponsor", "admin",
+                        {"sponsor": "owner", "expected_version": 0}), 409, "not the expected 0"),
         (await api.post("/approvals/garbage/approve", "owner"), 404, "approval"),
         (await api.post(f"/approvals/{DOC_BOT}~nope/approve", "owner"), 404, "no action nope"),
         (await api.post(f"/approvals/{DOC_BOT}~nope/approve", DOC_BOT), 403, "agent"),
@@ -260,6 +264,11 @@ async def test_bad_agent_requests_are_problems_that_change_nothing(bots: Api):
         assert words in response.json()["detail"], response.text
     agent = (await api.get(f"/agents/{DOC_BOT}")).json()
     assert agent["agent"]["status"] == "active" and agent["agent"]["sponsor"] == "committee"
+    same = await api.http.put(f"/agents/{DOC_BOT}/policy", headers=admin, json=DRAFTS)
+    current = same.json()["version"]  # the agent's stream: a command with it goes through
+    again = await api.http.put(f"/agents/{DOC_BOT}/policy", headers=admin,
+                               json={**DRAFTS, "expected_version": current})  # fmt: skip
+    assert again.status_code == 200 and again.json()["version"] == current, again.text
 
 
 async def test_only_its_approver_decides_a_draft_before_and_after_its_approval(
