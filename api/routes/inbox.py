@@ -54,7 +54,10 @@ class InboxController(Controller):
         voted), conditions to fulfil (owner, team and committee), recycled work (owner and
         team), open incidents you are accountable for, and reviews escalated to you as the
         committee chair. Each item links to the page where it is handled and leaves the
-        inbox when done, and AI agents' drafts you approve (kind `draft`, see /approvals)."""
+        inbox when done, and AI agents' drafts you approve (kind `draft`, see /approvals).
+        EU AI Act obligations (kind `obligation`) wait on the owner and team: a serious
+        incident's Art. 73 report until met (urgent, `due_at` its deadline, `overdue` once
+        that has passed), and after launch each duty due before launch that is not met."""
         await caught_up(deps, min_position)
         user = current_user(request)
         found = await inbox_store.for_user(deps.reads, user.name, user.role)
