@@ -66,7 +66,8 @@ class Card(msgspec.Struct, kw_only=True):
     obligations_overdue: int = 0  # EU AI Act obligations past their deadline, not met
 
 
-def card(s: Summary, stale_days: int, overdue: bool = False) -> Card:
+def card(s: Summary, stale_days: int, overdue: bool = False, now: datetime | None = None) -> Card:
+    """`now`: the moment the board shows (its as_of, never after now)."""
     stale = s.status in LIVE and s.stage != "production" and s.time_in_stage_days > stale_days
     return Card(
         id=s.initiative_id,
@@ -81,7 +82,7 @@ def card(s: Summary, stale_days: int, overdue: bool = False) -> Card:
         stale=stale,
         owner_account=s.owner_account,
         overdue=overdue,
-        obligations_overdue=overdue_count(s, datetime.now(UTC)),
+        obligations_overdue=overdue_count(s, now or datetime.now(UTC)),
     )
 
 
@@ -190,8 +191,13 @@ class BoardPage(Controller):
         stale_days = deps.settings.stale_days
         p = await board_figures.portfolio(deps.reads, wanted, stale_days=stale_days, as_of=moment)
         late = await inbox_store.overdue_reviews(deps.reads) if moment is None else {}
+        shown_at = min(moment, datetime.now(UTC)) if moment else None
         cols = [
-            (c.stage, [card(s, stale_days, s.initiative_id in late) for s in c.cards], c.total)
+            (
+                c.stage,
+                [card(s, stale_days, s.initiative_id in late, shown_at) for s in c.cards],
+                c.total,
+            )
             for c in found
         ]
         more = {

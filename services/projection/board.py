@@ -20,6 +20,7 @@ from services.projection.queries import I, _filters, _matches, _member, _now, _s
 from services.projection.store import SUMMARY
 from services.projection.time_travel import rows_as_of
 from services.projection.views.initiative import Initiative
+from services.projection.views.obligations import marks
 from services.projection.views.summary import Summary
 from services.projection.views.visits import Visits
 
@@ -99,7 +100,7 @@ async def _columns_as_of(
 ) -> list[Column]:
     rows = [r for r in (await rows_as_of(pool, as_of)).values() if r.summary.proposed_at]
     found = ordered(
-        [s for s in (figures.summary_at(r.summary, r, as_of) for r in rows) if f.keeps(s)], sort
+        [s for s in (figures.summary_at(marks(r), r, as_of) for r in rows) if f.keeps(s)], sort
     )
     out = []
     for stage in STAGES:

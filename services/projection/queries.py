@@ -28,6 +28,7 @@ from services.projection.ordering import ORDER_BY, Sort, ordered
 from services.projection.store import ROW, SCHEMA, SUMMARY
 from services.projection.time_travel import rows_as_of
 from services.projection.views.initiative import Initiative
+from services.projection.views.obligations import marks
 
 T = f"{SCHEMA}.timeline"
 I = f"{SCHEMA}.initiatives"  # noqa: E741
@@ -102,7 +103,7 @@ async def list_initiatives(
     by that state."""
     if as_of is not None:
         rows = [r for r in await _rows(pool, as_of) if r.summary.proposed_at]
-        found = [figures.summary_at(r.summary, r, _clock(as_of)) for r in rows]
+        found = [figures.summary_at(marks(r), r, _clock(as_of)) for r in rows]
         found = [s for s in found if _matches(s, stage, status, owner, risk_class, q)]
         found = [s for s in found if member is None or _member(s, member)]
         found = ordered(found, sort)

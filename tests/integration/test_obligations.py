@@ -150,6 +150,10 @@ async def test_obligations_follow_the_role_and_a_serious_incident_starts_the_art
     assert [(i["obligations_open"], len(i["obligation_deadlines"])) for i in listed] == [
         (found["open"], 1)
     ]
+    then = (await p.get("/initiatives", q=tag, as_of=datetime.now(UTC).isoformat()))["items"]
+    assert [(i["obligations_open"], len(i["obligation_deadlines"])) for i in then] == [
+        (found["open"], 1)
+    ]  # the list as of a moment counts them as the detail does
 
 
 async def test_the_ai_register_lists_pilots_and_later_never_ideas_or_pocs(api: Api) -> None:

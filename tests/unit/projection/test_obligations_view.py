@@ -12,6 +12,7 @@ from services.projection.views.inbox import as_read, items
 from services.projection.views.initiative import Initiative, initial, project
 from services.projection.views.obligations import marks, obligations_of, overdue_count
 from tests.unit.histories import AT, ID, decided, handoff, proposed
+from web.board import card
 
 HIGH = pilot.PilotOpened(initiative_id=ID, at=AT, handoff=handoff(risk="high"))
 SERIOUS = pilot.IncidentReported(
@@ -80,3 +81,9 @@ def test_a_killed_initiative_has_nothing_overdue_as_nothing_can_be_recorded_any_
     assert obligations_of(killed, later).overdue == 0
     assert overdue_count(marks(killed), later) == 0  # no mark on its board card
     assert obligations_of(row(HIGH, SERIOUS), later).overdue == 1  # alive, it would be
+
+
+def test_the_board_card_counts_overdue_obligations_at_the_moment_the_board_shows() -> None:
+    s = marks(row(HIGH, SERIOUS))  # the report is due 2 days after AT
+    assert card(s, 30, now=AT + timedelta(days=1)).obligations_overdue == 0  # as of then
+    assert card(s, 30, now=AT + timedelta(days=3)).obligations_overdue == 1
