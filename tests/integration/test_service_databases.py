@@ -23,7 +23,8 @@ from tests.integration.test_api_lifecycle import IDEA, ideation, launched, mvp, 
 from tests.stack import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-OWN = ("ideation", "poc", "pilot", "mvp", "projection", "api")  # webhooks: the API's database
+OWN = ("ideation", "poc", "pilot", "mvp", "agents", "trends", "projection", "api")  # no webhooks
+# (the webhook worker uses the API's database)
 
 
 def _url(server_url: str, name: str) -> str:
