@@ -23,8 +23,8 @@ from tests.integration.test_api_lifecycle import IDEA, ideation, launched, mvp, 
 from tests.stack import Stack
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
-OWN = ("ideation", "poc", "pilot", "mvp", "agents", "trends", "projection", "api")  # no webhooks
-# (the webhook worker uses the API's database)
+# every service with a database of its own (the webhook worker uses the API's)
+OWN = ("ideation", "poc", "pilot", "mvp", "agents", "trends", "projection", "api")
 
 
 def _url(server_url: str, name: str) -> str:
