@@ -29,6 +29,9 @@ ActionKind = Literal[
 ]  # fmt: skip
 # whatever a policy says: agents never vote, decide a gate or fulfil a condition
 NEVER: tuple[ActionKind, ...] = ("decide-gate", "decide-re-review", "fulfil-condition")
+# a person's acts, which the stages refuse an agent: refused (and recorded) when screened,
+# never shown as allowed
+PEOPLE_ONLY: tuple[ActionKind, ...] = ("acknowledge-incident", "hand-over-ownership")
 Mode = Literal["direct", "draft", "refused"]
 CommandJson = Annotated[str, storable(2, 16000)]  # the stage command as sent, JSON
 Hours = Annotated[int, msgspec.Meta(ge=1, le=8760)]

@@ -6,7 +6,8 @@ Rules:
   approver (the rule's or the policy's);
 - the API screens every stage command of an agent first (the agent itself sends `screen`):
   a suspended agent, and whatever an agent may never do (vote, decide a gate, fulfil a
-  condition) whatever its policy says, is refused; with no policy set the agent acts as its
+  condition; acknowledge an incident or hand ownership over, which only people do) whatever
+  its policy says, is refused; with no policy set the agent acts as its
   role allows (allowed); otherwise the first matching rule of the matrix (action, stage,
   risk class) decides: direct is allowed (a measurement beyond the rule's deviation limit is
   held), draft is held for its approver until a deadline, refused is refused;
@@ -41,6 +42,8 @@ from services.agents.custody import assign_sponsor, attest, reinstate, suspend, 
 from services.agents.state import AgentState
 
 NEVER_RULE = "agents never vote, decide a gate or fulfil a condition, whatever their policy says"
+PEOPLE_RULE = ("only a person acknowledges an incident or hands ownership over; an agent never"
+               " does, whatever its policy says")  # fmt: skip
 S = TypeVar("S", bound=a.Screened)
 COMMANDS = a.COMMAND_DECODER
 EVENTS = a.EVENT_DECODER
@@ -106,6 +109,8 @@ def _screen(command: a.Screen, state: State) -> list[Fact]:
         return _refusal(command, state, command, "suspended", f"suspended: {state.suspended}")
     if command.action in a.NEVER:
         return _refusal(command, state, command, NEVER_RULE, NEVER_RULE)
+    if command.action in a.PEOPLE_ONLY:
+        return _refusal(command, state, command, PEOPLE_RULE, PEOPLE_RULE)
     if state.policy is None:
         return [_outcome(command, a.ActionAllowed, "no policy set: the agent's role applies")]
     verdict = matrix.verdict(state.policy, state.version, command)

@@ -27,7 +27,7 @@ from tests.unit.agents.given import (
 )
 from tests.unit.deciders import given
 
-WORK = [k for k in get_args(a.ActionKind) if k not in a.NEVER]
+WORK = [k for k in get_args(a.ActionKind) if k not in (*a.NEVER, *a.PEOPLE_ONLY)]
 
 
 def test_an_admin_sets_a_policy_as_version_1_then_2() -> None:
@@ -94,6 +94,17 @@ def test_an_agent_never_votes_whatever_its_policy_says(action: a.ActionKind) -> 
     expected = refused(command, decider.NEVER_RULE, decider.NEVER_RULE, to=SPONSOR.id)
     given(decider, sponsored(), policy_set(p)).when(command).then(*expected)
     given(decider).when(command).then(*refused(command, decider.NEVER_RULE, decider.NEVER_RULE))
+
+
+@pytest.mark.parametrize("action", a.PEOPLE_ONLY)
+def test_what_only_people_do_is_refused_not_shown_as_allowed(action: a.ActionKind) -> None:
+    p = policy(a.Rule(action="*", mode="direct"))
+    command = screen(action, stage="pilot")
+    rule = decider.PEOPLE_RULE
+    given(decider, sponsored(), policy_set(p)).when(command).then(
+        *refused(command, rule, rule, to=SPONSOR.id)
+    )
+    given(decider).when(command).then(*refused(command, rule, rule))
 
 
 def test_without_a_policy_the_agent_acts_as_its_role_allows() -> None:
