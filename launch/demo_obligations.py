@@ -46,7 +46,7 @@ def commands(now: datetime) -> list[Command]:
         pilot.ReportIncident(
             initiative_id=PILOT, at=now - timedelta(days=16), actor=CARLOS,
             incident_id="demo-serious-1", title="Applicant's health data used in a ranking",
-            severity="high", serious="health", aware_at=now - timedelta(days=16),
+            severity="high", serious="fundamental_rights", aware_at=now - timedelta(days=16),
             description="A free-text field with a medical note lowered a candidate's rank.",
         ),
         pilot.ReportIncident(

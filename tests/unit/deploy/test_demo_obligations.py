@@ -30,6 +30,7 @@ def test_the_demo_pilot_shows_open_met_and_overdue_obligations() -> None:
     assert statuses == {"open", "in_progress", "met"}
     late = found["serious_incident.demo-serious-1"]
     assert late.deadline == NOW - timedelta(days=1) and overdue(late, NOW)
+    assert late.serious == "fundamental_rights"  # ranked down for a medical note: Art. 3(49)(c)
     soon = found["serious_incident.demo-serious-2"]
     assert soon.deadline == NOW + timedelta(days=12) and not overdue(soon, NOW)
     again = [decider.decide(c, state) for c in commands(NOW)]  # type: ignore[arg-type]
