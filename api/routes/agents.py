@@ -108,13 +108,13 @@ class AgentController(Controller):
           guards=[people_only])  # fmt: skip
     async def attest(
         self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        agent_id: FromPath[str], data: JSONBody[AttestBody],
+        agent_id: FromPath[str], data: JSONBody[AttestBody | None] = None,
     ) -> Accepted:  # fmt: skip
         """The sponsor attests the agent for the policy's attestation days (90 by default);
         a lapsed attestation suspends the agent."""
         name = await ops.agent_account(deps, agent_id)
         cmd = agents.Attest(agent_id=name, at=ops._now(), actor=actor)
-        return await ops.command(deps, cmd, data.expected_version)
+        return await ops.command(deps, cmd, (data or AttestBody()).expected_version)
 
     @post("/{agent_id:str}/suspend", operation_id="suspendAgent", status_code=201,
           guards=[people_only])  # fmt: skip
@@ -133,11 +133,12 @@ class AgentController(Controller):
           guards=[requires("committee", "admin"), people_only])  # fmt: skip
     async def reinstate(
         self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        agent_id: FromPath[str], data: JSONBody[ReasonBody],
+        agent_id: FromPath[str], data: JSONBody[ReasonBody | None] = None,
     ) -> Accepted:  # fmt: skip
         """Re-entry approved (an admin or the committee): the agent and its tokens work again."""
         name = await ops.agent_account(deps, agent_id)
-        return await ops.reinstate(deps, actor, name, data.reason, data.expected_version)
+        body = data or ReasonBody()
+        return await ops.reinstate(deps, actor, name, body.reason, body.expected_version)
 
 
 ApprovalId = Annotated[str, msgspec.Meta(max_length=140)]
@@ -192,7 +193,8 @@ class ApprovalController(Controller):
           guards=[people_only])  # fmt: skip
     async def reject(
         self, deps: NamedDependency[Deps], actor: NamedDependency[Actor],
-        approval_id: FromPath[ApprovalId], data: JSONBody[ReasonBody],
+        approval_id: FromPath[ApprovalId], data: JSONBody[ReasonBody | None] = None,
     ) -> ops.Decided:  # fmt: skip
         """Reject a held action with a reason: it never reaches its stage."""
-        return await ops.reject(deps, actor, approval_id, data.reason, data.expected_version)
+        body = data or ReasonBody()
+        return await ops.reject(deps, actor, approval_id, body.reason, body.expected_version)

@@ -269,6 +269,12 @@ async def test_bad_agent_requests_are_problems_that_change_nothing(bots: Api):
     again = await api.http.put(f"/agents/{DOC_BOT}/policy", headers=admin,
                                json={**DRAFTS, "expected_version": current})  # fmt: skip
     assert again.status_code == 200 and again.json()["version"] == current, again.text
+    # the README shows these without a body: none is needed
+    for path, who, status in ((f"/agents/{DOC_BOT}/attestations", "committee", 201),
+                              (f"/agents/{DOC_BOT}/reinstate", "committee", 201),
+                              (f"/approvals/{DOC_BOT}~nope/reject", "owner", 404)):  # fmt: skip
+        bare = await api.http.post(path, headers=api.headers(who))
+        assert bare.status_code == status, (path, bare.text)
 
 
 async def test_only_its_approver_decides_a_draft_before_and_after_its_approval(
