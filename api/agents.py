@@ -134,8 +134,8 @@ async def approve(deps: Deps, actor: Actor, approval_id: str) -> Decided:
     reply = await screening.send(deps.broker, cmd, key)
     decided = [agents.EVENT_DECODER.decode(e) for e in reply.events]
     approved = next((e for e in decided if isinstance(e, agents.ActionApproved)), None)
-    if approved is None:
-        raise CommandFailedError(Problem(code="refused", detail=f"{approval_id} was decided"))
+    if approved is None:  # approved before by another approver: answer as they were
+        approved = await _approved_before(deps, agent_id, action_id, approval_id)
     try:
         stage_command = STAGE_COMMANDS[approved.stage].decode(approved.command)
     except msgspec.DecodeError as exc:  # recorded by an older Tollgate, or by hand
@@ -151,6 +151,22 @@ async def approve(deps: Deps, actor: Actor, approval_id: str) -> Decided:
     return Decided(approval_id=approval_id, status="approved", by=approved.approved_by,
                    initiative_id=approved.initiative_id, version=applied.version,
                    position=applied.position)  # fmt: skip
+
+
+async def _approved_before(
+    deps: Deps, agent_id: str, action_id: str, approval_id: str
+) -> agents.ActionApproved:
+    """The approval another approver recorded (the caller could have approved it too), from
+    the read model: its command is sent again with the approval's key, so the stage answers
+    its first reply, or applies it now if the first approver's request never got there."""
+    row = await agents_queries.action(deps.reads, agent_id, action_id)
+    if row is None or row.status != "approved" or not row.command or row.stage is None:
+        raise CommandFailedError(Problem(code="refused", detail=f"{approval_id} was decided"))
+    return agents.ActionApproved(
+        agent_id=agent_id, at=row.decided_at or row.screened_at, action_id=action_id,
+        initiative_id=row.initiative_id, stage=row.stage,  # type: ignore[arg-type]
+        approved_by=row.decided_by or "", held_at=row.screened_at, command=row.command,
+    )  # fmt: skip
 
 
 async def reject(

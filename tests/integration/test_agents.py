@@ -310,6 +310,9 @@ async def test_only_its_approver_decides_a_draft_before_and_after_its_approval(
     first = await api.ok(f"/approvals/{role['approval_id']}/approve", "owner")
     again = await api.ok(f"/approvals/{role['approval_id']}/approve", "owner")
     assert again == first  # the approver's retry: the same answer, applied once
+    await api.get("/approvals", "owner", min_position=first["position"])  # the read model
+    admin_too = await api.post(f"/approvals/{role['approval_id']}/approve", "admin")
+    assert admin_too.json() == first  # another who could approve it: the same answer
     for who in ("viewer", "contributor", "committee", "owner-elsewhere"):
         late = await api.post(f"/approvals/{role['approval_id']}/approve", who)
         assert late.status_code == 403, (who, late.text)
