@@ -15,9 +15,14 @@ SWITCHES = {
 }
 
 
-def obligation_title(obligation_id: str) -> str:
+def obligation_title(obligation_id: str, names: Names | None = None) -> str:
     if obligation_id.startswith("serious_incident."):
-        return "the Art. 73 report of a serious incident"
+        title = (names.incidents if names else {}).get(obligation_id.partition(".")[2])
+        return (
+            f"the Art. 73 report of the serious incident {quoted(title)}"
+            if title
+            else ("the Art. 73 report of a serious incident")
+        )
     known = VERSIONS[CURRENT_VERSION].get(obligation_id)
     return f"{known.title} (Art. {known.article})" if known else obligation_id
 
@@ -29,9 +34,9 @@ def _role(d: Data, _: Names) -> tuple[str, str]:
     )
 
 
-def _status(d: Data, _: Names) -> tuple[str, str]:
+def _status(d: Data, n: Names) -> tuple[str, str]:
     status = str(d.get("status", "")).replace("_", " ")
-    return f"Obligation {status}: {obligation_title(str(d.get('obligation_id', '')))}", (
+    return f"Obligation {status}: {obligation_title(str(d.get('obligation_id', '')), n)}", (
         quoted(str(d["evidence"]), 160) if d.get("evidence") else ""
     )
 

@@ -168,3 +168,16 @@ def test_g4_is_met_once_every_obligation_due_before_launch_is_met() -> None:
     assert c.met and c.explanation == f"All {len(met)} obligations due before launch are met"
     assert evaluate("G4", done, "2025.2").version == "2025.2"  # old decisions: no such criterion
     assert all(c.id != "g4.obligations" for c in evaluate("G4", done, "2025.2").criteria)
+
+
+def test_the_timeline_names_the_incident_whose_report_changed_status() -> None:
+    from web.narrative import Names
+    from web.narrative_compliance import COMPLIANCE_SAY
+
+    data = {"obligation_id": "serious_incident.i-1", "status": "met", "evidence": "Filed"}
+    title, _ = COMPLIANCE_SAY["obligation_status_recorded"](
+        data, Names(incidents={"i-1": "Outage"})
+    )
+    assert title == "Obligation met: the Art. 73 report of the serious incident \u201cOutage\u201d"
+    unknown, _ = COMPLIANCE_SAY["obligation_status_recorded"](data, Names())
+    assert unknown == "Obligation met: the Art. 73 report of a serious incident"
