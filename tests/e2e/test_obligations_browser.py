@@ -11,7 +11,6 @@ ai-register-phone.png.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -19,15 +18,12 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, expect
 
-from infra.bus import connect
 from infra.db import create_pool
-from infra.driver import Driver
 from infra.settings import Settings
 from launch import demo_obligations
-from launch.demo import planned
-from launch.demo_portfolio import profiles
 from services.projection import queries
 from tests.accounts import ensure_user
+from tests.e2e.demo_seed import seed_demo
 from tests.e2e.test_browser import ARTIFACTS, PASSWORD, signed_in
 from tests.e2e.test_value_browser import PHONE, no_sideways_scroll
 from tests.stack import Stack, start_stack
@@ -43,25 +39,6 @@ SOME = {
 DESKTOP = {"width": 1280, "height": 900}
 
 
-async def seed(settings: Settings) -> int:
-    nc = await connect(settings.nats_url, name="e2e-obligations")
-    driver = Driver(nc, settings.subjects, open_timeout=60)
-    now, last = datetime.now(UTC), 0
-
-    async def one(index: int) -> None:
-        nonlocal last
-        for stage, command in planned(profiles()[index], index, now):
-            last = max(last, (await driver.step(stage, command)).position or 0)  # type: ignore[arg-type]
-
-    try:
-        chosen = [i for i, p in enumerate(profiles()) if p.title in SOME]
-        await asyncio.gather(*(one(i) for i in chosen))
-        last = max(last, await demo_obligations.seed(driver, now))
-    finally:
-        await nc.drain()
-    return last
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def stack(settings: Settings) -> AsyncIterator[Stack]:
     stack = await start_stack(settings)
@@ -69,7 +46,7 @@ async def stack(settings: Settings) -> AsyncIterator[Stack]:
     try:
         await ensure_user(pool, "carlos", "contributor", "person", PASSWORD)
         await ensure_user(pool, "olivia", "owner", "person", PASSWORD)
-        position = await seed(settings)
+        position = await seed_demo(settings, SOME, demo_obligations.seed)
         await queries.wait_for_position(pool, position, timeout=30)
         yield stack
     finally:

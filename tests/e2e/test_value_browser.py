@@ -9,7 +9,6 @@ business-case-phone.png.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -17,14 +16,12 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
-from infra.bus import connect
 from infra.db import create_pool
-from infra.driver import Driver
 from infra.settings import Settings
-from launch.demo import planned
 from launch.demo_portfolio import profiles
 from services.projection import queries
 from tests.accounts import ensure_user
+from tests.e2e.demo_seed import seed_demo
 from tests.e2e.test_browser import ARTIFACTS, PASSWORD, signed_in
 from tests.e2e.test_portfolio_browser import labels_stay_inside_their_charts
 from tests.stack import Stack, start_stack
@@ -43,32 +40,13 @@ WIDE = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClie
 SERVICE = next(p for p in profiles() if p.title == "Customer-service assistant")
 
 
-async def seed(settings: Settings) -> int:
-    nc = await connect(settings.nats_url, name="e2e-value")
-    driver = Driver(nc, settings.subjects, open_timeout=60)
-    now, gate, last = datetime.now(UTC), asyncio.Semaphore(6), 0
-
-    async def one(index: int, title: str) -> None:
-        nonlocal last
-        async with gate:
-            for stage, command in planned(profiles()[index], index, now):
-                last = max(last, (await driver.step(stage, command)).position or 0)  # type: ignore[arg-type]
-
-    try:
-        chosen = [(i, p.title) for i, p in enumerate(profiles()) if p.title in SOME]
-        await asyncio.gather(*(one(i, t) for i, t in chosen))
-    finally:
-        await nc.drain()
-    return last
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def stack(settings: Settings) -> AsyncIterator[Stack]:
     stack = await start_stack(settings)
     pool = await create_pool(settings.database_url, max_size=2)
     try:
         await ensure_user(pool, "carlos", "contributor", "person", PASSWORD)
-        position = await seed(settings)
+        position = await seed_demo(settings, SOME)
         await queries.wait_for_position(pool, position, timeout=30)
         yield stack
     finally:
