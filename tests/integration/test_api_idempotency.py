@@ -16,6 +16,7 @@ import httpx
 import pytest
 import pytest_asyncio
 
+from api.routes.system import COMMAND_SERVICES
 from infra.db import connect
 from infra.migrations import migrate_all
 from infra.settings import Settings
@@ -39,7 +40,7 @@ async def api(settings: Settings) -> AsyncIterator[Api]:
     await migrate_all(settings.database_url)
     stack = ShortTimeoutStack(settings)
     try:
-        await stack.start("ideation", "poc", "pilot", "mvp", "projection", "api")
+        await stack.start(*COMMAND_SERVICES, "projection", "api")  # /health needs them all
         client = Api(stack, await make_users(settings))
         yield client
         await client.http.aclose()
