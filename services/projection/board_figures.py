@@ -14,21 +14,14 @@ import time
 from collections import OrderedDict
 from datetime import datetime
 
-import msgspec
-
 from infra.db import Pool
+from services.projection import figures_model
 from services.projection import portfolio as figures
-from services.projection.board import VISITS, Filters
+from services.projection.board import Filters
 from services.projection.models import Portfolio
-from services.projection.queries import I, _now, applied_position
-from services.projection.store import SUMMARY
+from services.projection.queries import _now, applied_position
 from services.projection.time_travel import rows_as_of
-from services.projection.views.business_case import CaseRow
-from services.projection.views.gate_history import GateHistory
-from services.projection.views.initiative import Initiative
 
-GATES = msgspec.json.Decoder(GateHistory)
-CASES = msgspec.json.Decoder(CaseRow)  # a small document: the series stays in the row
 TTL = 30.0  # s: cycle times and staleness move with the clock, slowly
 KEPT = 64  # filter combinations kept
 Key = tuple[int, Filters, int]
@@ -90,22 +83,5 @@ def _start(
 
 
 async def computed(pool: Pool, f: Filters, stale_days: int) -> Portfolio:
-    """The figures now, from the summary, gate history and visits of each matching row."""
-    where, args = f.sql()
-    records = await pool.fetch(
-        f"SELECT initiative_id, summary, doc->'gates' AS gates, doc->'visits' AS visits, "
-        f"doc->'business_case' AS business_case "
-        f"FROM {I}{where}",
-        *args,
-    )
-    rows = [
-        Initiative(
-            initiative_id=r["initiative_id"],
-            summary=SUMMARY.decode(r["summary"]),
-            gates=GATES.decode(r["gates"]),
-            visits=VISITS.decode(r["visits"]),
-            business_case=CASES.decode(r["business_case"]) if r["business_case"] else CaseRow(),
-        )
-        for r in records
-    ]
-    return figures.portfolio(rows, _now(), stale_days)
+    """The figures now, aggregated over the contribution columns of each matching row."""
+    return await figures_model.figures(pool, f, stale_days, _now())

@@ -38,7 +38,11 @@ DAY = 86400.0
 
 
 def days(start: datetime | None, end: datetime) -> float:
-    return 0.0 if start is None else round(max((end - start).total_seconds(), 0.0) / DAY, 2)
+    return 0.0 if start is None else in_days((end - start).total_seconds())
+
+
+def in_days(seconds: float) -> float:
+    return round(max(seconds, 0.0) / DAY, 2)
 
 
 def time_in_stage(row: Initiative, now: datetime) -> float:

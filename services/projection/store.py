@@ -17,6 +17,8 @@ from events.envelope import CloudEvent
 from infra.consumer import Retry
 from infra.db import Connection
 from services.projection import inbox_store
+from services.projection.contribution import COLUMNS as CONTRIBUTION
+from services.projection.contribution import Contribution, contribution
 from services.projection.portfolio import readiness_of
 from services.projection.side import side_view
 from services.projection.views.fold import decode
@@ -39,6 +41,7 @@ ROW_COLUMNS = (
     "search",
     "entered_stage_at",
     "updated_at",
+    *CONTRIBUTION,
     "summary",
     "doc",
 )
@@ -54,14 +57,26 @@ TIMELINE_COLUMNS = (
     "body",
 )
 RowRecord = tuple[
-    str, str, str, str, str | None, str, str, datetime | None, datetime | None, bytes, bytes
+    str,
+    str,
+    str,
+    str,
+    str | None,
+    str,
+    str,
+    datetime | None,
+    datetime | None,
+    *Contribution,
+    bytes,
+    bytes,
 ]
 TimelineRecord = tuple[int, str, str, str, str, str, str, datetime, bytes]
 SnapshotRecord = tuple[str, int, datetime | None, bytes]
 
 
 def row_record(row: Initiative) -> RowRecord:
-    """The `summary` column also holds the readiness percent, so lists sort by it in SQL."""
+    """The `summary` column also holds the readiness percent, so lists sort by it in SQL;
+    the row's contribution to the portfolio figures is in columns of its own."""
     ready = readiness_of(row)
     s = replace(marks(row), readiness_percent=ready.percent if ready else None)
     search = " ".join((s.title, s.owner, s.sponsor, s.initiative_id, *s.tags)).lower()
@@ -75,6 +90,7 @@ def row_record(row: Initiative) -> RowRecord:
         search,
         s.entered_stage_at,
         s.updated_at,
+        *contribution(row, s),
         ENCODER.encode(s),
         ENCODER.encode(row),
     )

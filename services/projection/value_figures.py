@@ -101,20 +101,39 @@ def point(row: Initiative, now: datetime) -> ValuePoint | None:
     case = v.latest
     if case is None:
         return None
-    invested = value.invested(case, v.spending, now)
+    who = (row.initiative_id, s.title, s.stage, s.status, s.sponsor)
+    return case_point(who, case, v.spending, value.realised(case, v.accrual), now)
+
+
+def case_point(
+    who: tuple[str, str, str, str, str],
+    case: BusinessCase,
+    spending: value.Spending,
+    realised: float,
+    now: datetime,
+) -> ValuePoint:
+    """A case's point at `now`. `who`: the initiative's id, title, stage, status and
+    sponsor; `realised`: its realised value, unrounded (the KPI series moves it, not now)."""
+    initiative_id, title, stage, status, sponsor = who
+    invested = value.invested(case, spending, now)
     return ValuePoint(
-        initiative_id=row.initiative_id, title=s.title, stage=s.stage, status=s.status,
-        sponsor=s.sponsor, currency=case.currency, confidence=case.confidence,
-        effort=round(invested + value.planned(case, v.spending, now), 2),
+        initiative_id=initiative_id, title=title, stage=stage, status=status, sponsor=sponsor,
+        currency=case.currency, confidence=case.confidence,
+        effort=round(invested + value.planned(case, spending, now), 2),
         invested_cost=round(invested, 2), expected_annual_value=case.expected_annual_value,
-        realised_value=round(value.realised(case, v.accrual), 2),
+        realised_value=round(realised, 2),
     )  # fmt: skip
 
 
 def portfolio_value(
     rows: list[Initiative], now: datetime, stages: tuple[str, ...]
 ) -> PortfolioValue:
-    points = [p for p in (point(r, now) for r in rows) if p is not None]
+    return summed([p for p in (point(r, now) for r in rows) if p is not None], stages)
+
+
+def summed(points: list[ValuePoint], stages: tuple[str, ...]) -> PortfolioValue:
+    """Per stage and per sponsor (in each currency), and the points of live or launched
+    cases, the largest expected value first (ties in the order given)."""
     order = {s: i for i, s in enumerate(stages)}
     return PortfolioValue(
         per_stage=_groups(points, lambda p: p.stage, lambda k: (order.get(k, 99), k)),
