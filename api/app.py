@@ -53,6 +53,7 @@ from infra import tracing
 from infra.db import connect, create_pool
 from infra.migrations import migrate
 from infra.settings import Settings
+from services.projection.watch import Watch
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 VENDOR = "/static/vendor"
@@ -83,8 +84,9 @@ async def running(app: Litestar, settings: Settings) -> AsyncIterator[None]:
     reads = await create_pool(reads_url) if reads_url != own_url else None
     broker = NatsBroker(settings)
     await broker.connect()
-    tokens, stop = TokenCache(pool, own_url), asyncio.Event()
-    listening = asyncio.create_task(tokens.run(stop))
+    tokens, stop = TokenCache(pool, own_url, settings.token_cache_seconds), asyncio.Event()
+    applied = Watch(reads or pool, reads_url)  # what the read models applied, by NOTIFY
+    listening = asyncio.gather(tokens.run(stop), applied.run(stop))
     app.state.deps = Deps(settings=settings, pool=pool, broker=broker, read_pool=reads,
                           tokens=tokens)  # fmt: skip
     try:

@@ -18,14 +18,15 @@ from datetime import UTC, datetime
 
 from api.tokens import ON_CHANGE, token_hash
 from api.users import User, token_holder
-from infra.db import Pool, connect
+from infra.db import Pool
+from infra.listening import listen
 
 log = logging.getLogger(__name__)
 CHANNEL = "api_auth"
-# seconds an answer is kept. Off in the API: a NOTIFY arrives a moment after its commit, so a
-# request right after a revocation could still pass, and a revoked token must fail at its
-# next request (issue 11). Kept for a deployment that accepts that window.
-TTL = 0.0
+# seconds an answer is kept. The process that makes a change forgets before it answers; the
+# other processes (API replicas, the CLI's changes) hear the NOTIFY within milliseconds of
+# the commit. TOLLGATE_TOKEN_CACHE_SECONDS=0 asks the database on every request.
+TTL = 5.0
 MAX_ENTRIES = 10_000
 
 
@@ -58,10 +59,6 @@ class TokenCache:
         self.changes += 1
         self._changed.set()
 
-    def _lost(self, *_: object) -> None:
-        self.listening = False
-        self.forget()
-
     async def changed(self) -> None:
         """Wait for the next notification."""
         self._changed.clear()
@@ -69,26 +66,14 @@ class TokenCache:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Listen until stopped, reconnecting; nothing is kept while not listening."""
-        while not stop.is_set():
-            try:
-                conn = await connect(self.dsn)
-            except Exception as exc:
-                log.warning("token cache: %r; answering from the database", exc)
-            else:
-                try:
-                    await conn.add_listener(CHANNEL, self.forget)
-                    conn.add_termination_listener(self._lost)
-                    ON_CHANGE.append(self.forget)  # changes made by this process, at once
-                    self.listening = True
-                    while not stop.is_set() and not conn.is_closed():
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(stop.wait(), 1.0)
-                finally:
-                    self.listening = False
-                    self._kept.clear()
-                    with contextlib.suppress(ValueError):
-                        ON_CHANGE.remove(self.forget)
-                    with contextlib.suppress(Exception):
-                        await conn.close()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 1.0)
+        await listen(self.dsn, CHANNEL, self.forget, stop, up=self._up, down=self._down)
+
+    async def _up(self, _: object) -> None:
+        ON_CHANGE.append(self.forget)  # changes made by this process, at once
+        self.listening = True
+
+    def _down(self) -> None:
+        self.listening = False
+        self.forget()
+        with contextlib.suppress(ValueError):
+            ON_CHANGE.remove(self.forget)

@@ -40,6 +40,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     stale_days: int = 30
     demo: bool = True
     token_days: int = 90
+    token_cache_seconds: float = 5.0
     secure_cookies: bool = False
     session_idle_hours: float = 8.0
     session_max_days: float = 7.0
@@ -105,6 +106,11 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "demo mode: a fresh store gets the demo users and portfolio (1/0; default 1)",
     ),
     "TOLLGATE_TOKEN_DAYS": ("token_days", "days a new API token stays valid (default 90)"),
+    "TOLLGATE_TOKEN_CACHE_SECONDS": (
+        "token_cache_seconds",
+        "seconds an API process keeps token -> user; changes are heard at once (default 5; "
+        "0: ask the database on every request)",
+    ),
     "TOLLGATE_SECURE_COOKIES": (
         "secure_cookies",
         "mark the session and CSRF cookies `Secure` (1 behind HTTPS; default 0)",
@@ -216,6 +222,8 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError("TOLLGATE_STREAM_REPLICAS: use 1, 3 or 5")
     if not 1 <= settings.token_days <= 3650:
         raise ConfigError("TOLLGATE_TOKEN_DAYS: use 1 to 3650 days")
+    if not 0 <= settings.token_cache_seconds <= 300:
+        raise ConfigError("TOLLGATE_TOKEN_CACHE_SECONDS: use 0 to 300 seconds")
     if settings.command_timeout <= 0:
         raise ConfigError("TOLLGATE_COMMAND_TIMEOUT: must be a positive number of seconds")
     for var in POSITIVE:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
+from events.envelope import CloudEvent
 from infra.bus import connect, ensure_stream
 from infra.consumer import Consumer
 from infra.db import create_pool
@@ -19,10 +21,25 @@ from infra.lease import Lease
 from infra.migrations import migrate_at
 from infra.settings import Settings
 from services.projection.store import SCHEMA, apply_live
+from services.projection.watch import Applied
 
 log = logging.getLogger("tollgate.projection")
 LEASE = f"projection:{SCHEMA}"
 ACK_WAIT = 2.0  # seconds before the event a dead writer held goes to the next one
+
+
+class Projector(Consumer):
+    """The consumer that tells readers what it applied, after each commit (watch.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.applied = Applied(self.pool)
+
+    async def apply(self, event: CloudEvent, sequence: int = 0) -> bool:
+        done = await super().apply(event, sequence)
+        if done:
+            self.applied.note(sequence, event.subject)
+        return done
 
 
 def durable_name(settings: Settings) -> str:
@@ -38,7 +55,7 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
     await ensure_stream(js, settings.subjects, settings.stream_replicas)
     # one message in flight: a redelivered one (after a failure or a crash) comes back
     # before any later one, so events are applied in stream order, as the rebuild does
-    consumer = Consumer(
+    consumer = Projector(
         js,
         pool,
         schema=SCHEMA,

@@ -27,6 +27,7 @@ from services.projection import rebuild_store as tables
 from services.projection.main import durable_name
 from services.projection.store import CLOUDEVENT
 from services.projection.views.fold import Fold
+from services.projection.watch import everything_changed
 
 # Events between checkpoints. Memory does not grow with it (chunks are written as they are
 # folded, rows evicted); a row changed again before the next one is written once, not twice
@@ -137,6 +138,7 @@ class Replayer:
             if live > position:
                 position = max(await self.run(position + 1, live), position)
             await tables.switch(self.conn)
+        await everything_changed(self.conn, position)  # readers drop the rows they kept
         await tables.drop_old(self.conn)
         return position
 
