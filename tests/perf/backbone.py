@@ -24,8 +24,9 @@ RAW_INSERT = (
 RAW_READ = (
     "SELECT position, tx_id::text::bigint AS tx_id, stream_id, version, event_id, type, "
     "occurred_at, recorded_at, data, metadata FROM {schema}.events "
-    "WHERE (tx_id, position) > ($1::text::xid8, $2) ORDER BY tx_id, position LIMIT $3"
-)
+    "WHERE (tx_id, position) > ($1::text::xid8, $2) ORDER BY events.tx_id, events.position "
+    "LIMIT $3"
+)  # the table's columns: `ORDER BY tx_id` would sort by the bigint alias, not use the index
 IN_FLIGHT = 500
 
 
