@@ -4,6 +4,13 @@ The handler's effects and the (consumer, event id) tracking row are written in
 ONE transaction, so a redelivered event (after a crash, a lost ack, or the relay
 republishing) changes nothing. Raising `Retry` rolls back and asks for the
 event again later (the projection does while its tables are switched to a rebuild).
+
+Each statement is a round trip, and under load the round trips are the cost. So a handler
+that is one SQL statement (`Statement`) runs with the tracking insert as ONE statement,
+without BEGIN and COMMIT: still atomic, still once. And a consumer may say beforehand,
+without a transaction, that an event needs no handling at all (`needed`): no tracking row
+is written for it, so that check must answer the same, or handling must change nothing
+new, whenever the event comes again.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import msgspec
 import nats.errors
@@ -27,6 +34,21 @@ from infra.db import Connection, Pool
 log = logging.getLogger(__name__)
 # (transaction, event, its JetStream stream sequence): effects go in that transaction
 Handler = Callable[[Connection, CloudEvent, int], Awaitable[None]]
+# (event, its stream sequence) -> False when handling it would change nothing
+Needed = Callable[[CloudEvent, int], Awaitable[bool]]
+TRACKED = "tracked"  # what a Statement reads: one row when the event is new
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A handler that is one SQL statement, run with the tracking insert as one statement.
+
+    `sql` (an INSERT, UPDATE or DELETE) must act only when `EXISTS (SELECT FROM tracked)`;
+    $1 and $2 are the consumer's name and the event id, `args(event)` gives $3 onwards.
+    """
+
+    sql: str
+    args: Callable[[CloudEvent], tuple[object, ...]]
 
 
 class Retry(Exception):
@@ -47,9 +69,10 @@ class Consumer:
         durable: str,
         stream: str,
         filter_subjects: Sequence[str],
-        handler: Handler,
+        handler: Handler | Statement,
         batch: int = 1000,
         ack_wait: float = 10.0,
+        needed: Needed | None = None,
     ) -> None:
         self.js = js
         self.pool = pool
@@ -57,6 +80,7 @@ class Consumer:
         self.stream = stream
         self.filter_subjects = list(filter_subjects)
         self.handler = handler
+        self.needed = needed
         self.batch = batch
         self.ack_wait = ack_wait  # what a crashed process held comes back after this
         self.handled = 0
@@ -64,6 +88,11 @@ class Consumer:
             f"INSERT INTO {schema}.processed (consumer, event_id) VALUES ($1, $2) "
             "ON CONFLICT DO NOTHING RETURNING true"
         )
+        if isinstance(handler, Statement):
+            self._track_sql = (
+                f"WITH {TRACKED} AS ({self._track_sql}), effect AS ({handler.sql})"
+                f" SELECT EXISTS (SELECT FROM {TRACKED})"
+            )
 
     async def subscribe(self) -> JetStreamContext.PushSubscription:
         """A durable push consumer delivered to a queue group named like it: messages arrive
@@ -126,7 +155,7 @@ class Consumer:
         }
         try:
             with tracing.continued(f"process {msg.subject}", "consumer", parent, attributes):
-                applied = await self.apply(event, msg.metadata.sequence.stream)
+                outcome = await self.process(event, msg.metadata.sequence.stream)
         except Retry as retry:
             await msg.nak(delay=retry.delay)
             return
@@ -135,18 +164,29 @@ class Consumer:
             metrics.CONSUMED.labels(self.durable, "failed").inc()
             await msg.nak(delay=1)
             return
-        metrics.CONSUMED.labels(self.durable, "applied" if applied else "repeat").inc()
-        if applied:
+        metrics.CONSUMED.labels(self.durable, outcome).inc()
+        if outcome == "applied":
             delay = metrics.since(msg.metadata.timestamp)
             metrics.CONSUMER_DELAY.labels(self.durable).observe(delay)
         await msg.ack()
 
+    async def process(self, event: CloudEvent, sequence: int) -> str:
+        """What became of the event: applied, repeat (handled before) or skipped (not needed)."""
+        if self.needed is not None and not await self.needed(event, sequence):
+            return "skipped"
+        return "applied" if await self.apply(event, sequence) else "repeat"
+
     async def apply(self, event: CloudEvent, sequence: int = 0) -> bool:
         """Track and handle in one transaction; False when it was handled before."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval(self._track_sql, self.durable, event.id):
+        if isinstance(self.handler, Statement):
+            args = self.handler.args(event)
+            if not await self.pool.fetchval(self._track_sql, self.durable, event.id, *args):
                 return False
-            await self.handler(conn, event, sequence)
+        else:
+            async with self.pool.acquire() as conn, conn.transaction():
+                if not await conn.fetchval(self._track_sql, self.durable, event.id):
+                    return False
+                await self.handler(conn, event, sequence)
         self.handled += 1
         return True
 

@@ -17,18 +17,24 @@ from services.projection import agents_queries
 FOLLOWED = {"agent_suspended": False, "agent_reinstated": True}  # event -> active
 
 
-async def follow(conn: Connection, reads: Pool, event: CloudEvent) -> None:
+def followed(event: CloudEvent) -> bool | None:
+    """Whether the account becomes active after this event; None for any other event."""
     try:
         category, name, _ = type_parts(event.type)
     except ValueError:
-        return
-    if category != "agents" or name not in FOLLOWED:
+        return None
+    return FOLLOWED.get(name) if category == "agents" else None
+
+
+async def follow(conn: Connection, reads: Pool, event: CloudEvent) -> None:
+    active = followed(event)
+    if active is None:
         return
     now = await agents_queries.agent(reads, event.subject)
-    if now is None or (now.status == "active") != FOLLOWED[name]:
+    if now is None or (now.status == "active") != active:
         return  # the agent was reinstated or suspended again since: that event decides
     await conn.execute(
         "UPDATE api.users SET active = $2 WHERE name = $1 AND kind = 'agent' AND active <> $2",
         event.subject,
-        FOLLOWED[name],
+        active,
     )

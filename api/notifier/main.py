@@ -48,6 +48,7 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
         stream=settings.stream,
         filter_subjects=[settings.subjects.events],
         handler=notifier.on_event,
+        needed=notifier.needed,
     )
     send = functools.partial(commands.send, nc, settings.subjects, timeout=settings.command_timeout)
     scheduler = Scheduler(pool, reads, send, settings)

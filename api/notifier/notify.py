@@ -20,8 +20,8 @@ from events.envelope import CloudEvent
 from infra.consumer import Retry
 from infra.db import Connection, Pool
 from infra.settings import Settings
-from services.projection import inbox_store, queries
-from services.projection.views.inbox import InboxItem
+from services.projection import inbox_store
+from services.projection.views.inbox import Addressed, InboxItem
 
 log = logging.getLogger("tollgate.notifier")
 
@@ -32,13 +32,28 @@ class Notifier:
         self.settings = settings
         self.queued = 0
 
+    async def needed(self, event: CloudEvent, sequence: int) -> bool:
+        """The consumer's check before a transaction: most events (a proposal, an edit) leave
+        nothing waiting on anyone, and then handling them tells no one and needs no tracking
+        row. Skipping is safe on a redelivery too: whatever waits by then was put there by a
+        later event, which tells it, and each item is told to each user once (api.notified)."""
+        if agent_accounts.followed(event) is not None:
+            return True
+        return bool(await self._waiting(event, sequence))
+
     async def on_event(self, conn: Connection, event: CloudEvent, sequence: int) -> None:
-        if await queries.applied_position(self.reads) < sequence:
-            raise Retry("the read models have not applied this event yet", delay=0.5)
+        waiting = await self._waiting(event, sequence)
         await agent_accounts.follow(conn, self.reads, event)  # a suspended agent's tokens stop
-        for waiting in await inbox_store.of_initiative(self.reads, event.subject):
-            for user in await store.recipients(conn, waiting):
-                await self.tell(conn, waiting.item, user)
+        for addressed in waiting:
+            for user in await store.recipients(conn, addressed):
+                await self.tell(conn, addressed.item, user)
+
+    async def _waiting(self, event: CloudEvent, sequence: int) -> list[Addressed]:
+        """What waits for the event's initiative, once the read models have applied it."""
+        position, waiting = await inbox_store.at_position(self.reads, event.subject)
+        if position < sequence:
+            raise Retry("the read models have not applied this event yet", delay=0.5)
+        return waiting
 
     def channel(self, item: InboxItem, user: Recipient) -> str:
         if not self.settings.smtp_url or not user.email or user.notify == "off":

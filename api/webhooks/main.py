@@ -10,7 +10,7 @@ import asyncio
 import logging
 
 from api.webhooks.address import allow_list
-from api.webhooks.worker import Deliverer, queue_deliveries
+from api.webhooks.worker import QUEUE_DELIVERIES, Deliverer
 from infra.bus import connect, ensure_stream
 from infra.consumer import Consumer
 from infra.db import create_pool
@@ -40,7 +40,7 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
         durable=durable_name(settings),
         stream=settings.stream,
         filter_subjects=[settings.subjects.events],
-        handler=queue_deliveries,
+        handler=QUEUE_DELIVERIES,
         ack_wait=ACK_WAIT,
     )
     log.info("webhooks consuming %s from %s", settings.subjects.events, settings.stream)

@@ -7,7 +7,8 @@ from datetime import datetime
 
 import msgspec
 
-from infra.db import Connection, Pool
+from infra.consumer import TRACKED
+from infra.db import Pool
 
 _COLUMNS = (
     "subscription_id, url, event_types, initiative_id, created_by, created_at, status, failures"
@@ -123,20 +124,13 @@ async def queue_one(
     return delivery_id
 
 
-async def fan_out(
-    conn: Connection, event_id: str, event_type: str, initiative_id: str, body: bytes
-) -> int:
-    """Queue one delivery per active subscription that wants this event (in the
-    consumer's transaction, so each event is queued exactly once)."""
-    result = await conn.execute(
-        "INSERT INTO api.deliveries (subscription_id, event_id, event_type, body)"
-        " SELECT subscription_id, $1, $2, $4 FROM api.subscriptions WHERE status = 'active'"
-        " AND (cardinality(event_types) = 0 OR $2 = ANY(event_types))"
-        " AND (initiative_id IS NULL OR initiative_id = $3)"
-        " ON CONFLICT (subscription_id, event_id) DO NOTHING",
-        uuid.UUID(event_id),
-        event_type,
-        initiative_id,
-        body,
-    )
-    return int(result.rsplit(" ", 1)[-1])
+# The fan-out consumer's handler, run as one statement with its tracking insert
+# (infra/consumer.py `Statement`): $2 the event id, $3 its type, $4 its initiative, $5 the body.
+FAN_OUT = (
+    "INSERT INTO api.deliveries (subscription_id, event_id, event_type, body)"
+    " SELECT subscription_id, $2, $3, $5 FROM api.subscriptions"
+    f" WHERE EXISTS (SELECT FROM {TRACKED}) AND status = 'active'"
+    " AND (cardinality(event_types) = 0 OR $3 = ANY(event_types))"
+    " AND (initiative_id IS NULL OR initiative_id = $4)"
+    " ON CONFLICT (subscription_id, event_id) DO NOTHING"
+)

@@ -29,7 +29,8 @@ from api.webhooks.address import AllowList, Refused, Resolver, Unresolved, syste
 from api.webhooks.signing import LEGACY, legacy_signature, signed_headers
 from api.webhooks.transport import CheckedTransport
 from events.envelope import CloudEvent
-from infra.db import Connection, Pool
+from infra.consumer import Statement
+from infra.db import Pool
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,13 @@ def backoff(attempts: int, base: float, cap: float) -> float:
     return float(min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-async def queue_deliveries(conn: Connection, event: CloudEvent, _sequence: int) -> None:
-    """The consumer's handler: one pending delivery per interested subscription."""
-    await store.fan_out(conn, event.id, event.type, event.subject, _ENCODE.encode(event))
+def _delivery(event: CloudEvent) -> tuple[object, ...]:
+    return event.type, event.subject, _ENCODE.encode(event)
+
+
+# The consumer's handler: one pending delivery per interested subscription, queued by the
+# statement that tracks the event (one round trip per event, no transaction to open).
+QUEUE_DELIVERIES = Statement(store.FAN_OUT, _delivery)
 
 
 class Deliverer:
