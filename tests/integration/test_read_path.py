@@ -1,6 +1,8 @@
-"""The event store's batched read (read_all decodes one JSON array per batch, built by the
-server) returns exactly what a row-by-row read of the same rows gives, in the same order,
-also while writers commit concurrently and late."""
+"""The event store's batched read (read_all: plain columns decoded by asyncpg in C, data and
+metadata as the bytes of their JSON text) returns exactly what a row-by-row read through the
+pool's codecs gives, and what the earlier read (one JSON array per batch, built by the server)
+gave, in the same order and with the same types, also while writers commit concurrently and
+late."""
 
 from __future__ import annotations
 
@@ -10,7 +12,9 @@ import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
+from uuid import UUID
 
+import msgspec
 import pytest_asyncio
 
 from infra.db import Pool, create_pool
@@ -23,6 +27,27 @@ ROW_BY_ROW = (
     "SELECT position, tx_id::text::bigint, stream_id, version, event_id, type, occurred_at, "
     "recorded_at, data, metadata FROM {schema}.events ORDER BY tx_id, position"
 )
+IN_UTC = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+JSON_ARRAY = (  # the read_all of commit 226442c, kept as a second reference
+    "SELECT json_agg(json_build_array(position, tx_id::text::bigint, stream_id, version, "
+    f"event_id, type, {IN_UTC.format('occurred_at')}, {IN_UTC.format('recorded_at')}, data, "
+    "metadata) ORDER BY tx_id, position)::text FROM {schema}.events"
+)
+
+
+class JsonRow(msgspec.Struct, array_like=True):
+    position: int
+    tx_id: int
+    stream_id: str
+    version: int
+    event_id: UUID
+    type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    data: msgspec.Raw
+    metadata: msgspec.Raw
+
+
 ODD_DATA = (
     '{"t": "\u00fcn\u00ef \\"q\\" \\\\ \\n \\u0001 \U0001f600", "f": 1.5e300, "n": null,'
     ' "a": [1, {"b": 2}], "d": 0.1, "big": 12345678901234567890}'
@@ -42,6 +67,23 @@ async def store(database_url: str) -> AsyncIterator[EventStore]:
 async def row_by_row(store: EventStore) -> list[RecordedEvent]:
     rows = await store.pool.fetch(ROW_BY_ROW.format(schema=store.schema))
     return [RecordedEvent(*r.values()) for r in rows]
+
+
+async def json_array_read(store: EventStore) -> list[RecordedEvent]:
+    text = await store.pool.fetchval(JSON_ARRAY.format(schema=store.schema))
+    rows = msgspec.json.decode(text, type=list[JsonRow])
+    fields = (msgspec.structs.astuple(r) for r in rows)
+    return [RecordedEvent(*f[:8], bytes(f[8]), bytes(f[9])) for f in fields]
+
+
+def assert_types(events: list[RecordedEvent]) -> None:
+    """Equality alone would pass an int as a float or a time in another zone."""
+    for e in events:
+        assert [type(v) for v in (e.position, e.tx_id, e.version)] == [int, int, int]
+        assert [type(v) for v in (e.stream_id, e.type)] == [str, str]
+        assert [type(v) for v in (e.data, e.metadata)] == [bytes, bytes]
+        assert isinstance(e.event_id, UUID)
+        assert e.occurred_at.tzinfo is UTC and e.recorded_at.tzinfo is UTC
 
 
 async def read_everything(store: EventStore, limit: int) -> list[RecordedEvent]:
@@ -71,8 +113,11 @@ async def test_a_batched_read_equals_a_row_by_row_read_field_for_field(store: Ev
     await store.append("plain", new_events(500), 0)
 
     expected = await row_by_row(store)
+    assert await json_array_read(store) == expected
     for limit in (1, 7, 500, 10_000):
-        assert await read_everything(store, limit) == expected
+        read = await read_everything(store, limit)
+        assert read == expected
+        assert_types(read)
     assert all(e.occurred_at.utcoffset() == timedelta(0) for e in expected)
     assert json.loads(expected[0].data)["t"] == json.loads(ODD_DATA)["t"]
 
@@ -110,6 +155,7 @@ async def test_under_concurrent_late_committing_writers_the_read_equals_the_fina
     await read
 
     assert len(seen) == 8 * 12 * 3
-    assert seen == await row_by_row(store)
+    assert seen == await row_by_row(store) == await json_array_read(store)
+    assert_types(seen)
     assert all(e.recorded_at.tzinfo is not None for e in seen)
     assert seen[-1].recorded_at <= datetime.now(UTC)
