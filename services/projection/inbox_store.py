@@ -6,7 +6,7 @@ writes exactly what the live projection wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -106,7 +106,7 @@ async def at_position(pool: Pool, initiative_id: str) -> tuple[int, list[Address
     return position, [_addressed(r) for r in rows if r["item"] is not None]
 
 
-def _addressed(row: Mapping[str, Any]) -> Addressed:
+def _addressed(row: Any) -> Addressed:  # a database row
     return Addressed(
         item=ITEM.decode(row["item"]),
         accounts=tuple(row["accounts"]),
