@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from api.bodies import ProposeIdeaBody, RefineIdeaBody
 from api.dispatch import build
 from api.problems import CommandFailedError
-from api.users import list_users
 from events.base import Actor, Command
 from events.ideation import ProposeIdea, RefineIdea
 from events.people import Person
@@ -48,8 +47,12 @@ class Directory:
         return tuple(self.person(n) for n in names)
 
 
-async def directory(pool: Pool) -> Directory:
-    return Directory((u.name, u.kind) for u in await list_users(pool))
+async def directory(pool: Pool, names: Iterable[str]) -> Directory:
+    """The accounts these names may refer to: the users whose name equals one of them
+    ignoring case (every user a name could resolve to, and no other)."""
+    folded = sorted({n.strip().lower() for n in names})
+    rows = await pool.fetch("SELECT name, kind FROM api.users WHERE lower(name) = ANY($1)", folded)
+    return Directory((r["name"], r["kind"]) for r in rows)
 
 
 def default_owner(actor: Actor) -> str:
@@ -65,8 +68,9 @@ def default_owner(actor: Actor) -> str:
 
 async def proposal(pool: Pool, actor: Actor, initiative_id: str, body: ProposeIdeaBody) -> Command:
     """The ProposeIdea command with its owner and team resolved to accounts."""
-    people = await directory(pool)
-    owner = people.owner(body.owner or default_owner(actor))
+    given = body.owner or default_owner(actor)
+    people = await directory(pool, [given, *body.team])
+    owner = people.owner(given)
     team = people.team(body.team)
     return build(
         ProposeIdea,
@@ -85,7 +89,7 @@ async def refinement(pool: Pool, actor: Actor, initiative_id: str, body: RefineI
     to the name it is recorded under (a different owner is refused: it is handed over)."""
     if body.team is None and body.owner is None:
         return build(RefineIdea, body, initiative_id, actor)
-    people = await directory(pool)
+    people = await directory(pool, [*(body.team or ()), *([body.owner] if body.owner else [])])
     resolved: dict[str, object] = {}
     if body.owner is not None:
         resolved["owner"] = people.person(body.owner).name
@@ -96,4 +100,4 @@ async def refinement(pool: Pool, actor: Actor, initiative_id: str, body: RefineI
 
 
 async def new_owner(pool: Pool, given: str) -> Person:
-    return (await directory(pool)).owner(given)
+    return (await directory(pool, [given])).owner(given)
