@@ -41,7 +41,10 @@ class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
     metadata: bytes
 
 
-class RecordedEvent(msgspec.Struct, frozen=True):
+# gc=False: its fields are atoms (ints, str, bytes, UUID, datetimes), so it can never be part
+# of a reference cycle; untracked, the thousands a read_all batch makes do not set off the
+# cyclic collector (which took about a fifth of a read_all's client time).
+class RecordedEvent(msgspec.Struct, frozen=True, gc=False):
     position: int
     tx_id: int
     stream_id: str

@@ -7,6 +7,7 @@ late."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import random
 import uuid
@@ -84,6 +85,7 @@ def assert_types(events: list[RecordedEvent]) -> None:
         assert [type(v) for v in (e.data, e.metadata)] == [bytes, bytes]
         assert isinstance(e.event_id, UUID)
         assert e.occurred_at.tzinfo is UTC and e.recorded_at.tzinfo is UTC
+        assert not gc.is_tracked(e)  # no cyclic-GC work for the batches read
 
 
 async def read_everything(store: EventStore, limit: int) -> list[RecordedEvent]:
