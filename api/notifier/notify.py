@@ -12,7 +12,9 @@ configured, are recorded as told too: turning mail on later does not send the pa
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 
 from api.notifier import agent_accounts, mail, store
 from api.notifier.store import Recipient
@@ -20,10 +22,12 @@ from events.envelope import CloudEvent
 from infra.consumer import Retry
 from infra.db import Connection, Pool
 from infra.settings import Settings
-from services.projection import inbox_store
+from services.projection import inbox_store, queries
 from services.projection.views.inbox import Addressed, InboxItem
 
 log = logging.getLogger("tollgate.notifier")
+CATCH_UP_WAIT = 2.0  # seconds to wait for the read models, well within the ack wait
+CATCH_UP_PAUSE = 0.02  # seconds between questions while they are behind
 
 
 class Notifier:
@@ -31,6 +35,7 @@ class Notifier:
         self.reads = reads  # the read models (projection schema)
         self.settings = settings
         self.queued = 0
+        self.reached = 0  # the highest stream sequence the read models were heard to apply
 
     async def needed(self, event: CloudEvent, sequence: int) -> bool:
         """The consumer's check before a transaction: most events (a proposal, an edit) leave
@@ -50,10 +55,24 @@ class Notifier:
 
     async def _waiting(self, event: CloudEvent, sequence: int) -> list[Addressed]:
         """What waits for the event's initiative, once the read models have applied it."""
-        position, waiting = await inbox_store.at_position(self.reads, event.subject)
-        if position < sequence:
-            raise Retry("the read models have not applied this event yet", delay=0.5)
-        return waiting
+        await self._reach(sequence)
+        return await inbox_store.of_initiative(self.reads, event.subject)
+
+    async def _reach(self, sequence: int) -> None:
+        """Wait until the read models have applied `sequence`, asking for their position only
+        while the last one heard is behind it (it only grows).
+
+        Behind, it waits here rather than asking for the event again: the events after it are
+        behind too (the projection applies in stream order). A pause of some milliseconds
+        lets the projection get ahead by several events, each then one query. Asking for
+        every held event again each half second cost more than all else under load."""
+        deadline, pause = time.monotonic() + CATCH_UP_WAIT, 0.0
+        while self.reached < sequence:
+            if time.monotonic() >= deadline:
+                raise Retry("the read models have not applied this event yet", delay=0.5)
+            await asyncio.sleep(pause)
+            self.reached = max(self.reached, await queries.applied_position(self.reads))
+            pause = CATCH_UP_PAUSE
 
     def channel(self, item: InboxItem, user: Recipient) -> str:
         if not self.settings.smtp_url or not user.email or user.notify == "off":
