@@ -41,7 +41,8 @@ RELAY_DELAY = Histogram(
 )
 CONSUMED = Counter(
     "tollgate_consumer_events_total",
-    "Events a durable consumer handled: applied, a repeat (skipped), or failed (redelivered)",
+    "Events a durable consumer handled: applied, a repeat (handled before), skipped (it"
+    " needed no handling), or failed (redelivered)",
     ["consumer", "outcome"],
 )
 CONSUMER_DELAY = Histogram(
