@@ -1,5 +1,5 @@
 """Webhook delivery: a durable JetStream consumer queues deliveries (exactly once, in the
-tracking transaction); a loop POSTs them in order per subscription.
+statement that tracks the event); a loop POSTs them in order per subscription.
 
 Each POST carries the CloudEvent JSON (`application/cloudevents+json`), signed the Standard
 Webhooks way (signing.py), plus the deprecated `Tollgate-Signature` for one more version.
