@@ -63,16 +63,17 @@ class Notifier:
         while the last one heard is behind it (it only grows).
 
         Behind, it waits here rather than asking for the event again: the events after it are
-        behind too (the projection applies in stream order). A pause of some milliseconds
-        lets the projection get ahead by several events, each then one query. Asking for
-        every held event again each half second cost more than all else under load."""
-        deadline, pause = time.monotonic() + CATCH_UP_WAIT, 0.0
+        behind too (the projection applies in stream order). It pauses before it asks: the
+        notifier hears of an event as the projection does, so asking at once mostly hears
+        "not yet", and after some milliseconds the answer covers several events, each then
+        one query. Asking for every held event again each half second cost more than all
+        else under load."""
+        deadline = time.monotonic() + CATCH_UP_WAIT
         while self.reached < sequence:
             if time.monotonic() >= deadline:
                 raise Retry("the read models have not applied this event yet", delay=0.5)
-            await asyncio.sleep(pause)
+            await asyncio.sleep(CATCH_UP_PAUSE)
             self.reached = max(self.reached, await queries.applied_position(self.reads))
-            pause = CATCH_UP_PAUSE
 
     def channel(self, item: InboxItem, user: Recipient) -> str:
         if not self.settings.smtp_url or not user.email or user.notify == "off":
