@@ -1,8 +1,8 @@
 """The portfolio figures of the board's filtered initiatives: funnel, conversion per gate,
 outcomes, cycle times and stale ones.
 
-They need each matching row's summary, gate history and stage visits (never the KPI
-series), which at 1,000 initiatives is PostgreSQL detoasting every row: 50-90 ms. So the
+PostgreSQL aggregates them over each matching row's contribution columns (figures_model.py),
+never its document; the stale rows and the business cases still come row by row. So the
 figures are kept per filter for up to TTL seconds while the read models stay at the same
 position: a board refreshed by every open page after an event computes them once.
 """

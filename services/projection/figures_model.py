@@ -11,7 +11,7 @@ durations is the rounded percentile of the durations: rounding keeps their order
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from events.business_case import BusinessCase
@@ -35,23 +35,20 @@ GROUPS = (
     )
     + " FROM {I}{where} GROUP BY stage, status"
 )
-VISITS = (  # portfolio.percentile is the nearest rank, as percentile_disc
-    "SELECT vs AS stage, count(*) AS n, percentile_disc(0.5) WITHIN GROUP (ORDER BY seconds) "
-    "AS median, percentile_disc(0.9) WITHIN GROUP (ORDER BY seconds) AS p90 FROM (SELECT vs, "
-    "extract(epoch FROM coalesce(vl, {now}) - ve)::float8 AS seconds FROM {I} CROSS JOIN "
-    "LATERAL unnest(visit_stages, visit_entered, visit_left) AS v(vs, ve, vl){where}) s "
-    "GROUP BY vs"
+# Spans are intervals (timedelta in Python, whose seconds are what portfolio.days takes);
+# portfolio.percentile is the nearest rank, as percentile_disc: 50 / 100 and 90 / 100
+VISITS = (
+    "SELECT vs AS stage, count(*) AS n, percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP "
+    "(ORDER BY coalesce(vl, {now}) - ve) AS spans FROM {I} CROSS JOIN LATERAL "
+    "unnest(visit_stages, visit_entered, visit_left) AS v(vs, ve, vl){where} GROUP BY vs"
 )
 # the stage clock: since entering the stage until the current visit ended, or now
-IN_STAGE = (
-    "extract(epoch FROM coalesce(visit_left[cardinality(visit_left)], {now}) "
-    "- entered_stage_at)::float8"
-)
+IN_STAGE = "coalesce(visit_left[cardinality(visit_left)], {now}) - entered_stage_at"
 LIVE_SQL = ", ".join(f"'{s}'" for s in LIVE)
 STALE = (  # a superset of the stale rows: Python keeps those whose rounded days exceed
-    f"SELECT initiative_id, title, owner, stage, status, {IN_STAGE} AS seconds FROM {{I}}"
-    f"{{where}} AND status IN ({LIVE_SQL}) AND stage <> 'production' AND "
-    f"greatest(coalesce({IN_STAGE}, 0), 0) > {{days}}::float8 * 86400 ORDER BY initiative_id"
+    f"SELECT initiative_id, title, owner, stage, status, {IN_STAGE} AS span FROM {{I}}"
+    f"{{where}} AND status IN ({LIVE_SQL}) AND stage <> 'production' AND (greatest("
+    f"{IN_STAGE}, interval '0') > {{days}} OR entered_stage_at IS NULL) ORDER BY initiative_id"
 )
 CASES = (
     "SELECT initiative_id, title, stage, status, sponsor, case_currency, case_confidence, "
@@ -70,7 +67,7 @@ async def figures(pool: Pool, f: Filters, stale_days: int, now: datetime) -> Por
         groups = await conn.fetch(GROUPS.format(**sql), *args)
         visits = await conn.fetch(VISITS.format(**sql), *args, now)
         stale = await conn.fetch(
-            STALE.format(**{**sql, "where": both}), *args, now, float(stale_days)
+            STALE.format(**{**sql, "where": both}), *args, now, timedelta(days=stale_days)
         )
         cases = await conn.fetch(CASES.format(**{**sql, "where": both}), *args)
     statuses = _statuses(groups)
@@ -124,8 +121,8 @@ def _cycle_times(visits: list[Any]) -> list[StageTime]:
     out = []
     for s in STAGES:
         v = found.get(s)
-        median = None if v is None else in_days(v["median"])
-        p90 = None if v is None else in_days(v["p90"])
+        median = None if v is None else in_days(v["spans"][0].total_seconds())
+        p90 = None if v is None else in_days(v["spans"][1].total_seconds())
         out.append(StageTime(stage=s, visits=v["n"] if v else 0, median_days=median, p90_days=p90))
     return out
 
@@ -138,7 +135,7 @@ def _stale(rows: list[Any], stale_days: int) -> list[StaleItem]:
             owner=r["owner"],
             stage=r["stage"],
             status=r["status"],
-            days_in_stage=0.0 if r["seconds"] is None else in_days(r["seconds"]),
+            days_in_stage=0.0 if r["span"] is None else in_days(r["span"].total_seconds()),
         )
         for r in rows
     ]

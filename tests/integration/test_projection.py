@@ -16,9 +16,12 @@ import pytest_asyncio
 from infra.bus import ensure_stream
 from infra.db import Pool, connect, create_pool
 from infra.settings import Settings
-from services.projection import queries, rebuild_store
+from services.projection import board_figures, queries, rebuild_store
+from services.projection.board import Filters
+from services.projection.contribution import COLUMNS as CONTRIBUTION
 from services.projection.rebuild import Replayer, rebuild
 from tests.integration.bus import eventually, own_bus
+from tests.integration.portfolio_reference import reference
 from tests.integration.test_projection_support import START, portfolio, publish, subject
 from tests.stack import Stack
 
@@ -35,7 +38,9 @@ async def bus(settings: Settings) -> AsyncIterator[Settings]:
     await nc.close()
 
 
-async def snapshot(pool: Pool) -> tuple[list[bytes], list[tuple[str, int]], int, list[Any]]:
+async def snapshot(
+    pool: Pool,
+) -> tuple[list[bytes], list[tuple[str, int]], int, list[Any], list[Any]]:
     docs = [bytes(r["doc"]) for r in await pool.fetch(
         "SELECT doc FROM projection.initiatives ORDER BY initiative_id")]  # fmt: skip
     events = await pool.fetch(
@@ -45,7 +50,10 @@ async def snapshot(pool: Pool) -> tuple[list[bytes], list[tuple[str, int]], int,
     processed = await pool.fetchval("SELECT count(*) FROM projection.processed")
     inbox = [tuple(r) for r in await pool.fetch(  # views/inbox.py: a function of the rows
         "SELECT * FROM projection.inbox ORDER BY initiative_id, key")]  # fmt: skip
-    return docs, [(r["event_id"], r["seq"]) for r in events], processed, inbox
+    columns = ", ".join(CONTRIBUTION)  # contribution.py: what the portfolio figures read
+    figures = [tuple(r) for r in await pool.fetch(
+        f"SELECT {columns} FROM projection.initiatives ORDER BY initiative_id")]  # fmt: skip
+    return docs, [(r["event_id"], r["seq"]) for r in events], processed, inbox, figures
 
 
 async def caught_up(pool: Pool, last: int) -> bool:
@@ -90,6 +98,8 @@ async def test_live_read_models_survive_sigkill_and_equal_a_rebuild(bus: Setting
     p = await queries.portfolio(pool, stale_days=30)
     assert p.total == 45 and p.per_status["killed"] == 10
     assert [c.gate for c in p.conversion] == ["G1", "G2", "G3", "G4"]
+    figures = await board_figures.computed(pool, Filters(), 30)  # the read model's aggregates
+    assert figures == await reference(pool, Filters(), figures.as_of, 30)
     queue = await queries.review_queue(pool)
     assert len(queue) == 5 and all(i.readiness is not None for i in queue)
     lag = await queries.lag(pool, js, bus.stream)
