@@ -19,7 +19,7 @@ from events.gates import Gate
 from infra.db import Pool
 from services.projection.board import Filters
 from services.projection.models import GateConversion, Portfolio, StageTime, StaleItem
-from services.projection.portfolio import GATES, LIVE, in_days
+from services.projection.portfolio import GATES, LIVE, in_days, longest_first
 from services.projection.store import SCHEMA
 from services.projection.value_figures import PortfolioValue, case_point, summed
 from services.projection.views.stages import STAGES
@@ -139,9 +139,7 @@ def _stale(rows: list[Any], stale_days: int) -> list[StaleItem]:
         )
         for r in rows
     ]
-    return sorted(
-        (i for i in items if i.days_in_stage > stale_days), key=lambda i: -i.days_in_stage
-    )
+    return longest_first(items, stale_days)
 
 
 def _value(cases: list[Any], now: datetime) -> PortfolioValue:

@@ -175,8 +175,15 @@ def stale(rows: Iterable[Initiative], now: datetime, stale_days: int) -> list[St
         for r in rows
         if r.summary.status in LIVE and r.summary.stage != "production"
     ]  # fmt: skip
+    return longest_first(items, stale_days)
+
+
+def longest_first(items: Iterable[StaleItem], stale_days: int) -> list[StaleItem]:
+    """Those past `stale_days`, the longest in their stage first (then by id: a stable
+    order whatever order the rows came in)."""
     return sorted(
-        (i for i in items if i.days_in_stage > stale_days), key=lambda i: -i.days_in_stage
+        (i for i in items if i.days_in_stage > stale_days),
+        key=lambda i: (-i.days_in_stage, i.initiative_id),
     )
 
 
