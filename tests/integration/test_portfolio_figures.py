@@ -25,10 +25,9 @@ from services.projection.board_figures import computed
 from services.projection.contribution import COLUMNS
 from services.projection.rebuild import rebuild
 from services.projection.store import CLOUDEVENT, apply_live
-from tests.integration.bus import own_bus
 from tests.integration.portfolio_reference import reference
 from tests.integration.portfolio_world import streams
-from tests.integration.test_projection_support import publish
+from tests.integration.test_projection_support import own_projection, publish
 
 FILTERS = (
     Filters(),
@@ -45,14 +44,8 @@ BACKFILL = (resources.files("infra") / "sql/projection/006_portfolio_figures.sql
 
 @pytest_asyncio.fixture
 async def bus(settings: Settings) -> AsyncIterator[Settings]:
-    own = own_bus(settings)
-    conn = await connect(own.database_url)
-    await conn.execute("DROP SCHEMA IF EXISTS projection, projection_next CASCADE")
-    await conn.close()
-    yield own
-    nc = await nats.connect(own.nats_url)
-    await nc.jetstream().delete_stream(own.stream)
-    await nc.close()
+    async with own_projection(settings) as own:
+        yield own
 
 
 async def applied_live(js: Any, bus: Settings, last: int) -> None:

@@ -20,22 +20,22 @@ from services.projection import board_figures, queries, rebuild_store
 from services.projection.board import Filters
 from services.projection.contribution import COLUMNS as CONTRIBUTION
 from services.projection.rebuild import Replayer, rebuild
-from tests.integration.bus import eventually, own_bus
+from tests.integration.bus import eventually
 from tests.integration.portfolio_reference import reference
-from tests.integration.test_projection_support import START, portfolio, publish, subject
+from tests.integration.test_projection_support import (
+    START,
+    own_projection,
+    portfolio,
+    publish,
+    subject,
+)
 from tests.stack import Stack
 
 
 @pytest_asyncio.fixture
 async def bus(settings: Settings) -> AsyncIterator[Settings]:
-    own = own_bus(settings)
-    conn = await connect(own.database_url)
-    await conn.execute("DROP SCHEMA IF EXISTS projection, projection_next CASCADE")
-    await conn.close()
-    yield own
-    nc = await nats.connect(own.nats_url)
-    await nc.jetstream().delete_stream(own.stream)
-    await nc.close()
+    async with own_projection(settings) as own:
+        yield own
 
 
 async def snapshot(

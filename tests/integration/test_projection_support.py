@@ -5,19 +5,23 @@ No tests here: the projection's integration tests and benchmark import it.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import zip_longest
 from typing import Any
 
 import msgspec
+import nats
 
 from events import gates, ideation, mvp, pilot, poc, production
 from events.base import event_tag, type_parts
 from events.envelope import CloudEvent
 from events.kpis import KpiDefinition
+from infra.db import connect
 from infra.settings import Settings
+from tests.integration.bus import own_bus
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 OUTCOMES = ("in_ideation", "review_g1", "kill_g1", "hold_g1", "kill_g2", "pilot_running",
@@ -139,3 +143,19 @@ async def publish(js: Any, settings: Settings, events: list[CloudEvent]) -> int:
                                headers={"Nats-Msg-Id": ce.id})  # fmt: skip
         last = ack.seq
     return last
+
+
+@contextlib.asynccontextmanager
+async def own_projection(
+    settings: Settings, dropped: str = "projection, projection_next"
+) -> AsyncIterator[Settings]:
+    """A stream of the test's own, its read-model schemas `dropped` first; the stream is
+    deleted after."""
+    own = own_bus(settings)
+    conn = await connect(own.database_url)
+    await conn.execute(f"DROP SCHEMA IF EXISTS {dropped} CASCADE")
+    await conn.close()
+    yield own
+    nc = await nats.connect(own.nats_url)
+    await nc.jetstream().delete_stream(own.stream)
+    await nc.close()

@@ -25,20 +25,13 @@ from services.projection import rebuild_store
 from services.projection.rebuild import Replayer
 from services.projection.store import CLOUDEVENT, apply_live
 from tests.conftest import fresh_schema
-from tests.integration.bus import own_bus
-from tests.integration.test_projection_support import portfolio, publish, subject
+from tests.integration.test_projection_support import own_projection, portfolio, publish, subject
 
 
 @pytest_asyncio.fixture
 async def bus(settings: Settings) -> AsyncIterator[Settings]:
-    own = own_bus(settings)
-    conn = await connect(own.database_url)
-    await conn.execute("DROP SCHEMA IF EXISTS projection_next CASCADE")
-    await conn.close()
-    yield own
-    nc = await nats.connect(own.nats_url)
-    await nc.jetstream().delete_stream(own.stream)
-    await nc.close()
+    async with own_projection(settings, "projection_next") as own:
+        yield own
 
 
 async def tables(conn: Connection, schema: str) -> dict[str, list[Any]]:
