@@ -30,6 +30,7 @@ from api.limits import MAX_BODY_BYTES, InputLimitsMiddleware
 from api.metrics import metrics_middleware
 from api.openapi import COMPONENTS, SECURITY, complete
 from api.problems import HANDLERS
+from api.read_cache import ReadCacheMiddleware
 from api.routes.agents import AgentController, ApprovalController
 from api.routes.business_case import BusinessCaseController
 from api.routes.gates import GateController
@@ -140,6 +141,7 @@ def create_app(
         middleware=[
             *tracing.asgi_middleware(),  # a span per request when tracing is on
             metrics_middleware,
+            ReadCacheMiddleware,  # repeated reads while nothing changed: api.read_cache
             DefineMiddleware(AuthMiddleware, exclude=["^/schema", "^/static", "^/health"]),
             IdempotencyMiddleware,
             InputLimitsMiddleware,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -35,6 +36,8 @@ def server_config(app: Any, host: str, port: int) -> uvicorn.Config:
 
 async def main(settings: Settings, stop: asyncio.Event) -> None:
     config = server_config(create_web_app(settings), settings.http_host, settings.http_port)
+    gc.collect()  # the app lives as long as the process: out of the cyclic collector's walks
+    gc.freeze()
     logs.use_format(settings.log_format, "api", loggers=("uvicorn", "uvicorn.access"))
     server = _Server(config)
     serving = asyncio.create_task(server.serve())

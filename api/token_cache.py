@@ -42,17 +42,22 @@ class TokenCache:
 
     async def user(self, token: str) -> User:
         """The token's active user; TokenRefused as user_for_token raises it."""
-        key = token_hash(token)
-        kept = self._kept.get(key)
-        if kept is not None and kept[1] > time.monotonic() and kept[2] > datetime.now(UTC):
-            return kept[0]
+        if (kept := self.kept(token)) is not None:
+            return kept
         seen = self.changes
         user, expires_at = await token_holder(self.pool, token)
         if self.ttl > 0 and self.listening and self.changes == seen:  # no change raced it
             if len(self._kept) >= MAX_ENTRIES:
                 self._kept.clear()
-            self._kept[key] = (user, time.monotonic() + self.ttl, expires_at)
+            self._kept[token_hash(token)] = (user, time.monotonic() + self.ttl, expires_at)
         return user
+
+    def kept(self, token: str) -> User | None:
+        """The token's user if it is kept now (no query); None otherwise."""
+        kept = self._kept.get(token_hash(token))
+        if kept is not None and kept[1] > time.monotonic() and kept[2] > datetime.now(UTC):
+            return kept[0]
+        return None
 
     def forget(self, *_: object) -> None:
         self._kept.clear()

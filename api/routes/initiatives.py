@@ -19,6 +19,7 @@ from api.deps import Deps, caught_up, checked_id
 from api.dispatch import Accepted, new_initiative_id, record_at_current_stage, send
 from api.export import csv_response, wants_csv
 from api.people import new_owner, proposal, refinement
+from api.read_cache import READ_CACHED
 from events.base import Actor, Stage
 from events.envelope import CloudEvent
 from events.gates import RiskClass
@@ -63,7 +64,7 @@ class InitiativeController(Controller):
         "/",
         operation_id="listInitiatives",
         guards=[requires(*READERS)],
-        opt={"alternatives": ("text/csv",)},
+        opt={**READ_CACHED, "alternatives": ("text/csv",)},
     )
     async def list_initiatives(
         self,
@@ -112,7 +113,8 @@ class InitiativeController(Controller):
             return cast(InitiativePage, await csv_response(page, datetime.now(UTC), whole))
         return await page(limit, offset)
 
-    @get("/{initiative_id:str}", operation_id="getInitiative", guards=[requires(*READERS)])
+    @get("/{initiative_id:str}", operation_id="getInitiative", guards=[requires(*READERS)],
+         opt=READ_CACHED)  # fmt: skip
     async def get_one(
         self,
         deps: NamedDependency[Deps],
@@ -164,7 +166,7 @@ class InitiativeController(Controller):
         return Response(b"[" + b",".join(events) + b"]", media_type="application/json")
 
     @get("/{initiative_id:str}/readiness", operation_id="getReadiness",
-         guards=[requires(*READERS)])  # fmt: skip
+         guards=[requires(*READERS)], opt=READ_CACHED)  # fmt: skip
     async def readiness(
         self,
         deps: NamedDependency[Deps],

@@ -11,6 +11,7 @@ from litestar.params import FromQuery
 
 from api.auth import READERS, requires
 from api.deps import Deps, caught_up
+from api.read_cache import READ_CACHED
 from api.routes.initiatives import MinPosition
 from services.projection import board_figures, queries
 from services.projection.board import Filters
@@ -22,7 +23,7 @@ class PortfolioController(Controller):
     tags = ["portfolio"]
     guards = [requires(*READERS)]
 
-    @get("/portfolio", operation_id="getPortfolio")
+    @get("/portfolio", operation_id="getPortfolio", opt=READ_CACHED)
     async def portfolio(
         self,
         deps: NamedDependency[Deps],

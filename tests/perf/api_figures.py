@@ -66,19 +66,23 @@ async def api_figures(bus: Settings, seconds: float, seeded: int) -> Figures:
 
 async def _reads(
     stack: Stack, pool: Pool, token: str, seconds: float, paths: tuple[str, ...] = ("one", "list",
-    "portfolio"),
+    "portfolio", "one_miss", "list_miss"),
 ) -> dict[str, Stats]:  # fmt: skip
+    """`one_miss`, `list_miss`: each request a URL of its own, so that the API's read cache
+    (api/read_cache.py) never answers: what a read costs when it runs."""
     one = await pool.fetchval("SELECT initiative_id FROM projection.initiatives LIMIT 1")
     urls = {"one": f"initiatives/{one}", "list": "initiatives?limit=50", "portfolio": "portfolio"}
     headers = {"Authorization": f"Bearer {token}"}
-    return {p: await asyncio.to_thread(_warm_load, f"{stack.url}/api/v1/{urls[p]}", headers,
-                                       seconds) for p in paths}  # fmt: skip
+    return {p: await asyncio.to_thread(
+        _warm_load, f"{stack.url}/api/v1/{urls[p.removesuffix('_miss')]}", headers, seconds,
+        p.endswith("_miss"),
+    ) for p in paths}  # fmt: skip
 
 
-def _warm_load(url: str, headers: dict[str, str], seconds: float) -> Stats:
+def _warm_load(url: str, headers: dict[str, str], seconds: float, distinct: bool = False) -> Stats:
     """One request first (the same for every URL, the bare one too), then the load."""
     assert httpx.get(url, headers=headers, timeout=60).status_code == 200, url
-    return load(url, headers, READERS, seconds)
+    return load(url, headers, READERS, seconds, distinct)
 
 
 def _bare(seconds: float) -> Stats:

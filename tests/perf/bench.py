@@ -118,7 +118,8 @@ async def service_figures(settings: Settings, s: scale.Scale) -> None:
     assert bare is not None and got.proposals is not None
     name = f"a bare Litestar handler, same uvicorn ({bare.tool})"
     for path, figure in (("one", "api_get_initiative"), ("list", "api_list_initiatives"),
-                         ("portfolio", "api_portfolio")):  # fmt: skip
+                         ("portfolio", "api_portfolio"), ("one_miss", "api_get_initiative_miss"),
+                         ("list_miss", "api_list_initiatives_miss")):  # fmt: skip
         stats = got.reads[path]
         record(figure, stats.rate, bare.rate, name, "req/s")
         record(f"{figure}_p99_ms", stats.p99_ms, bare.p99_ms, f"{name}, p99", "ms")

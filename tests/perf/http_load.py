@@ -10,6 +10,7 @@ import re
 import shutil
 import statistics
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -27,11 +28,30 @@ class Stats:
     client_cpu: float = 0.0  # share of one core the load generator itself used
 
 
-def wrk(url: str, headers: dict[str, str], connections: int, seconds: float) -> Stats:
+# every request a URL of its own (a query parameter the API ignores): no answer is repeated
+DISTINCT_LUA = """
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("id", threads) end
+local n = 0
+function request()
+  n = n + 1
+  local sep = string.find(wrk.path, "?", 1, true) and "&" or "?"
+  return wrk.format(nil, wrk.path .. sep .. "miss=" .. id .. "-" .. n)
+end
+"""
+
+
+def wrk(
+    url: str, headers: dict[str, str], connections: int, seconds: float, distinct: bool = False
+) -> Stats:
     args = ["wrk", "-t2", f"-c{connections}", f"-d{max(int(seconds), 1)}s", "--latency"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(DISTINCT_LUA)
+        script.flush()
+        args += ["-s", script.name] if distinct else []
+        out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket = re.search(r"Socket errors: (.*)", out)
@@ -48,23 +68,40 @@ def _ms(value: str) -> float:
     return float(number) * UNITS[unit]
 
 
-def load(url: str, headers: dict[str, str], connections: int, seconds: float) -> Stats:
-    """GETs for `seconds`: with wrk when installed, else with the asyncio client."""
+def load(
+    url: str, headers: dict[str, str], connections: int, seconds: float, distinct: bool = False
+) -> Stats:
+    """GETs for `seconds`: with wrk when installed, else with the asyncio client; `distinct`:
+    each request a URL of its own."""
     if shutil.which("wrk"):
-        return wrk(url, headers, connections, seconds)
-    return asyncio.run(hammer(url, headers, connections, seconds=seconds))
+        return wrk(url, headers, connections, seconds, distinct)
+    return asyncio.run(hammer(url, headers, connections, seconds=seconds, distinct=distinct))
 
 
 async def hammer(
     url: str, headers: dict[str, str], connections: int, *, seconds: float | None = None,
-    count: int | None = None, method: str = "GET", body: bytes = b"",
+    count: int | None = None, method: str = "GET", body: bytes = b"", distinct: bool = False,
 ) -> Stats:  # fmt: skip
-    """Keep-alive requests on `connections` connections, for `seconds` or `count` requests."""
+    """Keep-alive requests on `connections` connections, for `seconds` or `count` requests;
+    `distinct`: each request a URL of its own."""
     parts = urlsplit(url)
-    lines = [f"{method} {parts.path}{'?' + parts.query if parts.query else ''} HTTP/1.1",
-             f"Host: {parts.netloc}", f"Content-Length: {len(body)}",
-             *(f"{k}: {v}" for k, v in headers.items())]  # fmt: skip
-    request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+    target = f"{parts.path}{'?' + parts.query if parts.query else ''}"
+    rest = [f"Host: {parts.netloc}", f"Content-Length: {len(body)}",
+            *(f"{k}: {v}" for k, v in headers.items())]  # fmt: skip
+    numbers = iter(range(1 << 62))
+
+    def encoded(path: str) -> bytes:
+        return ("\r\n".join([f"{method} {path} HTTP/1.1", *rest]) + "\r\n\r\n").encode() + body
+
+    same = encoded(target)
+
+    def request() -> bytes:
+        return (
+            encoded(f"{target}{'&' if parts.query else '?'}miss={next(numbers)}")
+            if distinct
+            else same
+        )
+
     latencies: list[float] = []
     errors = 0
     left = count if count is not None else -1
@@ -76,7 +113,7 @@ async def hammer(
         while left != 0 and time.monotonic() < deadline:
             left -= 1
             sent = time.perf_counter()
-            writer.write(request)
+            writer.write(request())
             head = await reader.readuntil(b"\r\n\r\n")
             size = re.search(rb"(?i)content-length:\s*(\d+)", head)
             await reader.readexactly(int(size[1]) if size else 0)
