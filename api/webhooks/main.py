@@ -10,7 +10,7 @@ import asyncio
 import logging
 
 from api.webhooks.address import allow_list
-from api.webhooks.worker import QUEUE_DELIVERIES, Deliverer
+from api.webhooks.worker import QUEUE_DELIVERIES, Deliverer, wanted
 from infra.bus import connect, ensure_stream
 from infra.consumer import Consumer
 from infra.db import create_pool
@@ -41,6 +41,7 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
         stream=settings.stream,
         filter_subjects=[settings.subjects.events],
         handler=QUEUE_DELIVERIES,
+        needed=wanted(pool),
         ack_wait=ACK_WAIT,
     )
     log.info("webhooks consuming %s from %s", settings.subjects.events, settings.stream)

@@ -124,13 +124,22 @@ async def queue_one(
     return delivery_id
 
 
+def _wanting(event_type: str, initiative: str) -> str:
+    """The active subscriptions that want an event of that type on that initiative."""
+    return (
+        f"status = 'active' AND (cardinality(event_types) = 0 OR {event_type} = ANY(event_types))"
+        f" AND (initiative_id IS NULL OR initiative_id = {initiative})"
+    )
+
+
 # The fan-out consumer's handler, run as one statement with its tracking insert
 # (infra/consumer.py `Statement`): $2 the event id, $3 its type, $4 its initiative, $5 the body.
 FAN_OUT = (
     "INSERT INTO api.deliveries (subscription_id, event_id, event_type, body)"
     " SELECT subscription_id, $2, $3, $5 FROM api.subscriptions"
-    f" WHERE EXISTS (SELECT FROM {TRACKED}) AND status = 'active'"
-    " AND (cardinality(event_types) = 0 OR $3 = ANY(event_types))"
-    " AND (initiative_id IS NULL OR initiative_id = $4)"
+    f" WHERE EXISTS (SELECT FROM {TRACKED}) AND {_wanting('$3', '$4')}"
     " ON CONFLICT (subscription_id, event_id) DO NOTHING"
 )
+# Whether any subscription wants the event ($1 its type, $2 its initiative): read only, so an
+# event nobody subscribed to costs no write, no tracking row and no commit to flush.
+WANTED = f"SELECT EXISTS (SELECT FROM api.subscriptions WHERE {_wanting('$1', '$2')})"

@@ -29,7 +29,7 @@ from api.webhooks.address import AllowList, Refused, Resolver, Unresolved, syste
 from api.webhooks.signing import LEGACY, legacy_signature, signed_headers
 from api.webhooks.transport import CheckedTransport
 from events.envelope import CloudEvent
-from infra.consumer import Statement
+from infra.consumer import Needed, Statement
 from infra.db import Pool
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,17 @@ def _delivery(event: CloudEvent) -> tuple[object, ...]:
 # The consumer's handler: one pending delivery per interested subscription, queued by the
 # statement that tracks the event (one round trip per event, no transaction to open).
 QUEUE_DELIVERIES = Statement(store.FAN_OUT, _delivery)
+
+
+def wanted(pool: Pool) -> Needed:
+    """The consumer's check before its statement: an event no subscription wants is skipped
+    untracked. Should it come again once a subscription wants it, that subscription gets it:
+    an event from just before it subscribed, which a first delivery that late gives too."""
+
+    async def check(event: CloudEvent, _sequence: int) -> bool:
+        return bool(await pool.fetchval(store.WANTED, event.type, event.subject))
+
+    return check
 
 
 class Deliverer:

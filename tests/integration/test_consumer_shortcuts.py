@@ -16,7 +16,7 @@ import pytest_asyncio
 from nats.js import JetStreamContext
 
 from api.notifier.notify import Notifier
-from api.webhooks.worker import QUEUE_DELIVERIES
+from api.webhooks.worker import QUEUE_DELIVERIES, wanted
 from events.envelope import CloudEvent
 from infra.consumer import Consumer, Statement
 from infra.db import Pool, connect, create_pool
@@ -156,6 +156,34 @@ async def test_the_one_statement_fan_out_queues_each_wanted_event_once_whatever_
     assert got == expected and len(got) == 6 + 3 + 2 + 1
     bodies = {r["event_id"]: msgspec.json.decode(r["body"])["id"] for r in rows}
     assert all(k == v for k, v in bodies.items())
+    await pool.close()
+
+
+async def test_the_fan_out_skips_untracked_what_no_subscription_wants(own: Settings):
+    pool = await create_pool(own.database_url)
+    run = uuid.uuid4().hex[:8]
+    wanted_type, other = f"{TYPES[0]}.{run}", f"{TYPES[1]}.{run}"
+    await pool.execute(
+        "INSERT INTO api.subscriptions (subscription_id, url, event_types, initiative_id,"
+        " secret, created_by, status) VALUES ($1, 'http://127.0.0.1/', $2, 'i1', 's', 't',"
+        " 'active')", uuid.uuid4(), [wanted_type],
+    )  # fmt: skip
+    consumer = Consumer(
+        None, pool, schema="api", durable=f"fan-out-{run}", stream=own.stream,  # type: ignore[arg-type]
+        filter_subjects=[], handler=QUEUE_DELIVERIES, needed=wanted(pool),
+    )  # fmt: skip
+    events = [event(wanted_type, "i1"), event(wanted_type, "i2"), event(other, "i1")]
+    outcomes = [await consumer.process(e, 0) for e in events + events]
+
+    assert outcomes == ["applied", "skipped", "skipped", "repeat", "skipped", "skipped"]
+    tracked = await pool.fetch(
+        "SELECT event_id::text FROM api.processed WHERE consumer = $1", consumer.durable
+    )
+    queued = await pool.fetch(
+        "SELECT event_id::text FROM api.deliveries WHERE event_type = ANY($1)",
+        [wanted_type, other],
+    )
+    assert [r[0] for r in tracked] == [r[0] for r in queued] == [events[0].id]
     await pool.close()
 
 
