@@ -33,7 +33,7 @@ from infra.db import Connection, Pool
 
 log = logging.getLogger(__name__)
 # (transaction, event, its JetStream stream sequence): effects go in that transaction
-Handler = Callable[[Connection, CloudEvent, int], Awaitable[None]]
+Handler = Callable[[Connection, CloudEvent, int], Awaitable[object]]
 # (event, its stream sequence) -> False when handling it would change nothing
 Needed = Callable[[CloudEvent, int], Awaitable[bool]]
 TRACKED = "tracked"  # what a Statement reads: one row when the event is new

@@ -27,6 +27,7 @@ from services.projection.views.obligations import marks
 from services.projection.views.summary import Summary
 
 SCHEMA = "projection"
+CHANNEL = "projection_applied"  # what readers hear after each commit (watch.py)
 ENCODER = msgspec.json.Encoder()
 ROW = msgspec.json.Decoder(Initiative)
 SUMMARY = msgspec.json.Decoder(Summary)
@@ -135,31 +136,51 @@ def upsert_sql(schema: str) -> str:
     )
 
 
-async def claim(conn: Connection, schema: str, sequence: int) -> bool:
-    """Advance the position first: it serialises writers and sees a switched-out schema.
-    True when a later event was applied already (this one was redelivered late)."""
-    claimed = await conn.fetchrow(
-        f"UPDATE {schema}.position SET sequence = GREATEST(sequence, $1), applied_at = now() "
-        "RETURNING retired, sequence > $1 AS behind",
-        sequence,
-    )
-    if claimed is not None and claimed["retired"]:
-        raise Retry("the read models were switched to a rebuild; applying there", delay=0.05)
-    return claimed is not None and bool(claimed["behind"])
+def retired() -> Retry:
+    return Retry("the read models were switched to a rebuild; applying there", delay=0.05)
 
 
-async def apply_live(conn: Connection, ce: CloudEvent, sequence: int, schema: str = SCHEMA) -> None:
-    """Apply one event: skip a repeat, else add it to the timeline and fold it into its row."""
-    behind = await claim(conn, schema, sequence)
+def _start_sql(schema: str, tracked: bool) -> str:
+    """One round trip before the fold: advance the position (it serialises writers and sees
+    a switched-out schema), track the event for the consumer named $10 (when `tracked`), add
+    it to the timeline, lock and read its row, and NOTIFY readers (watch.py) at the commit."""
     cols = ", ".join(TIMELINE_COLUMNS)
-    new = await conn.fetchval(
-        f"INSERT INTO {schema}.timeline ({cols}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-        "ON CONFLICT (event_id) DO NOTHING RETURNING true",
-        *timeline_record(ce, sequence),
+    track = (
+        f"INSERT INTO {schema}.processed (consumer, event_id) VALUES ($10, $2) "
+        "ON CONFLICT DO NOTHING RETURNING true"
+    ) if tracked else "SELECT true"  # fmt: skip
+    return (
+        f"WITH claimed AS (UPDATE {schema}.position SET sequence = GREATEST(sequence, $1),"
+        " applied_at = now() RETURNING retired, sequence > $1 AS behind),"
+        f" tracked AS ({track}),"
+        f" added AS (INSERT INTO {schema}.timeline ({cols}) SELECT $1, $2, $3, $4, $5, $6, $7,"
+        " $8, $9 WHERE EXISTS (SELECT FROM tracked) ON CONFLICT (event_id) DO NOTHING"
+        " RETURNING true),"
+        f" locked AS (SELECT doc FROM {schema}.initiatives WHERE initiative_id = $3 FOR UPDATE)"
+        " SELECT (SELECT retired FROM claimed) AS retired, (SELECT behind FROM claimed) AS behind,"
+        " EXISTS (SELECT FROM tracked) AS tracked, EXISTS (SELECT FROM added) AS added,"
+        " (SELECT doc FROM locked) AS doc,"
+        f" CASE WHEN EXISTS (SELECT FROM added) THEN pg_notify('{CHANNEL}', $1::text || ' ' || $3)"
+        " END AS told"
     )
-    if not new:
-        return
-    if behind:  # a snapshot holds every event before its sequence: later ones lack this one
+
+
+async def apply_live(
+    conn: Connection, ce: CloudEvent, sequence: int, schema: str = SCHEMA,
+    tracked_by: str | None = None,
+) -> bool:  # fmt: skip
+    """Apply one event: skip a repeat, else add it to the timeline and fold it into its row.
+    With `tracked_by`, the consumer's tracking row is written in the same statement, and
+    False means that consumer handled the event before."""
+    record = timeline_record(ce, sequence)
+    args = (*record, tracked_by) if tracked_by is not None else record
+    start = await conn.fetchrow(_start_sql(schema, tracked_by is not None), *args)
+    assert start is not None  # a SELECT without FROM: always one row
+    if start["retired"]:
+        raise retired()
+    if not start["added"]:
+        return bool(start["tracked"])
+    if start["behind"]:  # a snapshot holds every event before its sequence: later ones lack it
         await conn.execute(
             f"DELETE FROM {schema}.snapshots WHERE initiative_id = $1 AND seq > $2",
             ce.subject,
@@ -168,17 +189,17 @@ async def apply_live(conn: Connection, ce: CloudEvent, sequence: int, schema: st
     side = side_view(ce)
     if side is not None:  # an agent's or a trend's: not an initiative's row
         await side(conn, ce, sequence, schema)
-        return
-    await _fold(conn, ce, sequence, schema)
+        return True
+    await _fold(conn, ce, sequence, schema, start["doc"])
+    return True
 
 
-async def _fold(conn: Connection, ce: CloudEvent, sequence: int, schema: str) -> None:
+async def _fold(
+    conn: Connection, ce: CloudEvent, sequence: int, schema: str, doc: bytes | None
+) -> None:
     event = decode(ce)
     if event is None:
         return
-    doc = await conn.fetchval(
-        f"SELECT doc FROM {schema}.initiatives WHERE initiative_id = $1 FOR UPDATE", ce.subject
-    )
     before = ROW.decode(doc) if doc is not None else None
     row = project(before or initial(ce.subject), event)
     await conn.execute(upsert_sql(schema), *row_record(row))

@@ -1,9 +1,11 @@
 """What the read models applied, heard by NOTIFY, so that reads need not ask PostgreSQL.
 
-After its commits the projection NOTIFYs `projection_applied` with the stream sequence it
-reached and the streams (initiatives) it changed; `tollgate projection rebuild` after its
-switch with `*`: everything changed. The notifications are sent after the commit and
-coalesced (`Applied`), like the relay's wakeup (infra/wakeup.py says why not inside it).
+Each transaction of the projection that applies an event NOTIFYs `projection_applied` with
+the stream sequence and the stream (initiative) it changed, from inside (store._start_sql):
+readers hear it at the commit. A NOTIFY takes a server-wide lock through its commit's WAL
+flush (infra/wakeup.py), which serialises only writers that NOTIFY; the projection has one
+writer, and a NOTIFY of its own after the commit would cost a transaction and a flush more.
+`tollgate projection rebuild` NOTIFYs `*` after its switch: everything changed.
 
 A reading process (the API) runs a `Watch` per read-model database. While it listens it
 knows the read models' position without a query (`applied_position`, `wait_for_position`)
@@ -22,9 +24,8 @@ from collections.abc import Callable
 
 from infra.db import Connection, Pool
 from infra.listening import listen
-from services.projection.store import SCHEMA
+from services.projection.store import CHANNEL, SCHEMA
 
-CHANNEL = "projection_applied"
 EVERYTHING = "*"
 PAYLOAD_MAX = 7000  # bytes; PostgreSQL's limit is 8000
 Changed = Callable[[int, frozenset[str] | None], None]  # (pool id, ids or None: all)
@@ -42,36 +43,14 @@ def parse(text: str) -> tuple[int, frozenset[str] | None]:
     return int(head), None if EVERYTHING in names else frozenset(names)
 
 
-class Applied:
-    """The projection's side: note what each commit applied, NOTIFY soon after, coalesced."""
-
-    def __init__(self, pool: Pool) -> None:
-        self.pool = pool
-        self.position = 0
-        self.streams: set[str] = set()
-        self._sending: asyncio.Task[None] | None = None
-
-    def note(self, position: int, stream: str) -> None:
-        """Called after the commit that applied the event at `position` to `stream`."""
-        self.position = max(self.position, position)
-        self.streams.add(stream)
-        if self._sending is None or self._sending.done():
-            self._sending = asyncio.create_task(self._send())
-
-    async def _send(self) -> None:
-        while self.streams:
-            text, self.streams = payload(self.position, self.streams), set()
-            with contextlib.suppress(Exception):  # a reader that missed it asks the database
-                await self.pool.execute("SELECT pg_notify($1, $2)", CHANNEL, text)
-
-    async def settled(self) -> None:
-        if self._sending is not None:
-            await asyncio.shield(self._sending)
+async def tell(conn: Connection | Pool, position: int, streams: set[str] | None) -> None:
+    """NOTIFY readers what was applied; inside a transaction they hear it at its commit."""
+    await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, payload(position, streams))
 
 
 async def everything_changed(conn: Connection, position: int) -> None:
     """After a rebuild's switch: every reader drops what it kept."""
-    await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, payload(position, None))
+    await tell(conn, position, None)
 
 
 class Watch:

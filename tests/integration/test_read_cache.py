@@ -1,7 +1,7 @@
 """Repeated reads answered from memory (api/read_cache.py), against the whole app in this
 process with its real lifespan: PostgreSQL, the token cache and the read models' watch.
 The cache's clock is held still so that every read falls in one second; the projection's
-notifications are sent as the projection sends them (watch.Applied)."""
+notifications are sent as the projection sends them (watch.tell)."""
 
 from __future__ import annotations
 
@@ -63,9 +63,8 @@ class World:
         """Store a read-model row; `heard`: notified after the commit, as the projection does."""
         await self.pool.execute(upsert_sql(SCHEMA), *row_record(row))
         if heard:
-            changes, applied = self.watch.changes, watch.Applied(self.pool)
-            applied.note(self.watch.position, row.initiative_id)
-            await applied.settled()
+            changes = self.watch.changes
+            await watch.tell(self.pool, self.watch.position, {row.initiative_id})
             await until(lambda: self.watch.changes > changes)
 
 

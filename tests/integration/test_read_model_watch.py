@@ -8,15 +8,17 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
+import msgspec
 import pytest
 from msgspec.structs import replace
 
 from infra.db import Connection, Pool, connect, create_pool
 from infra.migrations import migrate
-from services.projection import queries, watch
+from services.projection import queries, store, watch
 from services.projection.kept_rows import KeptRows
 from services.projection.store import SCHEMA, row_record, upsert_sql
 from services.projection.views.initiative import Initiative, initial
+from tests.integration.test_projection_support import _ideation, envelopes
 
 
 def renamed(row: Initiative, title: str) -> Initiative:
@@ -63,10 +65,8 @@ async def test_a_trusted_row_is_served_from_memory_until_a_notification_names_it
     await conn.execute(upsert_sql(SCHEMA), *row_record(renamed(first, "Unheard")))
     assert (await kept.row(pool, iid)).summary.title == first.summary.title
 
-    applied = watch.Applied(pool)  # what the projection does after its commit
     changes = heard.changes
-    applied.note(heard.position + 5, iid)
-    await applied.settled()
+    await watch.tell(pool, heard.position + 5, {iid})  # as the projection's commit does
     await until(lambda: heard.changes > changes)
     assert (await kept.row(pool, iid)).summary.title == "Unheard"
     assert (id(pool), other) in kept.trusted, "rows not named stay trusted"
@@ -80,8 +80,7 @@ async def test_the_position_is_heard_and_waiting_for_it_needs_no_query(world):
     waiting = asyncio.create_task(queries.wait_for_position(pool, target, 5))
     await asyncio.sleep(0.05)
     assert not waiting.done()
-    applied = watch.Applied(pool)
-    applied.note(target, "some-initiative")
+    await watch.tell(pool, target, {"some-initiative"})
     assert await waiting
     assert await queries.applied_position(pool) == target  # heard: the table says less
     assert not await queries.wait_for_position(pool, target + 1, 0.1)
@@ -121,3 +120,25 @@ def test_a_payload_names_the_streams_or_everything():
     assert watch.parse(watch.payload(7, None)) == (7, None)
     many = {f"initiative-{i:05d}" for i in range(2_000)}  # too many to name in one NOTIFY
     assert watch.parse(watch.payload(9, many)) == (9, None)
+
+
+async def test_the_projections_own_commit_tells_the_watch(world):
+    conn, pool, heard, kept = world
+    iid = f"watch-{uuid.uuid4().hex[:8]}"
+    await conn.execute(upsert_sql(SCHEMA), *row_record(initial(iid)))
+    assert await kept.row(pool, iid) == initial(iid)
+    proposed = envelopes(_ideation(iid, 0))[0]
+    sequence, changes = heard.position + 1, heard.changes
+    async with conn.transaction():
+        assert await store.apply_live(conn, proposed, sequence, tracked_by="watch-test")
+        await asyncio.sleep(0.1)
+        assert heard.changes == changes, "heard before the commit"
+    await until(lambda: heard.position == sequence)
+    assert (id(pool), iid) not in kept.trusted
+    assert (await kept.row(pool, iid)).summary.title == proposed_title(proposed)
+    async with conn.transaction():  # the same event again: that consumer handled it before
+        assert not await store.apply_live(conn, proposed, sequence, tracked_by="watch-test")
+
+
+def proposed_title(ce) -> str:
+    return msgspec.json.decode(ce.data)["title"]
