@@ -27,7 +27,7 @@ from api.deps import Deps
 from services.projection.watch import watching
 
 READ_CACHED: dict[str, Any] = {"read_cache": True}  # a route's `opt`
-MAX_BYTES = 16 << 20  # the answers kept per process (all of this second's): dropped when full
+MAX_BYTES = 4 << 20  # the answers kept per process (all of this second's): dropped when full
 _PER_CALLER = (b"min_position", b"mine", b"format")
 Key = tuple[str, bytes, bytes]  # path, query string, Accept
 

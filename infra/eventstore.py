@@ -7,6 +7,7 @@ whose transaction commits late is read after, never skipped.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from itertools import starmap
@@ -143,6 +144,42 @@ async def oldest_writer(pool: Pool) -> Writer | None:
     return Writer(float(row["age"]), int(row["pid"])) if row else None
 
 
+GROUPS_IN_FLIGHT = 2  # groups of appends written at once (each a statement and a commit)
+
+
+class _Waiting:
+    """An append waiting for its group to be written."""
+
+    __slots__ = ("done", "events", "expected_version", "stream_id")
+
+    def __init__(self, stream_id: str, events: Sequence[NewEvent], expected_version: int) -> None:
+        self.stream_id = stream_id
+        self.events = events
+        self.expected_version = expected_version
+        self.done: asyncio.Future[Appended] = asyncio.get_running_loop().create_future()
+
+
+def _settle(waiting: _Waiting, outcome: Appended | BaseException) -> None:
+    if waiting.done.done():  # its caller was cancelled
+        return
+    if isinstance(outcome, BaseException):
+        waiting.done.set_exception(outcome)
+    else:
+        waiting.done.set_result(outcome)
+
+
+def _group_args(group: list[_Waiting]) -> tuple[list[object], ...]:
+    """The unnest arrays of a group: every event of every append, versions numbered on."""
+    columns: tuple[list[object], ...] = ([], [], [], [], [], [], [])
+    for w in group:
+        for n, e in enumerate(w.events, 1):
+            row = (w.stream_id, w.expected_version + n, e.event_id, e.type, e.occurred_at,
+                   e.data, e.metadata)  # fmt: skip
+            for column, value in zip(columns, row, strict=True):
+                column.append(value)
+    return columns
+
+
 def _recorded(row: asyncpg.Record) -> RecordedEvent:
     return RecordedEvent(*row.values())
 
@@ -182,7 +219,19 @@ class EventStore:
         self._append_alone_sql = self._append_sql.replace(
             f", (SELECT pg_notify('{self.channel}', '')) FROM ins", " FROM ins"
         )
+        self._group_sql = (
+            f"WITH ins AS (INSERT INTO {schema}.events "
+            "(stream_id, version, event_id, type, occurred_at, data, metadata) "
+            "SELECT u.s, u.v, u.id, u.t, u.o, u.d, u.m FROM unnest($1::text[], $2::bigint[], "
+            "$3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::jsonb[]) "
+            "WITH ORDINALITY AS u(s, v, id, t, o, d, m, n) ORDER BY u.n "
+            "RETURNING event_id, position, tx_id) "
+            "SELECT event_id, position, tx_id::text::bigint FROM ins"
+        )
         self._wakeup = Wakeup(pool, self.channel)
+        self._waiting: list[_Waiting] = []  # appends waiting for the next group
+        self._writing = 0  # groups being written now
+        self._writers: set[asyncio.Task[None]] = set()
 
     async def append(
         self,
@@ -192,7 +241,20 @@ class EventStore:
         conn: Connection | None = None,
         idempotent: Idempotent | None = None,
     ) -> Appended:
-        """Append after `expected_version` in one statement, with the idempotency key if any."""
+        """Append after `expected_version` in one statement, with the idempotency key if any.
+        Appends committing on their own are grouped (`_grouped`)."""
+        if conn is None and idempotent is None:
+            return await self._grouped(stream_id, events, expected_version)
+        return await self._append_one(stream_id, events, expected_version, conn, idempotent)
+
+    async def _append_one(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: int,
+        conn: Connection | None = None,
+        idempotent: Idempotent | None = None,
+    ) -> Appended:
         args = (
             stream_id,
             expected_version,
@@ -221,6 +283,59 @@ class EventStore:
             raise ConcurrencyError(stream_id, expected_version, current) from None
         assert row is not None
         return Appended(list(row[0]), int(row[1]))
+
+    async def _grouped(
+        self, stream_id: str, events: Sequence[NewEvent], expected_version: int
+    ) -> Appended:
+        """Group commit. Appends arriving while GROUPS_IN_FLIGHT groups are being written wait
+        and go together in the next group: one statement and one commit (one WAL flush)
+        for all of them instead of one each. A group that fails on a unique key (a version
+        another writer took, or a repeated event id) is written again one append at a time,
+        so each append fails or succeeds exactly as it would alone."""
+        waiting = _Waiting(stream_id, events, expected_version)
+        self._waiting.append(waiting)
+        if self._writing < GROUPS_IN_FLIGHT:
+            self._writing += 1
+            writing = asyncio.get_running_loop().create_task(self._write_groups())
+            self._writers.add(writing)  # kept until done (the loop holds tasks weakly)
+            writing.add_done_callback(self._writers.discard)
+        return await waiting.done
+
+    async def _write_groups(self) -> None:
+        try:
+            while self._waiting:
+                group, self._waiting = self._waiting, []
+                try:
+                    await self._write_group(group)
+                finally:  # cancelled, or failed beyond a unique key: its appends are told
+                    for w in group:
+                        _settle(w, ConnectionError("the append's group was not written"))
+        finally:
+            self._writing -= 1
+
+    async def _write_group(self, group: list[_Waiting]) -> None:
+        if len(group) > 1:
+            try:
+                rows = await self.pool.fetch(self._group_sql, *_group_args(group))
+            except asyncpg.UniqueViolationError:
+                pass  # one at a time below: each gets its own answer
+            except Exception as exc:  # the database is unreachable, ...: each append fails
+                for w in group:
+                    _settle(w, exc)
+                return
+            else:
+                self._wakeup.poke()
+                positions = {r[0]: r[1] for r in rows}
+                tx_id = int(rows[0][2])
+                for w in group:
+                    _settle(w, Appended([positions[e.event_id] for e in w.events], tx_id))
+                return
+        outcomes = await asyncio.gather(
+            *(self._append_one(w.stream_id, w.events, w.expected_version) for w in group),
+            return_exceptions=True,
+        )
+        for w, outcome in zip(group, outcomes, strict=True):
+            _settle(w, outcome)
 
     async def stream_version(self, stream_id: str) -> int:
         sql = f"SELECT coalesce(max(version), 0) FROM {self.schema}.events WHERE stream_id = $1"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest_asyncio
 
 from infra.db import Pool, create_pool
-from infra.eventstore import Checkpoint, ConcurrencyError, EventStore, NewEvent
+from infra.eventstore import Appended, Checkpoint, ConcurrencyError, EventStore, NewEvent
 from infra.migrations import migrate
 from tests.conftest import fresh_schema
 
@@ -54,6 +54,44 @@ async def test_of_twenty_writers_racing_on_one_version_exactly_one_wins(store: E
 
     assert outcomes.count("won") == 1
     assert outcomes.count("conflict") == 19
+    assert [e.version for e in await store.read_stream("s")] == [1, 2, 3, 4]
+
+
+async def test_appends_grouped_in_one_commit_each_get_their_own_answer(store: EventStore):
+    """Concurrent appends share a statement and a commit; each still gets its own positions,
+    and a conflict within a group fails only the append that lost."""
+    alone = [await store.append(f"alone-{i}", new_events(2), 0) for i in range(2)]
+    together = await asyncio.gather(*(store.append(f"t-{i}", new_events(2), 0) for i in range(8)))
+    assert len({a.tx_id for a in alone}) == 2
+    assert len({a.tx_id for a in together}) < 8, "no appends were grouped into one commit"
+
+    await store.append("s", new_events(1), 0)
+    fresh = {f"fresh-{i}": new_events(3) for i in range(20)}  # grouped with the racers below
+
+    async def racer() -> object:
+        try:
+            return await store.append("s", new_events(3), 1)
+        except ConcurrencyError as exc:
+            return exc.current_version
+
+    answers = await asyncio.gather(
+        *(store.append(stream, events, 0) for stream, events in fresh.items()),
+        *(racer() for _ in range(10)),
+    )
+
+    rows = await store.pool.fetch(
+        f"SELECT event_id, position, tx_id::text::bigint AS tx_id, stream_id, version"
+        f" FROM {store.schema}.events"
+    )
+    stored = {r["event_id"]: r for r in rows}
+    for (stream, events), appended in zip(fresh.items(), answers[:20], strict=True):
+        assert {stored[e.event_id]["stream_id"] for e in events} == {stream}
+        assert appended.positions == [stored[e.event_id]["position"] for e in events]
+        assert {stored[e.event_id]["tx_id"] for e in events} == {appended.tx_id}
+        assert [stored[e.event_id]["version"] for e in events] == [1, 2, 3]
+    racers = answers[20:]
+    assert sum(isinstance(a, Appended) for a in racers) == 1
+    assert sorted(a for a in racers if isinstance(a, int)) == [4] * 9
     assert [e.version for e in await store.read_stream("s")] == [1, 2, 3, 4]
 
 

@@ -179,3 +179,13 @@ async def test_nothing_is_answered_from_memory_while_the_watch_is_not_listening(
     await world.write(titled(initial(world.iid), "Unheard"), heard=False)
     assert (await world.get(f"initiatives/{world.iid}")).json()["summary"]["title"] == "Unheard"
     assert len(world.reads) == 2
+
+
+async def test_the_answers_kept_are_bounded_in_bytes(world: World, monkeypatch: pytest.MonkeyPatch):
+    other = f"other-{uuid.uuid4().hex[:8]}"
+    await world.write(initial(other))
+    size = len((await world.get(f"initiatives/{world.iid}")).content)
+    monkeypatch.setattr(read_cache, "MAX_BYTES", size + size // 2)  # room for one answer
+    for iid in (world.iid, other, world.iid, world.iid):
+        await world.get(f"initiatives/{iid}")
+    assert world.reads == [world.iid, other, world.iid]
