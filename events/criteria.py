@@ -6,6 +6,7 @@ version in force is recorded on every gate decision, so old decisions stay expla
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Literal
 
 import msgspec
@@ -229,6 +230,8 @@ def check(criterion: Criterion, facts: Facts) -> CriterionResult:
     value, evidence = MEASURES[criterion.measure](facts, t)
     met = {">=": value >= t, "<=": value <= t, "==": value == t}[criterion.comparator]
     line = criterion.explain.format(value=value, threshold=t, evidence=evidence)
+    # interned: rows keep a readiness at every decision, mostly in the same words
+    line, evidence = sys.intern(line), sys.intern(evidence)
     return CriterionResult(
         id=criterion.id, description=criterion.description, must=criterion.must,
         weight=criterion.weight, met=met, explanation=line, evidence=evidence,

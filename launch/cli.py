@@ -18,7 +18,7 @@ import msgspec
 from infra import logs, metrics, reach, tracing
 from infra.migrations import migrate_each
 from infra.settings import ConfigError, Settings, load, unknown
-from launch import accounts, agent_policies, demo, instance, launcher
+from launch import accounts, agent_policies, instance
 from services.projection.rebuild import rebuild_cli
 from services.projection.rebuild_store import ROWS_KEPT
 
@@ -57,6 +57,10 @@ async def run_until_signalled(main: Main, settings: Settings) -> None:
 
 
 def up(args: argparse.Namespace, settings: Settings) -> int:
+    # the launcher and the demo are imported by the commands that use them: a rebuild's
+    # process would hold them for nothing (about 7 MB of its peak RSS)
+    from launch import demo, launcher
+
     changes: dict[str, object] = {}
     if args.data_dir:
         changes["data_dir"] = args.data_dir
@@ -75,6 +79,8 @@ def up(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def service(args: argparse.Namespace, settings: Settings) -> int:
+    from launch import launcher
+
     if args.name == "api" and not launcher.secret_accepted(settings, "tollgate service api"):
         return 2
     tracing.setup(args.name)  # only with OTEL_EXPORTER_OTLP_ENDPOINT set
@@ -107,6 +113,8 @@ def rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def seed(_args: argparse.Namespace, settings: Settings) -> int:
+    from launch import demo
+
     return asyncio.run(demo.seed_cli(settings))
 
 

@@ -50,13 +50,14 @@ async def write(
 
 
 async def write_many(conn: Connection, rows: Iterable[Initiative], schema: str) -> None:
-    """For a rebuild's checkpoint: the rows' inbox items, replacing what was there."""
+    """For a rebuild's checkpoint: the rows' inbox items, replacing what was there. Records
+    are made as COPY sends them (PostgreSQL stores the first while the next are made)."""
     rows = list(rows)
     await conn.execute(
         f"DELETE FROM {schema}.inbox WHERE initiative_id = ANY($1)",
         [r.initiative_id for r in rows],
     )
-    found = [record for r in rows for record in records(r)]
+    found = (record for r in rows for record in records(r))
     await conn.copy_records_to_table("inbox", records=found, columns=COLUMNS, schema_name=schema)
 
 

@@ -9,6 +9,7 @@ that were unmet then and still are.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -132,7 +133,9 @@ def inventory(facts: Facts) -> dict[str, Item]:
     found = {}
     for key, label, text, *count in (entry for part in parts for entry in part):
         if text:
-            found[key] = Item(label=label[0].upper() + label[1:], text=text, count=sum(count))
+            # interned: every decision's replay keeps an inventory, mostly the same words
+            shown = sys.intern(label[0].upper() + label[1:])
+            found[key] = Item(label=shown, text=sys.intern(text), count=sum(count))
     return found
 
 
