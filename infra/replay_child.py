@@ -12,6 +12,7 @@ frames to stdout; the pipe's backpressure keeps it at most about a chunk ahead.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import AsyncIterator
 
@@ -23,6 +24,7 @@ from infra.consumer import replay
 Chunk = list[tuple[int, bytes]]
 FRAME = msgspec.msgpack.Decoder(Chunk)
 LENGTH = 4
+STDOUT = 1
 
 
 class Request(msgspec.Struct, frozen=True):
@@ -72,8 +74,11 @@ async def _serve() -> None:
 
 
 def _write(frame: bytes) -> None:
-    sys.stdout.buffer.write(frame)
-    sys.stdout.buffer.flush()
+    """To the pipe itself, a part at a time: sys.stdout's buffer lost bytes when a write was
+    interrupted (under py-spy, which stops the process for each sample)."""
+    rest = memoryview(frame)
+    while rest:
+        rest = rest[os.write(STDOUT, rest) :]
 
 
 if __name__ == "__main__":
