@@ -26,7 +26,7 @@ import nats.errors
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from events.envelope import CLOUDEVENT_DECODER, CloudEvent
 from infra import metrics, tracing
@@ -232,7 +232,9 @@ async def replay(
         while last < end and pending:
             try:
                 msgs = await fetching
-            except nats.errors.TimeoutError:
+            except (nats.errors.TimeoutError, ServiceUnavailableError) as exc:
+                if isinstance(exc, ServiceUnavailableError):  # a cluster's consumer not led yet
+                    await asyncio.sleep(0.5)
                 fetching = asyncio.ensure_future(sub.fetch(batch, timeout=2))
                 continue
             chunk = [(m.metadata.sequence.stream, m.data) for m in msgs]

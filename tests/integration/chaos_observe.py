@@ -13,6 +13,7 @@ import nats
 import nats.errors
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, Header
+from nats.js.errors import ServiceUnavailableError
 
 from events.subjects import Subjects
 from infra.db import Pool
@@ -69,6 +70,9 @@ async def stream_messages(js: JetStreamContext, stream: str, subject: str) -> li
             try:
                 msgs = await sub.fetch(500, timeout=2)
             except nats.errors.TimeoutError:
+                continue
+            except ServiceUnavailableError:  # a cluster's new consumer has no leader yet
+                await asyncio.sleep(0.5)
                 continue
             out += [
                 Published(
