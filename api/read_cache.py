@@ -9,11 +9,14 @@ may read these routes), until a notification arrives or the second ends.
 
 Everything else takes the whole path: a miss; a cookie, or a token not kept; `min_position`
 (read your writes), `mine` (per caller) or CSV; any answer but a 200 JSON one; and every
-read while the LISTEN is down. An answer that raced a notification is not kept.
+read while the LISTEN is down. An answer that raced a notification is not kept. A read
+arriving while the same answer is being made (no notification and the same second since it
+began) waits for it instead of making it again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ from services.projection.watch import watching
 
 READ_CACHED: dict[str, Any] = {"read_cache": True}  # a route's `opt`
 MAX_BYTES = 4 << 20  # the answers kept per process (all of this second's): dropped when full
+MAX_ANSWER = 1 << 20  # a bigger answer is not kept
 _PER_CALLER = (b"min_position", b"mine", b"format")
 Key = tuple[str, bytes, bytes]  # path, query string, Accept
 
@@ -43,6 +47,7 @@ class ReadCacheMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.kept: dict[Key, Kept] = {}  # answers made in `second`
+        self.making: dict[Key, tuple[tuple[int, int], asyncio.Future[Kept | None]]] = {}
         self.second = 0
         self.size = 0  # bytes kept
 
@@ -65,21 +70,41 @@ class ReadCacheMiddleware:
             self._drop_all(second)
         key = (scope["path"], scope["query_string"], accept)
         kept = self.kept.get(key)
+        making = self.making.get(key) if kept is None else None
+        if making is not None and making[0] == (heard.changes, second) and deps.tokens.kept(token):
+            kept = await asyncio.shield(making[1])  # the same answer, being made now
         if kept is not None and kept.changes == heard.changes and deps.tokens.kept(token):
             await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
             await send({"type": "http.response.body", "body": kept.body, "more_body": False})
             return
-        changes, held = heard.changes, HeldResponse()
-        await self.app(scope, receive, held)
-        body = held.body
+        await self._make(scope, receive, send, key=key, made_at=(heard.changes, second))
+
+    async def _make(
+        self, scope: Scope, receive: Receive, send: Send, *, key: Key, made_at: tuple[int, int]
+    ) -> None:
+        """Run the request; reads of the same key arriving meanwhile wait for its answer
+        instead of running too (at 10,000 initiatives 32 lists at once took a second)."""
+        (changes, second), made = made_at, asyncio.get_running_loop().create_future()
+        self.making[key] = (made_at, made)
+        held, answer = HeldResponse(), None
+        try:
+            await self.app(scope, receive, held)
+            if held.status == 200 and _json_only(held.raw_headers):
+                answer = Kept(changes, held.raw_headers, held.body)
+        finally:
+            made.set_result(answer)
+            if self.making.get(key, (None, None))[1] is made:
+                del self.making[key]
+        heard = watching(scope["app"].state.deps.reads)
         if (
-            held.status == 200 and _json_only(held.raw_headers)
-            and heard.listening and heard.changes == changes and int(time.time()) == second
+            answer is not None and len(answer.body) <= MAX_ANSWER
+            and heard is not None and heard.changes == changes
+            and int(time.time()) == second == self.second
         ):  # fmt: skip
-            if self.size + len(body) > MAX_BYTES:
+            if self.size + len(answer.body) > MAX_BYTES:
                 self._drop_all(second)
-            self.kept[key] = Kept(changes, held.raw_headers, body)
-            self.size += len(body)
+            self.kept[key] = answer
+            self.size += len(answer.body)
         await held.release_to(send)
 
     def _drop_all(self, second: int) -> None:

@@ -1,7 +1,7 @@
 """Repeated reads answered from memory (api/read_cache.py), against the whole app in this
-process with its real lifespan: PostgreSQL, the token cache and the read models' watch.
-The cache's clock is held still so that every read falls in one second; the projection's
-notifications are sent as the projection sends them (watch.tell)."""
+process (in the test's loop: requests run at once) with its real lifespan: PostgreSQL, the
+token cache and the read models' watch. The cache's clock is held still so that every read
+falls in one second; notifications are sent as the projection sends them (watch.tell)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import httpx
 import pytest
 import pytest_asyncio
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from msgspec.structs import replace
 
 from api import read_cache
@@ -37,7 +36,7 @@ NOW = 1_900_000_000.0
 @dataclass
 class World:
     app: Litestar
-    client: AsyncTestClient[Litestar]
+    client: httpx.AsyncClient
     pool: Pool
     tokens: dict[str, str]  # name -> token
     users: dict[str, str]  # name -> the account (the user's name)
@@ -100,14 +99,27 @@ async def world(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
 
     async def counted(pool: Pool, initiative_id: str, **kw: Any) -> Any:
         reads.append(initiative_id)
+        await asyncio.sleep(0.02)  # a read under load: others arrive while it runs
         return await original(pool, initiative_id, **kw)
 
     monkeypatch.setattr(queries, "get_initiative", counted)
     app = create_web_app(settings)
-    async with AsyncTestClient(app=app) as client:
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def serve() -> None:  # the lifespan enters and exits in one task
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    serving = asyncio.create_task(serve())
+    await started.wait()
+    transport = httpx.ASGITransport(app=app)  # in this loop: gathered requests run at once
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         world = World(app, client, pool, tokens, users, iid, reads, clock)
         await until(lambda: watch.watching(app.state.deps.reads) is not None)
         yield world
+    stop.set()
+    await serving
     await pool.close()
 
 
@@ -125,6 +137,14 @@ async def test_a_repeated_read_is_answered_from_memory_until_a_notification(worl
     await world.write(titled(initial(world.iid), "Second"))
     assert (await world.get(f"initiatives/{world.iid}")).json()["summary"]["title"] == "Second"
     assert world.reads == [world.iid] * 3
+
+
+async def test_reads_arriving_while_an_answer_is_made_wait_for_it(world: World):
+    await world.get("portfolio")  # the token is kept from now on
+    answers = await asyncio.gather(*(world.get(f"initiatives/{world.iid}") for _ in range(6)))
+    assert [a.status_code for a in answers] == [200] * 6
+    assert len({a.content for a in answers}) == 1
+    assert world.reads == [world.iid], "the same answer was made more than once"
 
 
 async def test_any_notification_drops_every_kept_answer(world: World):
