@@ -27,6 +27,10 @@ LENGTH = 4
 STDOUT = 1
 
 
+class ReplayFailed(RuntimeError):
+    """The child ended before it had read the whole stretch (its error is on stderr)."""
+
+
 class Request(msgspec.Struct, frozen=True):
     nats_url: str
     stream: str
@@ -51,7 +55,8 @@ async def replay_apart(request: Request) -> AsyncIterator[Chunk]:
                 header += await child.stdout.readexactly(LENGTH - len(header))
             yield FRAME.decode(await child.stdout.readexactly(int.from_bytes(header, "little")))
         if await child.wait() != 0:
-            raise RuntimeError(f"the replay child exited with status {child.returncode}")
+            status = child.returncode
+            raise ReplayFailed(f"the process reading the stream exited with status {status}")
     finally:
         if child.returncode is None:
             child.kill()
@@ -82,4 +87,8 @@ def _write(frame: bytes) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(_serve())
+    try:
+        asyncio.run(_serve())
+    except Exception as exc:  # one line on stderr; the parent says what it means
+        print(f"reading the stream: {exc!r}", file=sys.stderr)
+        sys.exit(1)

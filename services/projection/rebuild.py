@@ -23,7 +23,7 @@ from infra.bus import connect as connect_bus
 from infra.consumer import replay
 from infra.db import Connection
 from infra.db import connect as connect_db
-from infra.replay_child import Request, replay_apart
+from infra.replay_child import ReplayFailed, Request, replay_apart
 from infra.settings import Settings
 from services.projection import rebuild_store as tables
 from services.projection.main import durable_name
@@ -186,7 +186,13 @@ async def rebuild(
 
 
 async def rebuild_cli(settings: Settings, rows_kept: int = tables.ROWS_KEPT) -> int:
-    result = await rebuild(settings, out=sys.stderr, rows_kept=rows_kept)
+    try:
+        result = await rebuild(settings, out=sys.stderr, rows_kept=rows_kept)
+    except ReplayFailed as exc:
+        print(f"tollgate projection rebuild: {exc}; the read models were not switched, and"
+              " running it again resumes from its last checkpoint", file=sys.stderr)  # fmt: skip
+        return 3
+
     print(
         f"rebuilt {result.initiatives} initiatives from {result.events:,} events in "
         f"{result.seconds:.1f}s ({result.rate:,.0f} events/s); position {result.position}"
