@@ -47,13 +47,12 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
     ) -> AuthenticationResult:
         deps = connection.app.state.deps
         assert isinstance(deps, Deps)
-        header = connection.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() == "bearer" and token.strip():
+        token = bearer(connection.headers.get("authorization", ""))
+        if token is not None:
             try:
                 with unavailable_as_error():  # a 503 with Retry-After, not a 500
-                    holder = await (deps.tokens.user(token.strip()) if deps.tokens
-                                    else user_for_token(deps.pool, token.strip()))  # fmt: skip
+                    holder = await (deps.tokens.user(token) if deps.tokens
+                                    else user_for_token(deps.pool, token))  # fmt: skip
             except TokenRefused as exc:  # unknown, revoked, expired, or the user deactivated
                 raise NotAuthorizedException(f"{exc}; use another token") from None
             return AuthenticationResult(user=holder, auth=token)
@@ -70,6 +69,12 @@ class AuthMiddleware(AbstractAuthenticationMiddleware):
         if signed_in is None and connection.url.path.startswith(API_PREFIX):
             raise NotAuthorizedException("the session has expired; sign in again")
         return AuthenticationResult(user=signed_in, auth=cookie)
+
+
+def bearer(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header; None without one."""
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 async def session_user(deps: Deps, cookie: str) -> User | None:

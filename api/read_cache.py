@@ -25,6 +25,7 @@ from typing import Any
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from api.auth import bearer
 from api.buffered import HeldResponse
 from api.deps import Deps
 from services.projection.watch import watching
@@ -123,9 +124,7 @@ def _bearer_and_accept(headers: Iterable[tuple[bytes, bytes]]) -> tuple[str | No
     token, accept = None, b""
     for name, value in headers:
         if name == b"authorization":
-            scheme, _, rest = value.partition(b" ")
-            if scheme.lower() == b"bearer" and rest.strip():
-                token = rest.strip().decode("latin-1")
+            token = bearer(value.decode("latin-1"))
         elif name == b"accept":
             accept = value.lower()
     return token, accept

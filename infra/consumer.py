@@ -41,6 +41,23 @@ TRACKED = "tracked"  # what a Statement reads: one row when the event is new
 ACK_TOGETHER = 100  # handled messages acknowledged at the latest together
 
 
+def tracking_sql(schema: str, consumer: str = "$1", event_id: str = "$2", when: str = "") -> str:
+    """Insert the (consumer, event id) tracking row (if `when`); a row only when it is new."""
+    return (
+        f"INSERT INTO {schema}.processed (consumer, event_id) SELECT {consumer}, {event_id} "
+        f"{f'WHERE {when} ' if when else ''}ON CONFLICT DO NOTHING RETURNING true"
+    )
+
+
+@dataclass(frozen=True)
+class SelfTracked:
+    """A handler that writes the tracking row itself, in one of its own statements (with
+    `tracking_sql`): `apply(conn, event, sequence, tracked_by=consumer)` returns False when
+    that consumer handled the event before. Each statement is a round trip."""
+
+    apply: Callable[..., Awaitable[bool]]
+
+
 @dataclass(frozen=True)
 class Statement:
     """A handler that is one SQL statement, run with the tracking insert as one statement.
@@ -71,7 +88,7 @@ class Consumer:
         durable: str,
         stream: str,
         filter_subjects: Sequence[str],
-        handler: Handler | Statement,
+        handler: Handler | Statement | SelfTracked,
         batch: int = 1000,
         ack_wait: float = 10.0,
         needed: Needed | None = None,
@@ -86,10 +103,7 @@ class Consumer:
         self.batch = batch
         self.ack_wait = ack_wait  # what a crashed process held comes back after this
         self.handled = 0
-        self._track_sql = (
-            f"INSERT INTO {schema}.processed (consumer, event_id) VALUES ($1, $2) "
-            "ON CONFLICT DO NOTHING RETURNING true"
-        )
+        self._track_sql = tracking_sql(schema)
         if isinstance(handler, Statement):
             self._track_sql = (
                 f"WITH {TRACKED} AS ({self._track_sql}), effect AS ({handler.sql})"
@@ -192,6 +206,10 @@ class Consumer:
             args = self.handler.args(event)
             if not await self.pool.fetchval(self._track_sql, self.durable, event.id, *args):
                 return False
+        elif isinstance(self.handler, SelfTracked):
+            async with self.pool.acquire() as conn, conn.transaction():
+                if not await self.handler.apply(conn, event, sequence, tracked_by=self.durable):
+                    return False
         else:
             async with self.pool.acquire() as conn, conn.transaction():
                 if not await conn.fetchval(self._track_sql, self.durable, event.id):
@@ -232,9 +250,11 @@ async def replay(
         while last < end and pending:
             try:
                 msgs = await fetching
-            except (nats.errors.TimeoutError, ServiceUnavailableError) as exc:
-                if isinstance(exc, ServiceUnavailableError):  # a cluster's consumer not led yet
-                    await asyncio.sleep(0.5)
+            except nats.errors.TimeoutError:
+                fetching = asyncio.ensure_future(sub.fetch(batch, timeout=2))
+                continue
+            except ServiceUnavailableError:  # a cluster's new consumer has no leader yet
+                await asyncio.sleep(0.5)
                 fetching = asyncio.ensure_future(sub.fetch(batch, timeout=2))
                 continue
             chunk = [(m.metadata.sequence.stream, m.data) for m in msgs]

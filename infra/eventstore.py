@@ -307,9 +307,9 @@ class EventStore:
                 group, self._waiting = self._waiting, []
                 try:
                     await self._write_group(group)
-                finally:  # cancelled, or failed beyond a unique key: its appends are told
+                finally:  # interrupted (the loop is closing): its appends are told
                     for w in group:
-                        _settle(w, ConnectionError("the append's group was not written"))
+                        _settle(w, ConnectionError("interrupted: the append may have been written"))
         finally:
             self._writing -= 1
 

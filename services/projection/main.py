@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from events.envelope import CloudEvent
 from infra.bus import connect, ensure_stream
-from infra.consumer import Consumer
+from infra.consumer import Consumer, SelfTracked
 from infra.db import create_pool
 from infra.lease import Lease
 from infra.migrations import migrate_at
@@ -24,17 +23,6 @@ from services.projection.store import SCHEMA, apply_live
 log = logging.getLogger("tollgate.projection")
 LEASE = f"projection:{SCHEMA}"
 ACK_WAIT = 2.0  # seconds before the event a dead writer held goes to the next one
-
-
-class Projector(Consumer):
-    """The consumer whose tracking row is written by apply_live's first statement: each
-    statement is a round trip, and round trips are most of an event's cost."""
-
-    async def apply(self, event: CloudEvent, sequence: int = 0) -> bool:
-        async with self.pool.acquire() as conn, conn.transaction():
-            done = await apply_live(conn, event, sequence, tracked_by=self.durable)
-        self.handled += done
-        return done
 
 
 def durable_name(settings: Settings) -> str:
@@ -50,14 +38,14 @@ async def main(settings: Settings, stop: asyncio.Event) -> None:
     await ensure_stream(js, settings.subjects, settings.stream_replicas)
     # one message in flight: a redelivered one (after a failure or a crash) comes back
     # before any later one, so events are applied in stream order, as the rebuild does
-    consumer = Projector(
+    consumer = Consumer(
         js,
         pool,
         schema=SCHEMA,
         durable=durable_name(settings),
         stream=settings.stream,
         filter_subjects=[settings.subjects.events],
-        handler=apply_live,  # what Consumer.apply would run; Projector.apply runs it itself
+        handler=SelfTracked(apply_live),  # tracked by its first statement: one round trip
         batch=1,
         ack_wait=ACK_WAIT,
     )

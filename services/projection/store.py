@@ -7,6 +7,7 @@ either new or a repeat of one already in the timeline.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import msgspec
@@ -14,7 +15,7 @@ from msgspec.structs import replace
 
 from events.base import type_parts
 from events.envelope import CloudEvent
-from infra.consumer import Retry
+from infra.consumer import Retry, tracking_sql
 from infra.db import Connection
 from services.projection import inbox_store
 from services.projection.contribution import COLUMNS as CONTRIBUTION
@@ -28,6 +29,8 @@ from services.projection.views.summary import Summary
 
 SCHEMA = "projection"
 CHANNEL = "projection_applied"  # what readers hear after each commit (watch.py)
+EVERYTHING = "*"
+PAYLOAD_MAX = 7000  # bytes; PostgreSQL's limit is 8000
 ENCODER = msgspec.json.Encoder()
 ROW = msgspec.json.Decoder(Initiative)
 SUMMARY = msgspec.json.Decoder(Summary)
@@ -136,32 +139,34 @@ def upsert_sql(schema: str) -> str:
     )
 
 
+def payload(position: int, streams: set[str] | None) -> str:
+    """What readers hear: `position id id ...`, or `position *` for everything (or too many
+    to name)."""
+    names = " ".join(sorted(streams)) if streams is not None else EVERYTHING
+    return f"{position} {names if len(names) <= PAYLOAD_MAX else EVERYTHING}"
+
+
 def retired() -> Retry:
     return Retry("the read models were switched to a rebuild; applying there", delay=0.05)
 
 
-def _start_sql(schema: str, tracked: bool) -> str:
+@functools.cache
+def _start_sql(schema: str) -> str:
     """One round trip before the fold: advance the position (it serialises writers and sees
-    a switched-out schema), track the event for the consumer named $10 (when `tracked`), add
-    it to the timeline, lock and read its row, and NOTIFY readers (watch.py) at the commit."""
+    a switched-out schema), track the event for the consumer named $11 (unless NULL), add it
+    to the timeline, lock and read its row, and NOTIFY readers $10 (watch.py) at the commit."""
     cols = ", ".join(TIMELINE_COLUMNS)
-    track = (
-        f"INSERT INTO {schema}.processed (consumer, event_id) VALUES ($10, $2) "
-        "ON CONFLICT DO NOTHING RETURNING true"
-    ) if tracked else "SELECT true"  # fmt: skip
+    new = "($11::text IS NULL OR EXISTS (SELECT FROM tracked))"
     return (
         f"WITH claimed AS (UPDATE {schema}.position SET sequence = GREATEST(sequence, $1),"
         " applied_at = now() RETURNING retired, sequence > $1 AS behind),"
-        f" tracked AS ({track}),"
+        f" tracked AS ({tracking_sql(schema, '$11', '$2', '$11::text IS NOT NULL')}),"
         f" added AS (INSERT INTO {schema}.timeline ({cols}) SELECT $1, $2, $3, $4, $5, $6, $7,"
-        " $8, $9 WHERE EXISTS (SELECT FROM tracked) ON CONFLICT (event_id) DO NOTHING"
-        " RETURNING true),"
+        f" $8, $9 WHERE {new} ON CONFLICT (event_id) DO NOTHING RETURNING true),"
         f" locked AS (SELECT doc FROM {schema}.initiatives WHERE initiative_id = $3 FOR UPDATE)"
         " SELECT (SELECT retired FROM claimed) AS retired, (SELECT behind FROM claimed) AS behind,"
-        " EXISTS (SELECT FROM tracked) AS tracked, EXISTS (SELECT FROM added) AS added,"
-        " (SELECT doc FROM locked) AS doc,"
-        f" CASE WHEN EXISTS (SELECT FROM added) THEN pg_notify('{CHANNEL}', $1::text || ' ' || $3)"
-        " END AS told"
+        f" {new} AS new, EXISTS (SELECT FROM added) AS added, (SELECT doc FROM locked) AS doc,"
+        f" CASE WHEN EXISTS (SELECT FROM added) THEN pg_notify('{CHANNEL}', $10) END AS told"
     )
 
 
@@ -172,14 +177,15 @@ async def apply_live(
     """Apply one event: skip a repeat, else add it to the timeline and fold it into its row.
     With `tracked_by`, the consumer's tracking row is written in the same statement, and
     False means that consumer handled the event before."""
-    record = timeline_record(ce, sequence)
-    args = (*record, tracked_by) if tracked_by is not None else record
-    start = await conn.fetchrow(_start_sql(schema, tracked_by is not None), *args)
+    told = payload(sequence, {ce.subject})
+    start = await conn.fetchrow(
+        _start_sql(schema), *timeline_record(ce, sequence), told, tracked_by
+    )
     assert start is not None  # a SELECT without FROM: always one row
     if start["retired"]:
         raise retired()
     if not start["added"]:
-        return bool(start["tracked"])
+        return bool(start["new"])
     if start["behind"]:  # a snapshot holds every event before its sequence: later ones lack it
         await conn.execute(
             f"DELETE FROM {schema}.snapshots WHERE initiative_id = $1 AND seq > $2",

@@ -24,17 +24,9 @@ from collections.abc import Callable
 
 from infra.db import Connection, Pool
 from infra.listening import listen
-from services.projection.store import CHANNEL, SCHEMA
+from services.projection.store import CHANNEL, EVERYTHING, SCHEMA, payload
 
-EVERYTHING = "*"
-PAYLOAD_MAX = 7000  # bytes; PostgreSQL's limit is 8000
 Changed = Callable[[int, frozenset[str] | None], None]  # (pool id, ids or None: all)
-
-
-def payload(position: int, streams: set[str] | None) -> str:
-    """`position id id ...`, or `position *` for everything (or too many to name)."""
-    names = " ".join(sorted(streams)) if streams is not None else EVERYTHING
-    return f"{position} {names if len(names) <= PAYLOAD_MAX else EVERYTHING}"
 
 
 def parse(text: str) -> tuple[int, frozenset[str] | None]:

@@ -116,7 +116,7 @@ async def test_without_the_listen_every_read_asks_the_database(world):
 
 
 def test_a_payload_names_the_streams_or_everything():
-    assert watch.parse(watch.payload(42, {"b", "a"})) == (42, frozenset({"a", "b"}))
+    assert watch.parse(store.payload(42, {"b", "a"})) == (42, frozenset({"a", "b"}))
     assert watch.parse(watch.payload(7, None)) == (7, None)
     many = {f"initiative-{i:05d}" for i in range(2_000)}  # too many to name in one NOTIFY
     assert watch.parse(watch.payload(9, many)) == (9, None)
