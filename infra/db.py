@@ -40,6 +40,7 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
     DatabaseUnavailable,
     pg.PostgresError,
     pg.InterfaceError,
+    pg.InternalClientError,  # a pooled connection whose backend went away mid-operation
     OSError,
 )
 _GONE = (

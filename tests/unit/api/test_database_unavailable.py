@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from asyncpg import exceptions as pg
+from litestar import get
 from litestar.testing import TestClient
 
+from api.app import create_app
 from api.auth import SESSION_COOKIE
 from api.deps import Deps
 from infra.db import DatabaseUnavailable, is_unavailable, unavailable_as_error
@@ -136,3 +138,20 @@ def test_a_page_with_the_database_gone_is_a_503_page():
     assert response.headers["retry-after"] == "2"
     assert response.headers["content-type"].startswith("text/html")
     assert "database cannot be reached" in response.text
+
+
+def test_a_connection_lost_mid_operation_anywhere_in_a_request_is_a_503():
+    """asyncpg's state error on a pooled connection whose backend went away, raised outside
+    any `unavailable_as_error` (as the idempotency store's claim did under faults)."""
+
+    @get("/boom", sync_to_thread=False)
+    def boom() -> None:
+        raise pg.InternalClientError(
+            "cannot switch to state 12; another operation (2) is in progress"
+        )
+
+    deps = Deps(settings=SETTINGS, pool=FailingPool(lost), broker=None)  # type: ignore[arg-type]
+    with TestClient(create_app(SETTINGS, deps, extra_route_handlers=[boom])) as http:
+        response = http.get("/boom")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
