@@ -8,7 +8,7 @@ whose transaction commits late is read after, never skipped.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from itertools import starmap
 from uuid import UUID
@@ -100,30 +100,33 @@ _COLUMNS = (
     "position, tx_id::text::bigint AS tx_id, stream_id, version, event_id, type, "
     "occurred_at, recorded_at, data, metadata"
 )
-_WRAP, _HALF = 1 << 32, 1 << 31
+_WRAP = 1 << 32
 
-# The oldest 64-bit transaction id of THIS database that may still write a row. Why it is
-# safe: a transaction writes only in its own database, and it has an xid before it writes
-# its first row (tx_id defaults to that xid). The statement's snapshot, taken before the
-# scan below, fixes `n`, the next xid: later transactions get ids >= n. pg_stat_activity and
-# pg_prepared_xacts, scanned after that, list every transaction of this database holding an
-# older id. So every id below the result belongs to a transaction that has ended, and a read
-# in a LATER statement sees all of its rows. Transactions of other databases and read-only
-# ones (no xid) never hold it back. backend_xid is 32 bits: widen it by its signed distance
-# from n (a running xid may be above n, which is latestCompletedXid + 1).
-_HORIZON_SQL = f"""
-WITH n AS (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS n),
-running AS (
+# The horizon: the oldest 64-bit transaction id of THIS database that may still write a row,
+# taken from the reading statement's own snapshot, so the read and the horizon agree. Why it is
+# safe: in that snapshot every transaction below its xmax and not in its xip list has ended,
+# so the read sees all of its rows. A transaction in xip is still running as far as the read
+# is concerned and holds the horizon back, unless pg_stat_activity or pg_prepared_xacts
+# (scanned after the snapshot was taken) show it as another database's: a transaction
+# writes only in its own database, and an xid names one transaction. Read-only transactions
+# (no xid) never hold it back; the reader's own transaction, if it wrote, does. backend_xid
+# is 32 bits: compared with xip's low 32 bits (one snapshot's xids lie within 2^31).
+_HORIZON_CTE = f"""
+snap AS (SELECT pg_current_snapshot() AS s),
+elsewhere AS (
     SELECT backend_xid::text::bigint AS x FROM pg_stat_activity
     WHERE backend_xid IS NOT NULL
-      AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND datid <> (SELECT oid FROM pg_database WHERE datname = current_database())
     UNION ALL
     SELECT transaction::text::bigint FROM pg_prepared_xacts
-    WHERE database = current_database()
-)
-SELECT least(n.n, min(n.n + (r.x - n.n % {_WRAP} + {_WRAP} + {_HALF}) % {_WRAP} - {_HALF}))
-FROM n LEFT JOIN running r ON true GROUP BY n.n
-"""
+    WHERE database <> current_database()
+),
+horizon AS (
+    SELECT least(pg_snapshot_xmax(s)::text::bigint, (
+        SELECT min(x::text::bigint) FROM pg_snapshot_xip(s) AS x
+        WHERE x::text::bigint % {_WRAP} NOT IN (SELECT x FROM elsewhere)
+    ), pg_current_xact_id_if_assigned()::text::bigint)::text::xid8 AS h FROM snap
+)"""
 _OLDEST_WRITER_SQL = """
 SELECT extract(epoch FROM now() - xact_start)::float8 AS age, pid FROM pg_stat_activity
 WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
@@ -188,12 +191,42 @@ def _recorded(row: asyncpg.Record) -> RecordedEvent:
 # value: xid8 arrives as an int, and data and metadata as the bytes of their JSON text (the
 # pool's jsonb codec is a Python call per value). The ORDER BY names the table's columns:
 # on an output column such as `tx_id::text::bigint AS tx_id` it would sort the whole table.
+# One statement: the horizon comes from the read's own snapshot (_HORIZON_CTE says why).
 _READ_ALL_SQL = (
+    f"WITH {_HORIZON_CTE.replace('{', '{{').replace('}', '}}')} "
     "SELECT position, tx_id, stream_id, version, event_id, type, occurred_at, recorded_at, "
     "convert_to(data::text, 'UTF8'), convert_to(metadata::text, 'UTF8') FROM {schema}.events "
-    "WHERE (tx_id, position) > ($1::text::xid8, $2) AND tx_id < $3::text::xid8 "
-    "ORDER BY events.tx_id, events.position LIMIT $4"
+    "WHERE (tx_id, position) > ($1::text::xid8, $2) AND tx_id < (SELECT h FROM horizon) "
+    "ORDER BY events.tx_id, events.position LIMIT $3"
 )
+
+
+# A stream's snapshot (one row without an event id, first) and its events after it.
+_LOAD_STREAM_SQL = (
+    "WITH snap AS (SELECT version, tx_id, position, state FROM {schema}.snapshots "
+    "WHERE stream_id = $1 AND state_key = $2) "
+    "SELECT position, tx_id::text::bigint, NULL::text, version, NULL::uuid, NULL::text, "
+    "NULL::timestamptz, NULL::timestamptz, state, NULL::bytea FROM snap UNION ALL "
+    "SELECT position, tx_id::text::bigint, stream_id, version, event_id, type, occurred_at, "
+    "recorded_at, convert_to(data::text, 'UTF8'), convert_to(metadata::text, 'UTF8') "
+    "FROM {schema}.events WHERE stream_id = $1 "
+    "AND version > coalesce((SELECT version FROM snap), 0) ORDER BY 4"
+)
+
+
+def _events(rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
+    return list(starmap(RecordedEvent, rows))
+
+
+def _after_sql(schema: str, tx_id: str, position: str) -> str:
+    """Whether any event is stored after a point. Not an EXISTS: asyncpg prepares statements,
+    PostgreSQL may give a prepared one a generic plan, and for EXISTS that plan scans the
+    whole table (its estimate expects a match among the first rows). The first row after the
+    point, in index order, is one index probe whatever the plan."""
+    return (
+        f"(SELECT true FROM {schema}.events WHERE (tx_id, position) > ({tx_id}::text::xid8, "
+        f"{position}) ORDER BY events.tx_id, events.position LIMIT 1) IS NOT NULL"
+    )
 
 
 class EventStore:
@@ -203,6 +236,8 @@ class EventStore:
         self.channel = f"{schema}_events"
         self.published_channel = f"{schema}_published"
         self._read_all_sql = _READ_ALL_SQL.format(schema=schema)
+        self._after_sql = f"SELECT {_after_sql(schema, '$1', '$2')}"
+        self._load_stream_sql = _LOAD_STREAM_SQL.format(schema=schema)
         self._append_sql = (
             f"WITH ins AS (INSERT INTO {schema}.events "
             "(stream_id, version, event_id, type, occurred_at, data, metadata) "
@@ -232,6 +267,11 @@ class EventStore:
         self._waiting: list[_Waiting] = []  # appends waiting for the next group
         self._writing = 0  # groups being written now
         self._writers: set[asyncio.Task[None]] = set()
+
+    def relaying_here(self, wake: Callable[[], None] | None) -> None:
+        """While this process's relay holds the lease, an append wakes it by calling `wake`,
+        not by a NOTIFY through the database (infra/wakeup.py); None when it stops."""
+        self._wakeup.local = wake
 
     async def append(
         self,
@@ -348,27 +388,15 @@ class EventStore:
         )
         return [_recorded(r) for r in await self.pool.fetch(sql, stream_id, after_version)]
 
-    async def horizon(self, conn: Connection | None = None) -> int:
-        """Every transaction id below this one has ended, in this database."""
-        return int(await (conn or self.pool).fetchval(_HORIZON_SQL))
-
-    async def read_all(
-        self, after: Checkpoint, limit: int = 500, conn: Connection | None = None
-    ) -> list[RecordedEvent]:
-        """Events committed after `after`, in global order, skipping none. The horizon is
-        taken in an earlier statement than the read, as its safety argument requires."""
-        horizon = await self.horizon(conn)
-        args = (str(after.tx_id), after.position, str(horizon), limit)
-        rows = await (conn or self.pool).fetch(self._read_all_sql, *args)
+    async def read_all(self, after: Checkpoint, limit: int = 500) -> list[RecordedEvent]:
+        """Events committed after `after`, in global order, skipping none: one statement,
+        below the horizon of its own snapshot."""
+        rows = await self.pool.fetch(self._read_all_sql, str(after.tx_id), after.position, limit)
         return list(starmap(RecordedEvent, rows))
 
     async def has_after(self, after: Checkpoint) -> bool:
         """Whether any event is stored after `after`, committed or not yet below the horizon."""
-        sql = (
-            f"SELECT EXISTS (SELECT 1 FROM {self.schema}.events "
-            "WHERE (tx_id, position) > ($1::text::xid8, $2))"
-        )
-        return bool(await self.pool.fetchval(sql, str(after.tx_id), after.position))
+        return bool(await self.pool.fetchval(self._after_sql, str(after.tx_id), after.position))
 
     async def position_of(self, event_ids: Sequence[UUID]) -> Checkpoint | None:
         """The latest global-order point among these events (None if none is stored)."""
@@ -389,20 +417,24 @@ class EventStore:
 
     async def save_checkpoint(
         self, name: str, checkpoint: Checkpoint, conn: Connection | None = None
-    ) -> None:
-        """Save, and tell the command path (NOTIFY) how far publishing got."""
+    ) -> bool:
+        """Save, and tell the command path (NOTIFY) how far publishing got; True when an
+        event is stored after it (the same answer as `has_after`, in the same round trip)."""
         sql = (
             f"WITH up AS (INSERT INTO {self.schema}.checkpoints (name, tx_id, position, "
             "stream_seq) VALUES ($1, $2::text::xid8, $3, $4) ON CONFLICT (name) DO UPDATE "
             "SET tx_id = excluded.tx_id, position = excluded.position, "
             "stream_seq = excluded.stream_seq RETURNING 1) "
-            f"SELECT pg_notify('{self.published_channel}', $5) FROM up"
+            f"SELECT pg_notify('{self.published_channel}', $5), "
+            f"{_after_sql(self.schema, '$2', '$3')} FROM up"
         )
         c = checkpoint
         payload = f"{c.tx_id} {c.position} {c.stream_seq}"
-        await (conn or self.pool).execute(
+        row = await (conn or self.pool).fetchrow(
             sql, name, str(c.tx_id), c.position, c.stream_seq, payload
         )
+        assert row is not None  # the upsert returns its row
+        return bool(row[1])
 
     async def find_reply(self, key: str) -> StoredReply | None:
         sql = (
@@ -417,13 +449,16 @@ class EventStore:
         sql = f"DELETE FROM {self.schema}.idempotency WHERE recorded_at < now() - $1::interval"
         await self.pool.execute(sql, timedelta(days=days))
 
-    async def load_snapshot(self, stream_id: str, state_key: str) -> Snapshot | None:
-        sql = (
-            f"SELECT version, tx_id::text::bigint, position, state FROM {self.schema}.snapshots "
-            "WHERE stream_id = $1 AND state_key = $2"
-        )
-        row = await self.pool.fetchrow(sql, stream_id, state_key)
-        return Snapshot(*row.values()) if row else None
+    async def load_stream(
+        self, stream_id: str, state_key: str
+    ) -> tuple[Snapshot | None, list[RecordedEvent]]:
+        """The stream's snapshot of that state (if any) and its events after it: one round
+        trip for a command whose stream is not in its runner's cache."""
+        rows = await self.pool.fetch(self._load_stream_sql, stream_id, state_key)
+        if rows and rows[0][4] is None:  # the snapshot's row: no event id
+            first = rows[0]
+            return Snapshot(first[3], first[1], first[0], first[8]), _events(rows[1:])
+        return None, _events(rows)
 
     async def save_snapshot(self, stream_id: str, state_key: str, snapshot: Snapshot) -> None:
         sql = (

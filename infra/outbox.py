@@ -65,14 +65,21 @@ class Relay:
         except DATABASE_ERRORS as exc:  # the lease's connection died at once: take it again
             log.warning("relay %s: %r; taking the lease again", self.store.schema, exc)
             return
+        self.store.relaying_here(wake.set)  # appends made here wake it without a NOTIFY
+        try:
+            await self._relay_until(until, wake)
+        finally:
+            self.store.relaying_here(None)
+
+    async def _relay_until(self, until: asyncio.Event, wake: asyncio.Event) -> None:
         checkpoint: Checkpoint | None = None
         purged, pause = 0.0, HELD_BACK_PAUSE
         while not until.is_set():
             wake.clear()
-            count = 0
+            count, more = 0, None
             try:
                 checkpoint = checkpoint or await self.resume_point()
-                checkpoint, count = await self.relay_batch(checkpoint)
+                checkpoint, count, more = await self.relay_batch(checkpoint)
                 if time.monotonic() - purged > PURGE_EVERY:
                     await self.store.forget_replies(KEEP_KEYS_DAYS)
                     purged = time.monotonic()
@@ -81,10 +88,12 @@ class Relay:
             if count < self.batch:
                 # an event committed while an older transaction of the database is still open
                 # waits below the horizon, and that transaction's end NOTIFYs nothing when it
-                # wrote no event (a read model, a lease): look again soon, backing off
-                held = checkpoint is not None and await self._held_back(checkpoint)
-                pause = min(pause * 2, self.poll_interval) if held else HELD_BACK_PAUSE
-                await _wait_any(until, wake, pause if held else self.poll_interval)
+                # wrote no event (a read model, a lease): look again soon, backing off. The
+                # checkpoint's statement tells (`more`); without one, ask.
+                if more is None:
+                    more = checkpoint is not None and await self._held_back(checkpoint)
+                pause = min(pause * 2, self.poll_interval) if more else HELD_BACK_PAUSE
+                await _wait_any(until, wake, pause if more else self.poll_interval)
 
     async def _held_back(self, checkpoint: Checkpoint) -> bool:
         try:
@@ -102,18 +111,20 @@ class Relay:
         log.warning("relay %s: resuming after the last event on the stream", self.store.schema)
         return Checkpoint(on_stream.tx_id, on_stream.position, saved.stream_seq)
 
-    async def relay_batch(self, checkpoint: Checkpoint) -> tuple[Checkpoint, int]:
+    async def relay_batch(self, checkpoint: Checkpoint) -> tuple[Checkpoint, int, bool | None]:
+        """Publish the next batch: the checkpoint reached, how many were published, and
+        whether more events are stored after it (None when no checkpoint was saved)."""
         events = await self.store.read_all(checkpoint, self.batch)
         metrics.relay_read(self.store.schema, events)
         if not events:
-            return checkpoint, 0
+            return checkpoint, 0, None
         sequences = await self.publisher.publish_all(events)
         metrics.relay_published(self.store.schema, events[: len(sequences)])
         last = events[len(sequences) - 1]  # only as far as the PubAcks go
         checkpoint = Checkpoint(last.tx_id, last.position, sequences[-1])
-        await self.store.save_checkpoint(CHECKPOINT, checkpoint)
+        more = await self.store.save_checkpoint(CHECKPOINT, checkpoint)
         self.published += len(sequences)
-        return checkpoint, len(sequences)
+        return checkpoint, len(sequences), more
 
 
 async def _wait_any(stop: asyncio.Event, wake: asyncio.Event, seconds: float) -> None:

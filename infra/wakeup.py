@@ -6,6 +6,9 @@ through the commit's WAL flush, so concurrent appenders committed one at a time 
 therefore NOTIFYs after its commit, from a transaction that writes nothing (no WAL flush).
 Appends made while one NOTIFY is on its way share the next one. A lost NOTIFY costs at most
 the relay's poll interval: NOTIFY is only ever a hint.
+
+While the relay of the appending process itself holds the lease (`local`), an append wakes it
+directly and sends no NOTIFY: only the lease holder relays, so no other process needs it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from infra.db import Pool
 
@@ -25,9 +29,14 @@ class Wakeup:
         self.channel = channel
         self._sending: asyncio.Task[None] | None = None
         self._again = False
+        self.local: Callable[[], None] | None = None  # wakes this process's relay
 
     def poke(self) -> None:
-        """NOTIFY the channel soon; never waits and never raises."""
+        """Wake the relay: at once if it runs here, else NOTIFY the channel soon; never waits
+        and never raises."""
+        if self.local is not None:
+            self.local()
+            return
         if self._sending is not None and not self._sending.done():
             self._again = True
             return

@@ -81,7 +81,9 @@ class EventStore(Protocol):
         idempotent: Idempotent | None = None,
     ) -> Appended: ...
     async def find_reply(self, key: str) -> StoredReply | None: ...
-    async def load_snapshot(self, stream_id: str, state_key: str) -> Snapshot | None: ...
+    async def load_stream(
+        self, stream_id: str, state_key: str
+    ) -> tuple[Snapshot | None, list[RecordedEvent]]: ...
     async def save_snapshot(self, stream_id: str, state_key: str, snapshot: Snapshot) -> None: ...
 
 
@@ -157,8 +159,12 @@ class Runner(Generic[C, S, E]):
 
     async def fetch(self, stream_id: str) -> Folded[S]:
         """The stream's folded state: cached or snapshotted, plus the events after it."""
-        base = self.cache.get(stream_id) or await self._snapshot(stream_id)
-        newer = await self.store.read_stream(stream_id, base.version)
+        base = self.cache.get(stream_id)
+        if base is None:  # the snapshot and the events after it, in one round trip
+            snapshot, newer = await self.store.load_stream(stream_id, self.state_key)
+            base = self._from_snapshot(snapshot)
+        else:
+            newer = await self.store.read_stream(stream_id, base.version)
         folded = self._fold(base, newer)
         if folded.version - folded.snapshot_version >= SNAPSHOT_EVERY:
             folded = await self._save_snapshot(stream_id, folded)
@@ -229,8 +235,7 @@ class Runner(Generic[C, S, E]):
             base, state=state, version=last.version, tx_id=last.tx_id, position=last.position
         )
 
-    async def _snapshot(self, stream_id: str) -> Folded[S]:
-        snapshot = await self.store.load_snapshot(stream_id, self.state_key)
+    def _from_snapshot(self, snapshot: Snapshot | None) -> Folded[S]:
         if snapshot is None:
             return Folded(state=self.decider.initial_state)
         return Folded(

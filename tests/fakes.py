@@ -78,9 +78,12 @@ class FakeEventStore:
     async def find_reply(self, key: str) -> StoredReply | None:
         return self.replies.get(key)
 
-    async def load_snapshot(self, stream_id: str, state_key: str) -> Snapshot | None:
+    async def load_stream(
+        self, stream_id: str, state_key: str
+    ) -> tuple[Snapshot | None, list[RecordedEvent]]:
         key, snapshot = self.snapshots.get(stream_id, ("", None))
-        return snapshot if key == state_key else None
+        snapshot = snapshot if key == state_key else None
+        return snapshot, await self.read_stream(stream_id, snapshot.version if snapshot else 0)
 
     async def save_snapshot(self, stream_id: str, state_key: str, snapshot: Snapshot) -> None:
         self.snapshots[stream_id] = (state_key, snapshot)

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest_asyncio
 
-from infra.db import Pool, create_pool
-from infra.eventstore import Appended, Checkpoint, ConcurrencyError, EventStore, NewEvent
+from infra.db import Pool, connect, create_pool
+from infra.eventstore import (
+    Appended,
+    Checkpoint,
+    ConcurrencyError,
+    EventStore,
+    NewEvent,
+    Snapshot,
+)
 from infra.migrations import migrate
 from tests.conftest import fresh_schema
 
@@ -144,3 +153,79 @@ async def test_a_reader_of_the_global_order_never_skips_a_late_commit(store: Eve
     assert set(seen) == set(written), "an event was skipped"
     full = [e.event_id for e in await store.read_all(Checkpoint(), limit=10_000)]
     assert seen == full, "the polled order differs from the global order"
+
+
+async def test_a_writer_in_another_database_does_not_hold_the_read_back(
+    store: EventStore, pg_server_url: str
+):
+    """The horizon is this database's: an open writing transaction elsewhere in the cluster
+    (its xid in the read's snapshot) does not keep the events committed after it unread,
+    while one of this database does until it ends."""
+    elsewhere = await connect(pg_server_url)
+    here = await store.pool.acquire()
+    try:
+        async with elsewhere.transaction():
+            await elsewhere.fetchval("SELECT pg_current_xact_id()")  # holds an xid
+            await store.append("after-elsewhere", new_events(2), 0)
+            assert len(await store.read_all(Checkpoint())) == 2
+        read = await store.read_all(Checkpoint())
+        last = Checkpoint(read[-1].tx_id, read[-1].position)
+        transaction = here.transaction()
+        await transaction.start()
+        await here.fetchval("SELECT pg_current_xact_id()")  # an open writer of this database
+        await store.append("after-here", new_events(3), 0)
+        assert await store.read_all(last) == [], "read past a transaction still open here"
+        assert await store.has_after(last), "stored, though not yet below the horizon"
+        await transaction.rollback()
+        assert [e.stream_id for e in await store.read_all(last)] == ["after-here"] * 3
+    finally:
+        await store.pool.release(here)
+        await elsewhere.close()
+
+
+async def test_a_stream_loads_with_its_snapshot_in_one_read(store: EventStore):
+    await store.append("s", new_events(5), 0)
+    assert await store.load_stream("s", "state-v1") == (None, await store.read_stream("s"))
+    events = await store.read_stream("s")
+    snapshot = Snapshot(3, events[2].tx_id, events[2].position, b'{"folded": 3}')
+    await store.save_snapshot("s", "state-v1", snapshot)
+    loaded, after = await store.load_stream("s", "state-v1")
+    assert loaded == snapshot
+    assert after == events[3:]
+    assert await store.load_stream("s", "state-v2") == (None, events), "another state's shape"
+    assert await store.load_stream("none", "state-v1") == (None, [])
+
+
+async def test_the_relay_statements_read_the_index_even_with_generic_plans(store: EventStore):
+    """asyncpg prepares statements, and PostgreSQL may switch a prepared one to a generic
+    plan: a bare EXISTS would then scan every event each time the relay asks for more."""
+    for n in range(40):
+        await store.append(f"s{n}", new_events(50), 0)
+    async with store.pool.acquire() as conn:
+        await conn.execute(f"ANALYZE {store.schema}.events")
+        await conn.execute("SET plan_cache_mode = force_generic_plan")
+        for name, sql, args in (
+            ("after_check", store._after_sql, "'1', 0"),
+            ("read_all", store._read_all_sql, "'1', 0, 500"),
+        ):
+            await conn.execute(f"PREPARE {name} AS {sql}")
+            plan = await conn.fetchval(f"EXPLAIN (FORMAT JSON) EXECUTE {name}({args})")
+            await conn.execute(f"DEALLOCATE {name}")
+            scans = {(n["Node Type"], n.get("Index Name")) for n in _nodes(json.loads(plan))
+                     if n.get("Relation Name") == "events"}  # fmt: skip
+            assert scans == {("Index Only Scan", "events_global_order")} or scans == {
+                ("Index Scan", "events_global_order")
+            }, (name, scans)
+        await conn.execute("RESET plan_cache_mode")
+
+
+def _nodes(plan: object) -> Iterator[dict[str, Any]]:
+    """Every node of an EXPLAIN (FORMAT JSON) plan."""
+    if isinstance(plan, list):
+        for item in plan:
+            yield from _nodes(item)
+    elif isinstance(plan, dict):
+        if "Node Type" in plan:
+            yield plan
+        for value in plan.values():
+            yield from _nodes(value)

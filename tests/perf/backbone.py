@@ -102,7 +102,7 @@ async def relay_rate(bus: Settings, store: EventStore) -> tuple[float, float, in
     start = time.perf_counter()
     cp, relayed, count = Checkpoint(), 0, 1
     while count:
-        cp, count = await relay.relay_batch(cp)
+        cp, count, _ = await relay.relay_batch(cp)
         relayed += count
     ours = relayed / (time.perf_counter() - start)
     raw = await raw_publish_rate(js, store, bus)
