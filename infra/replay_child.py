@@ -17,6 +17,7 @@ import sys
 from collections.abc import AsyncIterator
 
 import msgspec
+import uvloop
 
 from infra.bus import connect
 from infra.consumer import replay
@@ -88,7 +89,7 @@ def _write(frame: bytes) -> None:
 
 if __name__ == "__main__":
     try:
-        asyncio.run(_serve())
+        uvloop.run(_serve())
     except Exception as exc:  # one line on stderr; the parent says what it means
         print(f"reading the stream: {exc!r}", file=sys.stderr)
         sys.exit(1)
