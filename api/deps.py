@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from litestar.datastructures import State
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 
 from api.broker import Broker
+from api.names import Names
 from api.token_cache import TokenCache
 from api.users import User
 from events.base import Actor
@@ -32,6 +34,11 @@ class Deps:
     broker: Broker
     read_pool: Pool | None = None  # None: the read models are in the API's database
     tokens: TokenCache | None = None  # token -> user for a few seconds; None: ask each time
+
+    @functools.cached_property
+    def names(self) -> Names:
+        """Accounts by name, kept while the token cache hears every change (api/names.py)."""
+        return Names(self.pool, self.tokens)
 
     @property
     def reads(self) -> Pool:

@@ -13,12 +13,12 @@ from collections.abc import Iterable
 
 from api.bodies import ProposeIdeaBody, RefineIdeaBody
 from api.dispatch import build
+from api.names import Names
 from api.problems import CommandFailedError
 from events.base import Actor, Command
 from events.ideation import ProposeIdea, RefineIdea
 from events.people import Person
 from events.replies import Problem
-from infra.db import Pool
 
 
 class Directory:
@@ -47,12 +47,9 @@ class Directory:
         return tuple(self.person(n) for n in names)
 
 
-async def directory(pool: Pool, names: Iterable[str]) -> Directory:
-    """The accounts these names may refer to: the users whose name equals one of them
-    ignoring case (every user a name could resolve to, and no other)."""
-    folded = sorted({n.strip().lower() for n in names})
-    rows = await pool.fetch("SELECT name, kind FROM api.users WHERE lower(name) = ANY($1)", folded)
-    return Directory((r["name"], r["kind"]) for r in rows)
+async def directory(names: Names, given: Iterable[str]) -> Directory:
+    """The accounts these names may refer to (api/names.py keeps them for a few seconds)."""
+    return Directory(await names.accounts(given))
 
 
 def default_owner(actor: Actor) -> str:
@@ -66,10 +63,12 @@ def default_owner(actor: Actor) -> str:
     return actor.id
 
 
-async def proposal(pool: Pool, actor: Actor, initiative_id: str, body: ProposeIdeaBody) -> Command:
+async def proposal(
+    names: Names, actor: Actor, initiative_id: str, body: ProposeIdeaBody
+) -> Command:
     """The ProposeIdea command with its owner and team resolved to accounts."""
     given = body.owner or default_owner(actor)
-    people = await directory(pool, [given, *body.team])
+    people = await directory(names, [given, *body.team])
     owner = people.owner(given)
     team = people.team(body.team)
     return build(
@@ -84,12 +83,14 @@ async def proposal(pool: Pool, actor: Actor, initiative_id: str, body: ProposeId
     )
 
 
-async def refinement(pool: Pool, actor: Actor, initiative_id: str, body: RefineIdeaBody) -> Command:
+async def refinement(
+    names: Names, actor: Actor, initiative_id: str, body: RefineIdeaBody
+) -> Command:
     """The RefineIdea command with the names resolved: a new team to accounts, and an owner
     to the name it is recorded under (a different owner is refused: it is handed over)."""
     if body.team is None and body.owner is None:
         return build(RefineIdea, body, initiative_id, actor)
-    people = await directory(pool, [*(body.team or ()), *([body.owner] if body.owner else [])])
+    people = await directory(names, [*(body.team or ()), *([body.owner] if body.owner else [])])
     resolved: dict[str, object] = {}
     if body.owner is not None:
         resolved["owner"] = people.person(body.owner).name
@@ -99,5 +100,5 @@ async def refinement(pool: Pool, actor: Actor, initiative_id: str, body: RefineI
     return build(RefineIdea, body, initiative_id, actor, **resolved)
 
 
-async def new_owner(pool: Pool, given: str) -> Person:
-    return (await directory(pool, [given])).owner(given)
+async def new_owner(names: Names, given: str) -> Person:
+    return (await directory(names, [given])).owner(given)

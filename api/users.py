@@ -114,6 +114,7 @@ async def add_user(
             raise UserExists(f"a user named {name!r} exists already")
         user = _user(dict(row))
         issued = await issue(conn, user.user_id, token_name, token_days)
+    changed()  # this process's caches forget at once (others by NOTIFY): api/names.py
     return user, issued
 
 

@@ -28,7 +28,7 @@ async def _propose(
 ) -> Accepted:
     """Owner and team names that are users' names become those accounts."""
     assert isinstance(body, ProposeIdeaBody)
-    command = await proposal(deps.pool, actor, new_initiative_id(), body)
+    command = await proposal(deps.names, actor, new_initiative_id(), body)
     return await send(deps.broker, "ideation", command)
 
 

@@ -56,7 +56,7 @@ async def _refine(
 ) -> Accepted:
     """Team names that are users' names become those accounts; the owner is handed over."""
     assert isinstance(body, b.RefineIdeaBody)
-    command = await refinement(deps.pool, actor, checked_id(iid), body)
+    command = await refinement(deps.names, actor, checked_id(iid), body)
     return await send(deps.broker, "ideation", command, body.expected_version)
 
 

@@ -160,7 +160,7 @@ class WorkPosts(Controller):
         }
         try:
             body = msgspec.convert(given, OwnerBody)
-            owner = await new_owner(deps.pool, body.owner)
+            owner = await new_owner(deps.names, body.owner)
         except msgspec.ValidationError:
             flash = ("error", "Name the new owner (a user name, or a name up to 200 characters).")
             return await self._show(request, deps, initiative_id, flash)

@@ -57,7 +57,7 @@ class InitiativeController(Controller):
         """Propose an idea: starts a new initiative in ideation and returns its id. An owner
         or team member named by a user's name is that account; without an owner, the
         proposer owns it if they hold the owner role."""
-        command = await proposal(deps.pool, actor, new_initiative_id(), data)
+        command = await proposal(deps.names, actor, new_initiative_id(), data)
         return await send(deps.broker, "ideation", command)
 
     @get(
@@ -192,7 +192,7 @@ class InitiativeController(Controller):
     ) -> Accepted:
         """Refine the idea: only the fields given change. The owner is handed over instead
         (`POST /initiatives/{id}/owner`)."""
-        command = await refinement(deps.pool, actor, checked_id(initiative_id), data)
+        command = await refinement(deps.names, actor, checked_id(initiative_id), data)
         return await send(deps.broker, "ideation", command, data.expected_version)
 
     @post(
@@ -211,7 +211,7 @@ class InitiativeController(Controller):
         """Hand the initiative's ownership over (its owner, the committee or an admin): a
         user's name makes that account the owner, any other name is free text. Recorded by
         the stage that holds the initiative now; the previous owner loses its rights."""
-        owner = await new_owner(deps.pool, data.owner)
+        owner = await new_owner(deps.names, data.owner)
         return await record_at_current_stage(
             deps.broker,
             actor,
