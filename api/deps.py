@@ -51,8 +51,13 @@ def provide_deps(state: State) -> Deps:
     return deps
 
 
-def provide_actor(request: Request[Any, Any, Any]) -> Actor:
-    """The authenticated user as the actor recorded on the events a command causes."""
+def provide_actor(request: Request[Any, Any, Any], deps: Deps) -> Actor:
+    """The authenticated user as the actor recorded on the events a command causes.
+
+    It takes `deps` (unused) so that a handler's two dependencies resolve one after the
+    other: two independent ones make Litestar start an anyio task group and a task each on
+    every request, for two functions that do not wait (7 % of the API's CPU per proposal)."""
+    del deps
     user = request.scope.get("user")
     if not isinstance(user, User):
         raise NotAuthorizedException("sign in first")
