@@ -7,6 +7,10 @@ moment ago on another replica is found at once. What is kept is dropped whenever
 about users changes, by the same notifications as the token cache (api/token_cache.py: a
 user added, renamed, re-kinded, deactivated or deleted NOTIFYs `api_auth`), and nothing is
 kept while that cache is not listening or its TTL is 0.
+
+A name is kept under the database's own `lower(name)`, the value the query compares, not
+Python's `str.lower()`: the two differ beyond ASCII (a final sigma), and a name kept under
+a key the query would not match would resolve from memory but not from the database.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from api.token_cache import MAX_ENTRIES, TokenCache
 from infra.db import Pool
 
 Account = tuple[str, str]  # (user name, kind)
-SQL = "SELECT name, kind FROM api.users WHERE lower(name) = ANY($1)"
+SQL = "SELECT name, kind, lower(name) AS folded FROM api.users WHERE lower(name) = ANY($1)"
 
 
 class Names:
@@ -27,11 +31,14 @@ class Names:
         self.tokens = tokens  # None: ask every time (tests without the background listener)
         self.queries = 0  # lookups that asked the database (tests)
         self._kept: dict[str, tuple[tuple[Account, ...], int, float]] = {}
+        self._seen = 0  # the count of changes what is kept was read under
 
     async def accounts(self, names: Iterable[str]) -> list[Account]:
         """The users whose name equals one of `names` ignoring case: every user a name could
         resolve to, and no other."""
         folded = sorted({n.strip().lower() for n in names})
+        if self._kept and self._changes() != self._seen:
+            self._kept.clear()  # all of it is stale: no need to keep it until it overflows
         found: list[Account] = []
         missing = []
         for key in folded:
@@ -46,13 +53,13 @@ class Names:
         self.queries += 1
         by_key: dict[str, list[Account]] = {}
         for row in await self.pool.fetch(SQL, missing):
-            by_key.setdefault(row["name"].lower(), []).append((row["name"], row["kind"]))
+            by_key.setdefault(row["folded"], []).append((row["name"], row["kind"]))
         for accounts in by_key.values():
             found.extend(accounts)
         if self.tokens is not None and self._valid(seen, float("inf")):  # no change raced it
             if len(self._kept) + len(by_key) > MAX_ENTRIES:
                 self._kept.clear()
-            until = time.monotonic() + self.tokens.ttl
+            until, self._seen = time.monotonic() + self.tokens.ttl, seen
             for key, accounts in by_key.items():
                 self._kept[key] = (tuple(accounts), seen, until)
         return found
