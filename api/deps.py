@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 
 from api.broker import Broker
@@ -51,7 +52,7 @@ def provide_deps(state: State) -> Deps:
     return deps
 
 
-def provide_actor(request: Request[Any, Any, Any], deps: Deps) -> Actor:
+def provide_actor(request: Request[Any, Any, Any], deps: NamedDependency[Deps]) -> Actor:
     """The authenticated user as the actor recorded on the events a command causes.
 
     It takes `deps` (unused) so that a handler's two dependencies resolve one after the
