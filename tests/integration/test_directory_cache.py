@@ -158,3 +158,31 @@ async def test_nothing_is_kept_once_the_listener_is_down(given: Given) -> None:
         assert await given.names.accounts([given.name]) == [(given.name, "person")]
     assert len(given.counted.fetched) == 3
     assert given.names._kept == {}
+
+
+async def test_a_case_variant_added_elsewhere_is_seen_once_notified(given: Given) -> None:
+    """An added user NOTIFYs too (migration api/008): a kept name that another user's name
+    now equals but for case no longer resolves alone."""
+    await given.names.accounts([given.name])
+    variant = given.name.lower()
+    await by_another_process(
+        given,
+        "INSERT INTO api.users (user_id, name, role, kind) VALUES ($1, $2, 'owner', 'agent')",
+        uuid.uuid4(), variant,
+    )  # fmt: skip
+    both = await given.names.accounts([given.name])
+    assert (
+        sorted(both)
+        == await fresh(given, [given.name])
+        == sorted([(given.name, "person"), (variant, "agent")])
+    )
+    assert (await directory(given.names, [given.name.upper()])).person(
+        given.name.upper()
+    ).account is None
+
+
+async def test_nothing_is_kept_with_a_ttl_of_0(given: Given) -> None:
+    given.tokens.ttl = 0  # TOLLGATE_TOKEN_CACHE_SECONDS=0
+    for _ in range(2):
+        assert await given.names.accounts([given.name]) == [(given.name, "person")]
+    assert len(given.counted.fetched) == 2
