@@ -211,15 +211,18 @@ async def _run(settings: Settings, names: list[str], greet: Greet) -> int:
     supervisor.start()
     try:
         url = f"http://{settings.http_host}:{settings.http_port}"
-        if "api" in names and not await _wait_healthy(url, stop):
-            print(f"tollgate up: {url}/health did not answer 200; see the api's lines above")
+        urls = [f"http://{settings.http_host}:{p[PORT]}" for p in ports.values()]
+        # every replica answers before its URL is printed, not only the first
+        healthy = await asyncio.gather(*(_wait_healthy(u, stop) for u in urls))
+        if not all(healthy):
+            late = ", ".join(f"{u}/health" for u, ok in zip(urls, healthy, strict=True) if not ok)
+            print(f"tollgate up: {late} did not answer 200; see the api's lines above")
             return 1
         if not stop.is_set():
             for line in await greet(settings, url):
                 print(line, flush=True)
             print(f"Tollgate is up in {time.monotonic() - started:.1f}s: {url}", flush=True)
-            if len(ports) > 1:
-                urls = [f"http://{settings.http_host}:{p[PORT]}" for p in ports.values()]
+            if len(urls) > 1:
                 print(f"API replicas: {', '.join(urls)}", flush=True)
             print("Press Ctrl-C to stop.", flush=True)
         await stop.wait()
