@@ -5,16 +5,15 @@ through)."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import AsyncIterator
 
-import nats
 import pytest_asyncio
 from playwright.async_api import Browser, async_playwright
 
 from infra.db import connect
 from infra.settings import Settings
+from tests.integration.bus import drop_stream
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's package: Playwright's own download is not reachable
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -36,14 +35,7 @@ async def settings(pg_server_url: str, nats_url: str) -> AsyncIterator[Settings]
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await admin.close()
-        await _drop_stream(nats_url, f"TG_E2E_{tag}")
-
-
-async def _drop_stream(nats_url: str, stream: str) -> None:
-    nc = await nats.connect(nats_url)
-    with contextlib.suppress(Exception):
-        await nc.jetstream().delete_stream(stream)
-    await nc.close()
+        await drop_stream(nats_url, f"TG_E2E_{tag}")
 
 
 @pytest_asyncio.fixture(loop_scope="session")

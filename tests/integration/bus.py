@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+
+import nats
 
 from infra.settings import Settings
 
@@ -32,3 +35,11 @@ async def eventually(
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
+
+
+async def drop_stream(nats_url: str, stream: str) -> None:
+    """Remove a test's own stream (gone already: nothing to do)."""
+    nc = await nats.connect(nats_url)
+    with contextlib.suppress(Exception):
+        await nc.jetstream().delete_stream(stream)
+    await nc.close()

@@ -32,6 +32,7 @@ from services.journeys import Clock, Outcome, Profile, journey
 from services.projection import queries
 from services.projection.views.inbox import InboxItem
 from tests.accounts import ensure_user
+from tests.integration.bus import drop_stream
 from tests.integration.mailbox import Mailbox, smtp_server
 from tests.stack import Stack, start_stack
 
@@ -158,6 +159,7 @@ async def world(pg_server_url: str, settings: Settings) -> AsyncIterator[World]:
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         await admin.close()
+        await drop_stream(own.nats_url, own.stream)
 
 
 async def _users(pool: Pool) -> dict[str, str]:

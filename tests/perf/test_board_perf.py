@@ -36,6 +36,7 @@ from infra.settings import Settings
 from launch.embedded import free_port
 from services.projection import board, board_figures, queries
 from tests.accounts import api_only, ensure_user
+from tests.integration.bus import drop_stream
 from tests.integration.test_projection_support import OUTCOMES, envelopes, initiative
 from tests.perf.http_load import Stats, load
 from tests.perf.results import record
@@ -62,17 +63,14 @@ async def own_database() -> AsyncIterator[Settings]:
     await admin.execute(f"CREATE DATABASE {name}")
     base, _, query = server.partition("?")
     url = base.rsplit("/", 1)[0] + f"/{name}" + (f"?{query}" if query else "")
+    nats_url = os.environ.get("NATS_URL", "nats://127.0.0.1:4222")
     try:
-        yield Settings(
-            database_url=url,
-            nats_url=os.environ.get("NATS_URL", "nats://127.0.0.1:4222"),
-            stream=f"TG_{name.upper()}",
-            subject_root=name.replace("_", ""),
-            demo=False,
-        )
+        yield Settings(database_url=url, nats_url=nats_url, stream=f"TG_{name.upper()}",
+                       subject_root=name.replace("_", ""), demo=False)  # fmt: skip
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await admin.close()
+        await drop_stream(nats_url, f"TG_{name.upper()}")
 
 
 def portfolio_events(n: int) -> list[list[Any]]:
