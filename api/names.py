@@ -29,50 +29,40 @@ class Names:
     def __init__(self, pool: Pool, tokens: TokenCache | None) -> None:
         self.pool = pool
         self.tokens = tokens  # None: ask every time (tests without the background listener)
-        self.queries = 0  # lookups that asked the database (tests)
-        self._kept: dict[str, tuple[tuple[Account, ...], int, float]] = {}
-        self._seen = 0  # the count of changes what is kept was read under
+        self._kept: dict[str, tuple[tuple[Account, ...], float]] = {}  # until (monotonic)
+        self._seen = 0  # the token cache's count of changes when what is kept was read
 
     async def accounts(self, names: Iterable[str]) -> list[Account]:
         """The users whose name equals one of `names` ignoring case: every user a name could
         resolve to, and no other."""
-        folded = sorted({n.strip().lower() for n in names})
-        if self._kept and self._changes() != self._seen:
-            self._kept.clear()  # all of it is stale: no need to keep it until it overflows
+        if not self._keeping(self._seen):
+            self._kept.clear()  # a change since, or no longer listening: all of it is stale
         found: list[Account] = []
         missing = []
-        for key in folded:
+        now = time.monotonic()
+        for key in sorted({n.strip().lower() for n in names}):
             kept = self._kept.get(key)
-            if kept is not None and self._valid(kept[1], kept[2]):
+            if kept is not None and kept[1] > now:
                 found.extend(kept[0])
             else:
                 missing.append(key)
         if not missing:
             return found
-        seen = self._changes()
-        self.queries += 1
+        seen = self.tokens.changes if self.tokens is not None else 0
         by_key: dict[str, list[Account]] = {}
         for row in await self.pool.fetch(SQL, missing):
             by_key.setdefault(row["folded"], []).append((row["name"], row["kind"]))
         for accounts in by_key.values():
             found.extend(accounts)
-        if self.tokens is not None and self._valid(seen, float("inf")):  # no change raced it
-            if len(self._kept) + len(by_key) > MAX_ENTRIES:
+        if self.tokens is not None and self._keeping(seen):  # no change raced the query
+            if self._seen != seen or len(self._kept) + len(by_key) > MAX_ENTRIES:
                 self._kept.clear()
-            until, self._seen = time.monotonic() + self.tokens.ttl, seen
+            self._seen, until = seen, time.monotonic() + self.tokens.ttl
             for key, accounts in by_key.items():
-                self._kept[key] = (tuple(accounts), seen, until)
+                self._kept[key] = (tuple(accounts), until)
         return found
 
-    def _changes(self) -> int:
-        return self.tokens.changes if self.tokens is not None else 0
-
-    def _valid(self, seen: int, until: float) -> bool:
+    def _keeping(self, seen: int) -> bool:
+        """Whether answers read when the count of changes was `seen` may be kept (or used)."""
         tokens = self.tokens
-        return (
-            tokens is not None
-            and tokens.ttl > 0
-            and tokens.listening
-            and tokens.changes == seen
-            and until > time.monotonic()
-        )
+        return tokens is not None and tokens.ttl > 0 and tokens.listening and tokens.changes == seen

@@ -96,9 +96,12 @@ class Snapshot(msgspec.Struct, frozen=True):
     state: bytes
 
 
-_COLUMNS = (
-    "position, tx_id::text::bigint AS tx_id, stream_id, version, event_id, type, "
-    "occurred_at, recorded_at, data, metadata"
+# A RecordedEvent's columns as plain values that asyncpg decodes in C, so no Python function
+# runs per value: xid8 arrives as an int, and data and metadata as the bytes of their JSON
+# text (the pool's jsonb codec is a Python call per value). Every read of events selects these.
+_EVENT_COLUMNS = (
+    "position, tx_id, stream_id, version, event_id, type, occurred_at, recorded_at, "
+    "convert_to(data::text, 'UTF8'), convert_to(metadata::text, 'UTF8')"
 )
 _WRAP = 1 << 32
 
@@ -183,19 +186,15 @@ def _group_args(group: list[_Waiting]) -> tuple[list[object], ...]:
     return columns
 
 
-def _recorded(row: asyncpg.Record) -> RecordedEvent:
-    return RecordedEvent(*row.values())
+def _events(rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
+    return list(starmap(RecordedEvent, rows))
 
 
-# read_all's rows as plain columns that asyncpg decodes in C, so no Python function runs per
-# value: xid8 arrives as an int, and data and metadata as the bytes of their JSON text (the
-# pool's jsonb codec is a Python call per value). The ORDER BY names the table's columns:
-# on an output column such as `tx_id::text::bigint AS tx_id` it would sort the whole table.
-# One statement: the horizon comes from the read's own snapshot (_HORIZON_CTE says why).
+# One statement: the horizon comes from the read's own snapshot (_HORIZON_CTE says why). The
+# ORDER BY names the table's columns, so that it follows the (tx_id, position) index.
 _READ_ALL_SQL = (
     f"WITH {_HORIZON_CTE.replace('{', '{{').replace('}', '}}')} "
-    "SELECT position, tx_id, stream_id, version, event_id, type, occurred_at, recorded_at, "
-    "convert_to(data::text, 'UTF8'), convert_to(metadata::text, 'UTF8') FROM {schema}.events "
+    f"SELECT {_EVENT_COLUMNS} FROM {{schema}}.events "
     "WHERE (tx_id, position) > ($1::text::xid8, $2) AND tx_id < (SELECT h FROM horizon) "
     "ORDER BY events.tx_id, events.position LIMIT $3"
 )
@@ -205,17 +204,11 @@ _READ_ALL_SQL = (
 _LOAD_STREAM_SQL = (
     "WITH snap AS (SELECT version, tx_id, position, state FROM {schema}.snapshots "
     "WHERE stream_id = $1 AND state_key = $2) "
-    "SELECT position, tx_id::text::bigint, NULL::text, version, NULL::uuid, NULL::text, "
+    "SELECT position, tx_id, NULL::text, version, NULL::uuid, NULL::text, "
     "NULL::timestamptz, NULL::timestamptz, state, NULL::bytea FROM snap UNION ALL "
-    "SELECT position, tx_id::text::bigint, stream_id, version, event_id, type, occurred_at, "
-    "recorded_at, convert_to(data::text, 'UTF8'), convert_to(metadata::text, 'UTF8') "
-    "FROM {schema}.events WHERE stream_id = $1 "
+    f"SELECT {_EVENT_COLUMNS} FROM {{schema}}.events WHERE stream_id = $1 "
     "AND version > coalesce((SELECT version FROM snap), 0) ORDER BY 4"
 )
-
-
-def _events(rows: Sequence[asyncpg.Record]) -> list[RecordedEvent]:
-    return list(starmap(RecordedEvent, rows))
 
 
 def _after_sql(schema: str, tx_id: str, position: str) -> str:
@@ -383,16 +376,16 @@ class EventStore:
 
     async def read_stream(self, stream_id: str, after_version: int = 0) -> list[RecordedEvent]:
         sql = (
-            f"SELECT {_COLUMNS} FROM {self.schema}.events "
+            f"SELECT {_EVENT_COLUMNS} FROM {self.schema}.events "
             "WHERE stream_id = $1 AND version > $2 ORDER BY version"
         )
-        return [_recorded(r) for r in await self.pool.fetch(sql, stream_id, after_version)]
+        return _events(await self.pool.fetch(sql, stream_id, after_version))
 
     async def read_all(self, after: Checkpoint, limit: int = 500) -> list[RecordedEvent]:
         """Events committed after `after`, in global order, skipping none: one statement,
         below the horizon of its own snapshot."""
         rows = await self.pool.fetch(self._read_all_sql, str(after.tx_id), after.position, limit)
-        return list(starmap(RecordedEvent, rows))
+        return _events(rows)
 
     async def has_after(self, after: Checkpoint) -> bool:
         """Whether any event is stored after `after`, committed or not yet below the horizon."""
