@@ -2,7 +2,10 @@
 
 A rebuild spends about a quarter of its CPU in nats-py reading messages (parsing each
 one's reply subject for its sequence). Read in a child, the parent only decodes one
-msgpack frame per chunk and folds while the child reads ahead. The child reads its
+msgpack frame per chunk and folds while the child reads ahead. The child reads with the
+protocol reader (infra/stream_reader.py, a sixth of nats-py's CPU, which matters on a
+machine whose other core folds), or with `replay` where that reader does not go (TLS,
+nkeys). The child reads its
 arguments from stdin (the NATS URL may hold credentials) and writes length-prefixed
 frames to stdout; the pipe's backpressure keeps it at most about a chunk ahead.
 
@@ -21,6 +24,7 @@ import uvloop
 
 from infra.bus import connect
 from infra.consumer import replay
+from infra.stream_reader import Unsupported, read_stretch
 
 Chunk = list[tuple[int, bytes]]
 FRAME = msgspec.msgpack.Decoder(Chunk)
@@ -66,17 +70,26 @@ async def replay_apart(request: Request) -> AsyncIterator[Chunk]:
 
 async def _serve() -> None:
     request = msgspec.json.decode(sys.stdin.buffer.readline(), type=Request)
-    nc = await connect(request.nats_url, "tollgate-replay")
+    r = request
+    chunks = read_stretch(r.nats_url, r.stream, r.subject, start=r.start, end=r.end,
+                          batch=r.batch)  # fmt: skip
     try:
-        chunks = replay(nc.jetstream(), request.stream, request.subject, start=request.start,
-                        end=request.end, batch=request.batch)  # fmt: skip
-        encoder = msgspec.msgpack.Encoder()
-        async for chunk in chunks:
-            frame = encoder.encode(chunk)
-            # in a thread: while the parent is behind, the next fetch still comes in
-            await asyncio.to_thread(_write, len(frame).to_bytes(LENGTH, "little") + frame)
-    finally:
-        await nc.close()
+        await _send(chunks)
+    except Unsupported:  # raised before anything was read
+        nc = await connect(request.nats_url, "tollgate-replay")
+        try:
+            await _send(replay(nc.jetstream(), r.stream, r.subject, start=r.start, end=r.end,
+                               batch=r.batch))  # fmt: skip
+        finally:
+            await nc.close()
+
+
+async def _send(chunks: AsyncIterator[Chunk]) -> None:
+    encoder = msgspec.msgpack.Encoder()
+    async for chunk in chunks:
+        frame = encoder.encode(chunk)
+        # in a thread: while the parent is behind, the next batch still comes in
+        await asyncio.to_thread(_write, len(frame).to_bytes(LENGTH, "little") + frame)
 
 
 def _write(frame: bytes) -> None:

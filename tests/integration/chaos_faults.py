@@ -43,7 +43,8 @@ def nats_server_binary() -> str:
 class PrivateNats:
     """`nats-server -js` on a port and store of its own; restarts keep both."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *options: str) -> None:
+        self.options = options  # more of the server's flags (--user, --auth)
         self.port = free_port()
         self.url = f"nats://127.0.0.1:{self.port}"
         self.store = data_dir / "nats"
@@ -52,7 +53,8 @@ class PrivateNats:
 
     async def start(self, timeout: float = 15.0) -> None:
         self.store.mkdir(parents=True, exist_ok=True)
-        args = ["-js", "-sd", str(self.store), "-a", "127.0.0.1", "-p", str(self.port)]
+        args = ["-js", "-sd", str(self.store), "-a", "127.0.0.1", "-p", str(self.port),
+                *self.options]  # fmt: skip
         with self.log.open("ab") as log:
             self.proc = await asyncio.create_subprocess_exec(
                 nats_server_binary(), *args, stdout=log, stderr=asyncio.subprocess.STDOUT

@@ -1,0 +1,101 @@
+"""The protocol reader yields what nats-py's `replay` yields, on the real server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nats
+import pytest
+
+from infra.bus import ensure_stream
+from infra.consumer import replay
+from infra.settings import Settings
+from infra.stream_reader import StreamReadError, Unsupported, connect_options, read_stretch
+from tests.integration.bus import own_bus
+from tests.integration.chaos_faults import PrivateNats
+from tests.integration.test_projection_support import portfolio, publish
+
+
+async def test_the_same_chunks_as_replay_with_gaps_and_messages_without_headers(
+    settings: Settings,
+):
+    bus = own_bus(settings)
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects)
+    try:
+        await publish(js, bus, list(portfolio(4)))
+        for i in range(3):  # no Nats-Msg-Id: delivered as MSG, not HMSG
+            await js.publish(f"{bus.subject_root}.events.x.y.z", b'{"plain": %d}' % i)
+        await js.delete_msg(bus.stream, 5)  # a gap in the sequences
+        last = int((await js.stream_info(bus.stream)).state.last_seq)
+        cases = ((1, last, 7), (4, last - 3, 10), (last, last, 5), (3, 2, 5), (2, last + 50, 4),
+                 (5, 5, 3), (1, last, 2000))  # fmt: skip
+        for start, end, batch in cases:
+            here = [c async for c in replay(js, bus.stream, bus.subjects.events, start=start,
+                                            end=end, batch=batch)]  # fmt: skip
+            consumers = (await js.stream_info(bus.stream)).state.consumer_count
+            read = [c async for c in read_stretch(bus.nats_url, bus.stream, bus.subjects.events,
+                                                  start=start, end=end, batch=batch)]  # fmt: skip
+            assert read == [c for c in here if c], (start, end, batch)  # replay may yield []
+            assert all(0 < len(c) <= batch for c in read)
+            # its consumer is deleted at the end (replay's lingers until it is inactive)
+            assert (await js.stream_info(bus.stream)).state.consumer_count == consumers
+        sequences = [s for c in read for s, _ in c]
+        assert 5 not in sequences and sequences == sorted(sequences)
+        assert read[-1][-1][1] == b'{"plain": 2}'
+    finally:
+        await js.delete_stream(bus.stream)
+        await nc.close()
+
+
+async def test_a_missing_stream_is_an_error_not_an_empty_read(settings: Settings):
+    bus = own_bus(settings)
+    with pytest.raises(StreamReadError, match="stream not found"):
+        [c async for c in read_stretch(bus.nats_url, bus.stream, bus.subjects.events, start=1,
+                                       end=10)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("flags", "good", "bad"),
+    [
+        (("--user", "reader", "--pass", "s3cret"), "reader:s3cret", "reader:wrong"),
+        (("--auth", "t0ken"), "t0ken", "other"),
+    ],
+)
+async def test_credentials_in_the_url(
+    settings: Settings, tmp_path: Path, flags: tuple[str, ...], good: str, bad: str
+):
+    server = PrivateNats(tmp_path, *flags)
+    await server.start()
+    try:
+        url = f"nats://{good}@127.0.0.1:{server.port}"
+        bus = own_bus(Settings(database_url=settings.database_url, nats_url=url))
+        nc = await nats.connect(url)
+        js = nc.jetstream()
+        await ensure_stream(js, bus.subjects)
+        await publish(js, bus, list(portfolio(2)))
+        last = int((await js.stream_info(bus.stream)).state.last_seq)
+        here = [c async for c in replay(js, bus.stream, bus.subjects.events, start=1, end=last)]
+        # the first URL of a list that refuses connections is passed over
+        urls = f"nats://127.0.0.1:1,{url}"
+        read = [c async for c in read_stretch(urls, bus.stream, bus.subjects.events, start=1,
+                                              end=last)]  # fmt: skip
+        assert read == here and sum(map(len, read)) == last
+        await nc.close()
+        with pytest.raises(StreamReadError, match=r"[Aa]uthorization"):
+            [c async for c in read_stretch(f"nats://{bad}@127.0.0.1:{server.port}", bus.stream,
+                                           bus.subjects.events, start=1, end=last)]  # fmt: skip
+    finally:
+        await server.stop()
+
+
+def test_connect_options():
+    host, port, options = connect_options("nats://ana%40x:p%3Ass@db.example:4333")
+    assert (host, port, options["user"], options["pass"]) == ("db.example", 4333, "ana@x", "p:ss")
+    assert connect_options("nats://tok@h")[2]["auth_token"] == "tok"
+    assert connect_options("h2")[:2] == ("h2", 4222)
+    assert "user" not in connect_options("nats://h")[2]
+    for url in ("tls://h:4222", "ws://h:80"):
+        with pytest.raises(Unsupported):
+            connect_options(url)
