@@ -29,6 +29,26 @@ ROWS_KEPT = 20_000
 # The rows' documents are compressed as PostgreSQL stores them, the last checkpoint's all at
 # once: lz4, where the server has it, is several times faster than the default pglz (this
 # session's writes only; a value reads the same whichever compressed it).
+# Indexes a rebuild leaves out while it writes, and builds before it switches: one sorted
+# build costs a fraction of a million inserts into each (1M events: the timeline's writes
+# 18.4 -> 13.4 s, the tracking's 8.1 -> 2.9 s; the three builds 3.2 s). Nothing the rebuild
+# reads uses them (it asks the timeline by event id, whose unique index stays). The
+# definitions are the migrations'; a test compares the switched schema's with a migrated one.
+DEFERRED_DROP = (
+    f"DROP INDEX IF EXISTS {NEXT}.timeline_initiative",
+    f"DROP INDEX IF EXISTS {NEXT}.timeline_time",
+    f"ALTER TABLE {NEXT}.processed DROP CONSTRAINT IF EXISTS processed_pkey",
+)
+DEFERRED_BUILD = (
+    f"CREATE INDEX IF NOT EXISTS timeline_initiative ON {NEXT}.timeline (initiative_id, seq)",
+    f"CREATE INDEX IF NOT EXISTS timeline_time ON {NEXT}.timeline (time)",
+    f"""DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = '{NEXT}.processed'::regclass
+                 AND contype = 'p') THEN
+    ALTER TABLE {NEXT}.processed ADD PRIMARY KEY (consumer, event_id);
+  END IF;
+END $$""",
+)
 FAST_COMPRESSION = """DO $$ BEGIN
   IF EXISTS (SELECT FROM pg_settings WHERE name = 'default_toast_compression'
              AND 'lz4' = ANY(enumvals)) THEN SET default_toast_compression = lz4; END IF;
@@ -41,6 +61,8 @@ async def prepare(conn: Connection, keep: int | None = ROWS_KEPT) -> tuple[Fold,
     await conn.execute(f"DROP SCHEMA IF EXISTS {OLD} CASCADE")
     await migrate(conn, NEXT, "projection")
     await conn.execute(FAST_COMPRESSION)
+    for sql in DEFERRED_DROP:
+        await conn.execute(sql)
     position = await conn.fetchval(f"SELECT sequence FROM {NEXT}.position")
     return Fold(keep), int(position)
 
@@ -117,6 +139,14 @@ def _uuid(value: str) -> uuid.UUID | None:
         return None
 
 
+async def build_indexes(conn: Connection) -> None:
+    """The indexes left out while writing (before the switch, outside its lock)."""
+    await conn.execute("SET maintenance_work_mem = '256MB'")
+    for sql in DEFERRED_BUILD:
+        await conn.execute(sql)
+    await conn.execute("RESET maintenance_work_mem")
+
+
 async def initiatives(conn: Connection) -> int:
     return int(await conn.fetchval(f"SELECT count(*) FROM {SCHEMA}.initiatives"))
 
@@ -150,4 +180,7 @@ async def drop_old(conn: Connection) -> None:
     await conn.execute(f"DROP SCHEMA IF EXISTS {OLD} CASCADE")
 
 
-__all__ = ["NEXT", "checkpoint", "drop_old", "flush", "load", "lock_live", "prepare", "switch"]
+__all__ = [
+    "NEXT", "build_indexes", "checkpoint", "drop_old", "flush", "load", "lock_live", "prepare",
+    "switch",
+]  # fmt: skip

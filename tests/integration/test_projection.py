@@ -15,11 +15,13 @@ import pytest_asyncio
 
 from infra.bus import ensure_stream
 from infra.db import Pool, connect, create_pool
+from infra.migrations import migrate
 from infra.settings import Settings
 from services.projection import board_figures, queries, rebuild_store
 from services.projection.board import Filters
 from services.projection.contribution import COLUMNS as CONTRIBUTION
 from services.projection.rebuild import Replayer, rebuild
+from tests.conftest import fresh_schema
 from tests.integration.bus import eventually
 from tests.integration.portfolio_reference import reference
 from tests.integration.test_projection_support import (
@@ -69,6 +71,14 @@ async def drained(js: Any, bus: Settings) -> bool:
     return bool(info.num_pending == 0 and info.num_ack_pending == 0)
 
 
+async def indexes(pool: Pool, schema: str) -> list[tuple[str, str]]:
+    rows = await pool.fetch(
+        "SELECT indexname, replace(indexdef, $1, 'S') FROM pg_indexes WHERE schemaname = $2"
+        " ORDER BY indexname", f"{schema}.", schema,
+    )  # fmt: skip
+    return [(r[0], r[1]) for r in rows]
+
+
 async def test_live_read_models_survive_sigkill_and_equal_a_rebuild(bus: Settings):
     nc = await nats.connect(bus.nats_url)
     js = nc.jetstream()
@@ -91,6 +101,12 @@ async def test_live_read_models_survive_sigkill_and_equal_a_rebuild(bus: Setting
     result = await rebuild(bus)
     assert result.position == last
     assert await snapshot(pool) == live
+    # the indexes a rebuild builds at its end are the migrations' own
+    migrated = fresh_schema()
+    async with pool.acquire() as conn:
+        await migrate(conn, migrated, "projection")
+    assert await indexes(pool, "projection") == await indexes(pool, migrated)
+    await pool.execute(f"DROP SCHEMA {migrated} CASCADE")
 
     page = await queries.list_initiatives(pool, status="launched")
     assert page.total == 5 and all(s.stage == "production" for s in page.items)
@@ -179,7 +195,7 @@ async def test_an_interrupted_rebuild_resumes_where_it_stopped_and_still_equals_
     # a rebuild that got as far as half the stream, then died (its connection just closes)
     conn = await connect(bus.database_url)
     fold, start = await rebuild_store.prepare(conn)
-    replayer = Replayer(js, conn, fold, bus, every=100)
+    replayer = Replayer(js, conn, fold, bus, every=100, seconds=0)
     await replayer.run(start + 1, last // 2)
     await conn.close()
     resumed_from = await pool.fetchval("SELECT sequence FROM projection_next.position")

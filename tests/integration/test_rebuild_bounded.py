@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 import nats
+import pytest
 import pytest_asyncio
 
 from infra.bus import ensure_stream
@@ -71,7 +72,7 @@ async def live_one_by_one(js: Any, bus: Settings, conn: Connection, last: int) -
 
 
 async def test_a_bounded_chunked_interrupted_rebuild_equals_the_event_by_event_fold(
-    bus: Settings,
+    bus: Settings, monkeypatch: pytest.MonkeyPatch
 ):
     nc = await nats.connect(bus.nats_url)
     js = nc.jetstream()
@@ -83,16 +84,30 @@ async def test_a_bounded_chunked_interrupted_rebuild_equals_the_event_by_event_f
     # three rows in memory, chunks of seven events, a checkpoint every 40: rows are evicted
     # and read back within a checkpoint and across them; then the run dies mid-way
     fold, start = await rebuild_store.prepare(conn, keep=3)
-    first = Replayer(js, conn, fold, bus, every=40, chunk=7)
+    checkpoints: list[int] = []
+    counted = rebuild_store.checkpoint
+
+    async def counting(conn: Connection, fold: Any, position: int) -> None:
+        checkpoints.append(position)
+        await counted(conn, fold, position)
+
+    monkeypatch.setattr(rebuild_store, "checkpoint", counting)
+    first = Replayer(js, conn, fold, bus, every=40, chunk=7, seconds=0)
     await first.run(start + 1, last // 2)
     assert len(fold.rows) <= 3 + 7
+    assert len(checkpoints) > 2, "a checkpoint every 40 events and one at the end"
+    checkpoints.clear()
     await conn.close()
 
     conn = await connect(bus.database_url)
     fold, start = await rebuild_store.prepare(conn, keep=3)
     assert 0 < start <= last // 2
-    # the resumed run reads the stream in a child process (as a long rebuild does)
-    await Replayer(js, conn, fold, bus, every=40, chunk=7, apart=0).run(start + 1, last)
+    # the resumed run reads the stream in a child process (as a long rebuild does), and
+    # checkpoints at most once an hour: only at its end
+    await Replayer(js, conn, fold, bus, every=40, chunk=7, apart=0, seconds=3600).run(
+        start + 1, last
+    )
+    assert checkpoints == [last]
     got, want = await tables(conn, rebuild_store.NEXT), await tables(conn, live)
     assert len(want["timeline"]) == last - 3, "the three late repeats are not events again"
     assert len(want["snapshots"]) == 3 and len(want["inbox"]) > 0

@@ -85,14 +85,19 @@ def _order(p: Point) -> tuple[datetime, str]:
 
 def _measured(m: Metrics, x: Measurement) -> Metrics:
     """Insert in time order, once: a repeat (a handoff carries the earlier stage's points)
-    has the same time and id. Launched KPIs collect thousands of points: bisect finds the
-    place in O(log n) and the copy runs in C."""
+    has the same time and id. Launched KPIs collect thousands of points: the latest point
+    so far (nearly every one) is added without a search, another is placed by bisect in
+    O(log n); the copy runs in C (tuple concatenation, not unpacking: a fifth of a
+    rebuild's fold went to unpacking series of a hundred points)."""
     kpi = m.kpis.get(x.kpi_id, KpiView(kpi_id=x.kpi_id))
     point = Point(measurement_id=x.measurement_id, at=x.at, value=x.value, source=x.source)
-    i = bisect(kpi.series, _order(point), key=_order)
-    if i and _order(kpi.series[i - 1]) == _order(point):
+    series, order = kpi.series, _order(point)
+    if not series or _order(series[-1]) < order:  # the usual case: the latest so far
+        return _put(m, replace(kpi, series=series + (point,)))  # noqa: RUF005 (faster)
+    i = bisect(series, order, key=_order)
+    if i and _order(series[i - 1]) == order:
         return m
-    return _put(m, replace(kpi, series=(*kpi.series[:i], point, *kpi.series[i:])))
+    return _put(m, replace(kpi, series=series[:i] + (point,) + series[i:]))  # noqa: RUF005
 
 
 def definition(kpi: KpiView) -> KpiDefinition | None:
