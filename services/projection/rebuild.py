@@ -10,6 +10,7 @@ renamed in one transaction.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import sys
@@ -42,6 +43,9 @@ CHECKPOINT_SECONDS = 60.0
 # allocates a few hundred objects an event and drops most of them at once, and at the
 # default the collector took a fifth of the fold (1M events: 23.9 -> 18.3 µs an event).
 YOUNG = 50_000
+# Events folded between turns of the task writing the chunk before (a turn sends its COPY
+# on as far as the socket takes it).
+WRITE_TURN = 50
 # From this many events on, the stream is read by a child process (infra/replay_child.py):
 # reading is about a quarter of a rebuild's CPU, and a rebuild has a core to spare.
 APART = 20_000
@@ -99,6 +103,7 @@ class Replayer:
         self.every, self.seconds = every, seconds  # between checkpoints: events and time
         self.chunk = chunk  # events read at once
         self.apart = apart  # events from which a child process reads them
+        self.writing: asyncio.Future[None] | None = None  # the chunk before, being written
 
     async def run(self, first: int, last: int, progress: Progress | None = None) -> int:
         """Fold sequences first..last; returns the last sequence folded (first - 1 if none).
@@ -114,14 +119,19 @@ class Replayer:
                 position = await self._fold(chunk) or position
                 since += len(chunk)
                 if since >= self.every and time.monotonic() - saved >= self.seconds:
+                    await self._store_all()
                     await tables.checkpoint(self.conn, self.fold, position)
                     await tx.commit()
                     tx, since, saved = self.conn.transaction(), 0, time.monotonic()
                     await tx.start()
                 if progress:
                     progress.show(position)
+            await self._store_all()
             await tables.checkpoint(self.conn, self.fold, position)
         except BaseException:
+            if self.writing is not None:  # a chunk's writes end soon: then roll back
+                await asyncio.wait([self.writing])
+                self.writing = None
             await tx.rollback()
             raise
         finally:
@@ -141,20 +151,42 @@ class Replayer:
                                     self.chunk))  # fmt: skip
 
     async def _fold(self, chunk: list[tuple[int, bytes]]) -> int | None:
-        """Fold one chunk and write it; its last sequence."""
+        """Fold one chunk while the chunk before it is written; its last sequence.
+
+        PostgreSQL stores a chunk (COPY, indexes, compression) on the other core while this
+        one folds the next: the chunk's rows are read first (`load`, which counts the
+        unwritten chunk's events as seen), then the chunk before it is handed to a writing
+        task (its evicted rows never this chunk's), and the fold lets that task run every
+        few events."""
         events = []
         for sequence, data in chunk:
             with contextlib.suppress(msgspec.DecodeError):  # not a CloudEvent: nothing to show
                 events.append((sequence, CLOUDEVENT.decode(data)))
+        await self._written()  # the connection is free
         await tables.load(self.conn, self.fold, events)
-        for sequence, ce in events:
+        folded = self.fold.detach({ce.subject for _, ce in events})
+        self.writing = asyncio.ensure_future(tables.flush(self.conn, folded, self.durable))
+        for i, (sequence, ce) in enumerate(events, 1):
             self.fold.feed(ce, sequence)
-        await tables.flush(self.conn, self.fold, self.durable)
+            if i % WRITE_TURN == 0:
+                await asyncio.sleep(0)
         # The rows hold no reference cycles, but the collector would scan every one of them
         # over and over as they are replaced (a third of the time): what survived a chunk
         # is set aside (gc.freeze; still freed when no longer referenced).
         gc.freeze()
         return chunk[-1][0] if chunk else None
+
+    async def _written(self) -> None:
+        """Wait for the chunk being written."""
+        writing, self.writing = self.writing, None
+        if writing is not None:
+            await writing
+
+    async def _store_all(self) -> None:
+        """Everything folded written, before a checkpoint: the chunk being written and the
+        last one folded."""
+        await self._written()
+        await tables.flush(self.conn, self.fold.detach(), self.durable)
 
     async def switch(self, position: int) -> int:
         """Catch up to the live position, then hold off live writers and swap the schemas."""

@@ -18,7 +18,7 @@ from services.projection.store import (
     snapshot_record,
     timeline_record,
 )
-from services.projection.views.fold import Fold
+from services.projection.views.fold import Fold, Folded
 from services.projection.views.initiative import Initiative
 
 NEXT = f"{SCHEMA}_next"
@@ -74,7 +74,8 @@ async def load(conn: Connection, fold: Fold, chunk: list[tuple[int, CloudEvent]]
     known = await conn.fetch(
         f"SELECT event_id FROM {NEXT}.timeline WHERE event_id = ANY($1::text[])", ids
     )
-    fold.seen = {r["event_id"] for r in known}
+    # the chunk before this one is stored only as this one is folded: its ids count too
+    fold.seen = {r["event_id"] for r in known} | {ce.id for _, ce in fold.applied}
     absent = list({ce.subject for _, ce in chunk} - fold.rows.keys())
     if absent:
         docs = await conn.fetch(
@@ -85,29 +86,26 @@ async def load(conn: Connection, fold: Fold, chunk: list[tuple[int, CloudEvent]]
             fold.rows[row.initiative_id] = row
 
 
-async def flush(conn: Connection, fold: Fold, durable: str) -> None:
-    """After folding a chunk, inside the open checkpoint transaction: its timeline, tracking,
-    snapshots and side views, and the changed rows the fold evicted."""
+async def flush(conn: Connection, folded: Folded, durable: str) -> None:
+    """Inside the open checkpoint transaction, what a chunk's fold left (`Fold.detach`): its
+    timeline, tracking, snapshots and side views, and the changed rows evicted."""
     await conn.copy_records_to_table(
-        "timeline", records=(timeline_record(ce, seq) for seq, ce in fold.applied),
+        "timeline", records=(timeline_record(ce, seq) for seq, ce in folded.applied),
         columns=TIMELINE_COLUMNS, schema_name=NEXT,
     )  # fmt: skip
     await conn.copy_records_to_table(
         "processed",
-        records=((durable, i) for i in (_uuid(ce.id) for _, ce in fold.applied) if i),
+        records=((durable, i) for i in (_uuid(ce.id) for _, ce in folded.applied) if i),
         columns=("consumer", "event_id"), schema_name=NEXT,
     )  # fmt: skip
-    if fold.snapshots:
-        snapshots = [snapshot_record(*s) for s in fold.snapshots]
+    if folded.snapshots:
+        snapshots = [snapshot_record(*s) for s in folded.snapshots]
         await conn.copy_records_to_table("snapshots", records=snapshots, schema_name=NEXT)
-    for sequence, ce in fold.applied:  # agents' and trends' views, in stream order
+    for sequence, ce in folded.applied:  # agents' and trends' views, in stream order
         side = side_view(ce)
         if side is not None:
             await side(conn, ce, sequence, NEXT)
-    fold.applied.clear()
-    fold.snapshots.clear()
-    fold.seen.clear()  # the timeline holds them now
-    await write_rows(conn, fold.evict())
+    await write_rows(conn, folded.evicted)
 
 
 async def checkpoint(conn: Connection, fold: Fold, position: int) -> None:

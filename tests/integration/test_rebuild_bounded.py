@@ -52,10 +52,12 @@ async def tables(conn: Connection, schema: str) -> dict[str, list[Any]]:
 
 
 async def publish_with_late_repeats(js: Any, bus: Settings) -> int:
-    """Twelve initiatives' lifecycles, then copies of three early events: the last sequence."""
+    """Twelve initiatives' lifecycles, then copies of three early events and of two late
+    ones, seven sequences after their originals: with chunks of seven, always in the chunk
+    after the original's, which is folded before that one is written. The last sequence."""
     events = list(portfolio(12, measurements=100))  # snapshots at pilot v100
     await publish(js, bus, events)
-    for n, ce in enumerate((events[0], events[5], events[40])):
+    for n, ce in enumerate((events[0], events[5], events[40], events[-4], events[-3])):
         again = {"Nats-Msg-Id": f"{ce.id}-again-{n}"}
         ack = await js.publish(subject(bus, ce), msgspec.json.encode(ce), headers=again)
     return int(ack.seq)
@@ -109,11 +111,11 @@ async def test_a_bounded_chunked_interrupted_rebuild_equals_the_event_by_event_f
     )
     assert checkpoints == [last]
     got, want = await tables(conn, rebuild_store.NEXT), await tables(conn, live)
-    assert len(want["timeline"]) == last - 3, "the three late repeats are not events again"
+    assert len(want["timeline"]) == last - 5, "the five repeats are not events again"
     assert len(want["snapshots"]) == 3 and len(want["inbox"]) > 0
     assert got == want
     processed = await conn.fetchval(f"SELECT count(*) FROM {rebuild_store.NEXT}.processed")
-    assert processed == last - 3
+    assert processed == last - 5
     await conn.execute(f"DROP SCHEMA {live} CASCADE")
     await conn.close()
     await nc.close()

@@ -8,6 +8,9 @@ skips them with its tracking table.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Collection
+from itertools import islice
+from typing import NamedTuple
 
 import msgspec
 
@@ -59,12 +62,30 @@ class Fold:
         if snapshot_due(ce.streamversion):
             self.snapshots.append((ce.subject, sequence, row))
 
-    def evict(self) -> list[Initiative]:
-        """Forget the least recently used rows beyond `keep`; returns the changed ones."""
+    def evict(self, keeping: Collection[str] = ()) -> list[Initiative]:
+        """Forget the least recently used rows beyond `keep`, never those of `keeping` (the
+        next chunk's initiatives); returns the changed ones."""
+        if self.keep is None or len(self.rows) <= self.keep:
+            return []
+        excess = len(self.rows) - self.keep
+        gone = list(islice((i for i in self.rows if i not in keeping), excess))
         out = []
-        while self.keep is not None and len(self.rows) > self.keep:
-            initiative_id, row = self.rows.popitem(last=False)
+        for initiative_id in gone:
+            row = self.rows.pop(initiative_id)
             if initiative_id in self.changed:
                 self.changed.discard(initiative_id)
                 out.append(row)
         return out
+
+    def detach(self, keeping: Collection[str] = ()) -> Folded:
+        """What the events fed since the last detach left to store, handed over: the
+        events applied, the snapshots due and the changed rows evicted."""
+        folded = Folded(self.applied, self.snapshots, self.evict(keeping))
+        self.applied, self.snapshots = [], []
+        return folded
+
+
+class Folded(NamedTuple):
+    applied: list[tuple[int, CloudEvent]]
+    snapshots: list[tuple[str, int, Initiative]]
+    evicted: list[Initiative]

@@ -116,3 +116,19 @@ def test_a_bounded_fold_evicts_the_least_recently_used_and_returns_the_changed_o
     fold.keep = 1
     assert fold.evict() == [folded([envelope(e, v) for v, e in enumerate(STREAM, 1)])]
     assert list(fold.rows) == ["a"] and not fold.changed
+
+
+def test_detach_hands_over_what_to_store_and_never_evicts_the_next_chunks_rows():
+    fold = Fold(keep=1)
+    for v, e in enumerate(STREAM, 1):
+        fold.feed(envelope(e, v), v)
+    fold.rows["z"] = initial("z")  # read back for the next chunk, least recent after i-1
+    fold.rows.move_to_end("i-1")
+    applied, snapshots = fold.applied, fold.snapshots
+    out = fold.detach(keeping={"z"})
+    assert out.applied is applied and len(applied) == len(STREAM)
+    assert out.snapshots is snapshots
+    assert out.evicted == [folded([envelope(e, v) for v, e in enumerate(STREAM, 1)])]
+    assert list(fold.rows) == ["z"] and fold.applied == [] and fold.snapshots == []
+    fold.keep = 0  # more rows to keep than the bound: the next chunk's stay
+    assert fold.detach(keeping={"z"}).evicted == [] and list(fold.rows) == ["z"]
