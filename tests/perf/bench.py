@@ -102,13 +102,25 @@ async def library_figures(settings: Settings, s: scale.Scale) -> tuple[float | N
 async def rebuild_figures(settings: Settings, s: scale.Scale) -> float:
     """The rebuild beside the raw read; returns the rebuild's peak RSS in MB."""
     rebuilt = await rebuild_figure(own_bus(settings), s.rebuild_events)
+    assert rebuilt.raw_rate is not None
     record("rebuild", rebuilt.rate, rebuilt.raw_rate, "raw read of the same events from "
-           "JetStream", "events/s")  # fmt: skip
+           "JetStream (nats-py)", "events/s")  # fmt: skip
     record("rebuild_peak_rss_mb", rebuilt.peak_rss_mb, None, "-", "MB")
     print(f"rebuild: {rebuilt.events:,} events at {rebuilt.rate:,.0f} events/s, raw read "
           f"{rebuilt.raw_rate:,.0f}/s (ratio {rebuilt.rate / rebuilt.raw_rate:.2f}), "
           f"peak RSS {rebuilt.peak_rss_mb:.0f} MB", flush=True)  # fmt: skip
     return rebuilt.peak_rss_mb
+
+
+async def million_figures(settings: Settings, s: scale.Scale) -> None:
+    """The rebuild of 1M events (20,000 initiatives, 125 KPI points each in the pilot), start
+    to switch, as `tollgate projection rebuild` reports it."""
+    rebuilt = await rebuild_figure(own_bus(settings), s.million, measurements=125, raw=False)
+    record("rebuild_1m_seconds", rebuilt.seconds, None, "-", "s")
+    record("rebuild_1m", rebuilt.rate, None, "-", "events/s")
+    record("rebuild_1m_peak_rss_mb", rebuilt.peak_rss_mb, None, "-", "MB")
+    print(f"rebuild: {rebuilt.events:,} events in {rebuilt.seconds:.1f}s ({rebuilt.rate:,.0f} "
+          f"events/s), peak RSS {rebuilt.peak_rss_mb:.0f} MB", flush=True)  # fmt: skip
 
 
 async def service_figures(settings: Settings, s: scale.Scale) -> None:
@@ -145,13 +157,14 @@ async def write_path_figures(settings: Settings, s: scale.Scale) -> None:
 
 
 SECTIONS = {"backbone": backbone_figures, "services": service_figures,
-            "write_path": write_path_figures, "rebuild": rebuild_figures}  # fmt: skip
+            "write_path": write_path_figures, "rebuild": rebuild_figures,
+            "million": million_figures}  # fmt: skip
 
 
 async def main(s: scale.Scale, only: str | None = None) -> None:
     began = time.monotonic()
     sections = [SECTIONS[only]] if only else [backbone_figures, service_figures,
-                                              write_path_figures]  # fmt: skip
+                                              write_path_figures, million_figures]  # fmt: skip
     async with bench_settings() as settings:
         for section in sections:
             started = time.monotonic()

@@ -29,8 +29,8 @@ EVENTS = 200_000
 LATENCY_SECONDS = 10  # of commands at 100/s (the harness sets fewer for its smoke run)
 
 
-async def fill(js: object, bus: Settings, n: int) -> int:
-    events = list(islice(portfolio(20_000, measurements=20), n))
+async def fill(js: object, bus: Settings, n: int, measurements: int = 20) -> int:
+    events = list(islice(portfolio(20_000, measurements=measurements), n))
     last = 0
     for i in range(0, len(events), 2000):
         acks = await asyncio.gather(*(
