@@ -10,6 +10,7 @@ applied).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -56,15 +57,21 @@ CONSUMER_DELAY = Histogram(
 def relay_read(schema: str, events: Sequence[RecordedEvent]) -> None:
     """What the relay found waiting: how many events (up to a batch) and the oldest's age."""
     RELAY_BACKLOG.labels(schema).set(len(events))
-    RELAY_OLDEST.labels(schema).set(since(events[0].recorded_at) if events else 0.0)
+    RELAY_OLDEST.labels(schema).set(age(events[0].recorded_epoch) if events else 0.0)
 
 
 def relay_published(schema: str, events: Sequence[RecordedEvent]) -> None:
     """Events the relay got PubAcks for: counted, with their delay since the commit."""
     RELAY_PUBLISHED.labels(schema).inc(len(events))
     delay = RELAY_DELAY.labels(schema)
+    now = time.time()
     for event in events:
-        delay.observe(since(event.recorded_at))
+        delay.observe(max(0.0, now - event.recorded_epoch))
+
+
+def age(epoch: float) -> float:
+    """Seconds from a Unix time to now, never negative."""
+    return max(0.0, time.time() - epoch)
 
 
 def since(moment: datetime) -> float:

@@ -69,7 +69,7 @@ class FakeEventStore:
             self.events.append(
                 RecordedEvent(
                     position, tx_id, stream_id, version + i + 1, e.event_id, e.type,
-                    e.occurred_at, datetime.now(UTC), e.data, e.metadata,
+                    e.occurred_at, datetime.now(UTC).timestamp(), e.data, e.metadata,
                 )
             )  # fmt: skip
             positions.append(position)

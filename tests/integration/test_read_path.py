@@ -26,12 +26,13 @@ from tests.integration.test_eventstore import new_events
 
 ROW_BY_ROW = (
     "SELECT position, tx_id::text::bigint, stream_id, version, event_id, type, occurred_at, "
-    "recorded_at, data, metadata FROM {schema}.events ORDER BY tx_id, position"
+    "date_part('epoch', recorded_at), data, metadata FROM {schema}.events "
+    "ORDER BY tx_id, position"
 )
 IN_UTC = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 JSON_ARRAY = (  # the read_all of commit 226442c, kept as a second reference
     "SELECT json_agg(json_build_array(position, tx_id::text::bigint, stream_id, version, "
-    f"event_id, type, {IN_UTC.format('occurred_at')}, {IN_UTC.format('recorded_at')}, data, "
+    f"event_id, type, {IN_UTC.format('occurred_at')}, date_part('epoch', recorded_at), data, "
     "metadata) ORDER BY tx_id, position)::text FROM {schema}.events"
 )
 
@@ -44,7 +45,7 @@ class JsonRow(msgspec.Struct, array_like=True):
     event_id: UUID
     type: str
     occurred_at: datetime
-    recorded_at: datetime
+    recorded_epoch: float
     data: msgspec.Raw
     metadata: msgspec.Raw
 
@@ -85,6 +86,7 @@ def assert_types(events: list[RecordedEvent]) -> None:
         assert [type(v) for v in (e.data, e.metadata)] == [bytes, bytes]
         assert isinstance(e.event_id, UUID)
         assert e.occurred_at.tzinfo is UTC and e.recorded_at.tzinfo is UTC
+        assert type(e.recorded_epoch) is float
         assert not gc.is_tracked(e)  # no cyclic-GC work for the batches read
 
 
@@ -122,6 +124,16 @@ async def test_a_batched_read_equals_a_row_by_row_read_field_for_field(store: Ev
         assert_types(read)
     assert all(e.occurred_at.utcoffset() == timedelta(0) for e in expected)
     assert json.loads(expected[0].data)["t"] == json.loads(ODD_DATA)["t"]
+    # the time stored, as a datetime, to the microsecond (the read carries it as a float)
+    stored = await store.pool.fetch(
+        f"SELECT recorded_at FROM {store.schema}.events ORDER BY tx_id, position"
+    )
+    assert [e.recorded_at for e in expected] == [r[0] for r in stored]
+    moments = [datetime(2026, 11, 28, 23, 59, 59, us, tzinfo=UTC) for us in range(0, 10**6, 997)]
+    got = await store.pool.fetch("SELECT date_part('epoch', t) FROM unnest($1::timestamptz[]) t",
+                                 moments)  # fmt: skip
+    epochs = [RecordedEvent(0, 0, "", 0, uuid.uuid4(), "", moments[0], r[0], b"", b"") for r in got]
+    assert [e.recorded_at for e in epochs] == moments
 
 
 async def test_under_concurrent_late_committing_writers_the_read_equals_the_final_order(
