@@ -6,10 +6,12 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import nats
+from nats.js import JetStreamContext
 
+from infra.bus import ensure_stream
 from infra.settings import Settings
 
 
@@ -43,3 +45,17 @@ async def drop_stream(nats_url: str, stream: str) -> None:
     with contextlib.suppress(Exception):
         await nc.jetstream().delete_stream(stream)
     await nc.close()
+
+
+@contextlib.asynccontextmanager
+async def own_stream(settings: Settings) -> AsyncIterator[tuple[Settings, JetStreamContext]]:
+    """A stream of the test's own (its settings and a JetStream context), deleted after."""
+    bus = own_bus(settings)
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects)
+    try:
+        yield bus, js
+    finally:
+        await js.delete_stream(bus.stream)
+        await nc.close()

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import nats
 import pytest
 
-from infra.bus import ensure_stream
 from infra.consumer import replay
 from infra.replay_child import ReplayFailed, Request, replay_apart
 from infra.settings import Settings
 from services.projection import rebuild
-from tests.integration.bus import own_bus
+from tests.integration.bus import own_bus, own_stream
 from tests.integration.test_projection_support import portfolio, publish
 
 
 async def test_the_child_yields_the_same_chunks_as_replay(settings: Settings):
-    bus = own_bus(settings)
-    nc = await nats.connect(bus.nats_url)
-    js = nc.jetstream()
-    await ensure_stream(js, bus.subjects)
-    try:
+    async with own_stream(settings) as (bus, js):
         await publish(js, bus, list(portfolio(5)))
         last = int((await js.stream_info(bus.stream)).state.last_seq)
         for start, end, batch in ((1, last, 7), (4, last - 3, 10), (last, last, 5), (3, 2, 5)):
@@ -29,9 +23,6 @@ async def test_the_child_yields_the_same_chunks_as_replay(settings: Settings):
             apart = [c async for c in replay_apart(request)]
             assert apart == here
             assert sum(map(len, here)) == max(end - start + 1, 0)
-    finally:
-        await js.delete_stream(bus.stream)
-        await nc.close()
 
 
 async def test_a_child_that_cannot_read_is_one_line_and_status_3(

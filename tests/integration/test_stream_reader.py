@@ -11,7 +11,7 @@ from infra.bus import ensure_stream
 from infra.consumer import replay
 from infra.settings import Settings
 from infra.stream_reader import StreamReadError, Unsupported, connect_options, read_stretch
-from tests.integration.bus import own_bus
+from tests.integration.bus import own_bus, own_stream
 from tests.integration.chaos_faults import PrivateNats
 from tests.integration.test_projection_support import portfolio, publish
 
@@ -19,11 +19,7 @@ from tests.integration.test_projection_support import portfolio, publish
 async def test_the_same_chunks_as_replay_with_gaps_and_messages_without_headers(
     settings: Settings,
 ):
-    bus = own_bus(settings)
-    nc = await nats.connect(bus.nats_url)
-    js = nc.jetstream()
-    await ensure_stream(js, bus.subjects)
-    try:
+    async with own_stream(settings) as (bus, js):
         await publish(js, bus, list(portfolio(4)))
         for i in range(3):  # no Nats-Msg-Id: delivered as MSG, not HMSG
             await js.publish(f"{bus.subject_root}.events.x.y.z", b'{"plain": %d}' % i)
@@ -44,9 +40,6 @@ async def test_the_same_chunks_as_replay_with_gaps_and_messages_without_headers(
         sequences = [s for c in read for s, _ in c]
         assert 5 not in sequences and sequences == sorted(sequences)
         assert read[-1][-1][1] == b'{"plain": 2}'
-    finally:
-        await js.delete_stream(bus.stream)
-        await nc.close()
 
 
 async def test_a_missing_stream_is_an_error_not_an_empty_read(settings: Settings):
