@@ -10,7 +10,7 @@ import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import Header, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError
+from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
 
 from events.base import type_parts
 from events.envelope import SPECVERSION, CloudEvent, Metadata, source_of
@@ -72,13 +72,17 @@ async def ensure_stream(
 
 async def _until_led(js: JetStreamContext, stream: str, timeout: float = 15.0) -> None:
     """On a cluster, a create that raced another process's is answered before the stream
-    has a leader, and requests to it then time out: wait until it answers (bounded; what
+    has a leader, and requests to it then time out, or are answered "stream not found" or
+    503 by a server that has not heard of it yet: wait until it answers (bounded; what
     still fails later is retried by its caller)."""
     deadline = asyncio.get_running_loop().time() + timeout
     while asyncio.get_running_loop().time() < deadline:
         try:
             info = await asyncio.wait_for(js.stream_info(stream), 0.5)
         except TimeoutError:
+            continue
+        except (NotFoundError, ServiceUnavailableError):
+            await asyncio.sleep(0.1)
             continue
         if info.cluster is None or info.cluster.leader:
             return

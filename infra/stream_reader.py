@@ -20,14 +20,15 @@ import contextlib
 import json
 import secrets
 from collections.abc import AsyncIterator
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 Chunk = list[tuple[int, bytes]]
 CRLF = b"\r\n"
 READ = 1 << 20
 BUFFERED = 64 << 20  # read ahead while the caller folds: the server never waits on us
-QUIET = 30.0  # seconds without a byte from the server: it is gone
 PULL_EXPIRES_NS = 30 * 10**9
+QUIET = 45.0  # seconds without a byte from the server (longer than a pull waits): it is gone
+UNAVAILABLE_TRIES = 40  # a cluster's new consumer answers 503 until it has a leader: 20 s
 
 
 class Unsupported(Exception):
@@ -48,10 +49,11 @@ def connect_options(url: str) -> tuple[str, int, dict[str, object]]:
         "protocol": 1, "lang": "python", "version": "tollgate-stream-reader",
         "name": "tollgate-replay",
     }  # fmt: skip
-    if parts.username and parts.password is not None:
-        options |= {"user": unquote(parts.username), "pass": unquote(parts.password)}
-    elif parts.username:
-        options["auth_token"] = unquote(parts.username)
+    # as nats-py sends them (nats/aio/client.py): as written in the URL, not percent-decoded
+    if parts.username is not None and parts.password is None:
+        options["auth_token"] = parts.username
+    elif parts.username is not None:
+        options |= {"user": parts.username, "pass": parts.password}
     return parts.hostname or "127.0.0.1", parts.port or 4222, options
 
 
@@ -130,6 +132,8 @@ class _Connection:
         head, headers, body = await self.frame()
         while head[1] != subject:
             head, headers, body = await self.frame()
+        if headers and not body[headers:]:  # a status alone (503: no responders)
+            raise StreamReadError(f"JetStream: {body[:headers].strip()!r}")
         answer = json.loads(body[headers:] or b"{}")
         error = answer.get("error")
         if error:
@@ -168,8 +172,11 @@ async def read_stretch(
         }}  # fmt: skip
         conn.publish(b"$JS.API.CONSUMER.CREATE.%s" % stream.encode(), inbox + b".c",
                      json.dumps(config).encode())  # fmt: skip
-        name = str((await conn.reply(inbox + b".c"))["name"]).encode()
+        created = await conn.reply(inbox + b".c")
+        name = str(created["name"]).encode()
         try:
+            if not created.get("num_pending"):  # nothing stored from `start` on
+                return
             consumer = b"%s.%s" % (stream.encode(), name)
             async for chunk in _pull(conn, inbox, consumer, start=start, end=end, batch=batch):
                 yield chunk
@@ -187,17 +194,29 @@ async def _pull(
 ) -> AsyncIterator[Chunk]:
     """Pull requests of at most `batch` messages, the next sent before a chunk is handed on.
     A request never asks for more than the stretch still holds, so none waits to expire;
-    messages past `end` (the filter skips sequences) end the stretch."""
+    messages past `end` (the filter skips sequences) end the stretch. A request answered
+    503 (a cluster's consumer without a leader yet) is sent again, as `replay` fetches again;
+    one that ends with nothing while messages are pending is an error, never a short read."""
     pull = b"$JS.API.CONSUMER.MSG.NEXT.%s" % consumer
-    last, wanted = start - 1, min(batch, end - start + 1)
-    conn.publish(pull, inbox + b".n", b'{"batch":%d,"expires":%d}' % (wanted, PULL_EXPIRES_NS))
+
+    def request(n: int) -> None:
+        conn.publish(pull, inbox + b".n", b'{"batch":%d,"expires":%d}' % (n, PULL_EXPIRES_NS))
+
+    last, wanted, unavailable = start - 1, min(batch, end - start + 1), 0
+    request(wanted)
     while True:
         chunk: Chunk = []
         pending, ended, past = 1, False, False
         while len(chunk) < wanted:
             head, headers, body = await conn.frame()
             if len(head) < 5 or (head[0] == b"HMSG" and len(head) < 6):  # a status, no reply
-                if body[9:12] not in (b"404", b"408"):  # no messages, or the request expired
+                status = body[9:12]
+                if status == b"503" and not chunk and unavailable < UNAVAILABLE_TRIES:
+                    unavailable += 1
+                    await asyncio.sleep(0.5)
+                    request(wanted)
+                    continue
+                if status not in (b"404", b"408"):  # no messages, or the request expired
                     raise StreamReadError(f"JetStream: {body[:headers].strip()!r}")
                 ended = True
                 break
@@ -209,12 +228,14 @@ async def _pull(
             last = sequence
             if pending == 0:  # the stream holds no more: the request would only expire
                 break
-        # an ended request that brought nothing: nothing more will come
-        done = past or last >= end or pending == 0 or (ended and not chunk)
+        if ended and not chunk and last < end and pending:
+            waited = PULL_EXPIRES_NS // 10**9
+            raise StreamReadError(f"nothing came after sequence {last} in {waited} s, though "
+                                  "messages were pending")  # fmt: skip
+        done = past or last >= end or pending == 0
         if not done:
             wanted = min(batch, end - last)
-            conn.publish(pull, inbox + b".n",
-                         b'{"batch":%d,"expires":%d}' % (wanted, PULL_EXPIRES_NS))  # fmt: skip
+            request(wanted)
         if chunk:
             yield chunk
         if done:

@@ -32,11 +32,11 @@ from services.projection.store import CLOUDEVENT
 from services.projection.views.fold import Fold
 from services.projection.watch import everything_changed
 
-# Events between checkpoints, and the least time. Memory does not grow with either (chunks
-# are written as they are folded, rows evicted); a row changed again before the next one is
-# written once, not twice. A checkpoint writes every row changed since the one before: with
-# 20,000 rows of long KPI series that is 2.4-3.4 s, so one a minute at most (an interrupted
-# rebuild redoes a minute at most).
+# Events between checkpoints, and the least time: a checkpoint needs both. Memory does not
+# grow with either (chunks are written as they are folded, rows evicted); a row changed
+# again before the next one is written once, not twice. A checkpoint writes every row
+# changed since the one before: with 20,000 rows of long KPI series that is 2.4-3.4 s, so
+# one a minute at most (an interrupted rebuild redoes a minute, or 200,000 events, at most).
 CHECKPOINT = 200_000
 CHECKPOINT_SECONDS = 60.0
 # Allocations between young collections while folding (Python's default is 700): a fold
@@ -131,6 +131,8 @@ class Replayer:
         except BaseException:
             if self.writing is not None:  # a chunk's writes end soon: then roll back
                 await asyncio.wait([self.writing])
+                if not self.writing.cancelled():
+                    self.writing.exception()  # seen: the error raised is the first one
                 self.writing = None
             await tx.rollback()
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import nats
@@ -40,6 +41,15 @@ async def test_the_same_chunks_as_replay_with_gaps_and_messages_without_headers(
         sequences = [s for c in read for s, _ in c]
         assert 5 not in sequences and sequences == sorted(sequences)
         assert read[-1][-1][1] == b'{"plain": 2}'
+
+
+async def test_a_stretch_with_nothing_stored_ends_at_once(settings: Settings):
+    async with own_stream(settings) as (bus, js):
+        last = await publish(js, bus, list(portfolio(1)))
+        began = time.monotonic()
+        read = [c async for c in read_stretch(bus.nats_url, bus.stream, bus.subjects.events,
+                                              start=last + 1, end=last + 50)]  # fmt: skip
+        assert read == [] and time.monotonic() - began < 5  # no pull left to expire
 
 
 async def test_a_missing_stream_is_an_error_not_an_empty_read(settings: Settings):
@@ -83,10 +93,11 @@ async def test_credentials_in_the_url(
         await server.stop()
 
 
-def test_connect_options():
-    host, port, options = connect_options("nats://ana%40x:p%3Ass@db.example:4333")
-    assert (host, port, options["user"], options["pass"]) == ("db.example", 4333, "ana@x", "p:ss")
+def test_connect_options_send_credentials_as_nats_py_does():
+    host, port, options = connect_options("nats://ana:k%41z9@db.example:4333")
+    assert (host, port, options["user"], options["pass"]) == ("db.example", 4333, "ana", "k%41z9")
     assert connect_options("nats://tok@h")[2]["auth_token"] == "tok"
+    assert connect_options("nats://:pw@h")[2].items() >= {"user": "", "pass": "pw"}.items()
     assert connect_options("h2")[:2] == ("h2", 4222)
     assert "user" not in connect_options("nats://h")[2]
     for url in ("tls://h:4222", "ws://h:80"):
