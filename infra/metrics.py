@@ -63,15 +63,14 @@ def relay_read(schema: str, events: Sequence[RecordedEvent]) -> None:
 def relay_published(schema: str, events: Sequence[RecordedEvent]) -> None:
     """Events the relay got PubAcks for: counted, with their delay since the commit."""
     RELAY_PUBLISHED.labels(schema).inc(len(events))
-    delay = RELAY_DELAY.labels(schema)
-    now = time.time()
+    delay, now = RELAY_DELAY.labels(schema), time.time()
     for event in events:
-        delay.observe(max(0.0, now - event.recorded_epoch))
+        delay.observe(age(event.recorded_epoch, now))
 
 
-def age(epoch: float) -> float:
-    """Seconds from a Unix time to now, never negative."""
-    return max(0.0, time.time() - epoch)
+def age(epoch: float, now: float | None = None) -> float:
+    """Seconds from a Unix time to `now` (the clock's), never negative."""
+    return max(0.0, (time.time() if now is None else now) - epoch)
 
 
 def since(moment: datetime) -> float:

@@ -69,14 +69,13 @@ async def replay_apart(request: Request) -> AsyncIterator[Chunk]:
 
 
 async def _serve() -> None:
-    request = msgspec.json.decode(sys.stdin.buffer.readline(), type=Request)
-    r = request
+    r = msgspec.json.decode(sys.stdin.buffer.readline(), type=Request)
     chunks = read_stretch(r.nats_url, r.stream, r.subject, start=r.start, end=r.end,
                           batch=r.batch)  # fmt: skip
     try:
         await _send(chunks)
     except Unsupported:  # raised before anything was read
-        nc = await connect(request.nats_url, "tollgate-replay")
+        nc = await connect(r.nats_url, "tollgate-replay")
         try:
             await _send(replay(nc.jetstream(), r.stream, r.subject, start=r.start, end=r.end,
                                batch=r.batch))  # fmt: skip
