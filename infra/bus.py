@@ -8,9 +8,17 @@ from uuid import UUID
 import msgspec
 import nats
 from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
 from nats.js.api import Header, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError, NotFoundError, ServiceUnavailableError
+from nats.js.errors import (
+    APIError,
+    BadRequestError,
+    NotFoundError,
+    ServerError,
+    ServiceUnavailableError,
+)
 
 from events.base import type_parts
 from events.envelope import SPECVERSION, CloudEvent, Metadata, source_of
@@ -110,15 +118,132 @@ def to_cloudevent(event: RecordedEvent) -> CloudEvent:
     )
 
 
+ACK_TIMEOUT = 5.0  # seconds a batch waits for its PubAcks
+
+
+class _ApiError(msgspec.Struct):
+    code: int = 0
+    err_code: int | None = None
+    description: str | None = None
+
+
+class _PubAck(msgspec.Struct):
+    seq: int = 0
+    error: _ApiError | None = None
+
+
+_PUBACK = msgspec.json.Decoder(_PubAck)
+_ERRORS: dict[int, type[APIError]] = {
+    503: ServiceUnavailableError, 500: ServerError, 404: NotFoundError, 400: BadRequestError,
+}  # fmt: skip
+
+
+def _answer(msg: Msg) -> int | BaseException:
+    """A PubAck's sequence, or what JetStream answered instead (nats-py's error classes)."""
+    if msg.headers and msg.headers.get(Header.STATUS) == "503":
+        return NoRespondersError()  # no JetStream listens on the subject
+    try:
+        ack = _PUBACK.decode(msg.data)
+    except msgspec.DecodeError as exc:
+        return exc
+    if (e := ack.error) is None:
+        return ack.seq
+    return _ERRORS.get(e.code, APIError)(e.code, e.description, e.err_code)
+
+
+class _Batch:
+    """The PubAcks of one batch of publishes, by index."""
+
+    __slots__ = ("answers", "done", "expected", "failure", "received")
+
+    def __init__(self, size: int) -> None:
+        self.answers: list[int | BaseException | None] = [None] * size
+        self.expected = size
+        self.received = 0
+        self.failure: BaseException | None = None  # why a publish could not be sent
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def answer(self, index: int, answer: int | BaseException) -> None:
+        if index >= len(self.answers):
+            return
+        if self.answers[index] is None:
+            self.received += 1
+        self.answers[index] = answer
+        self._settle()
+
+    def sent(self, count: int, failure: BaseException | None = None) -> None:
+        self.expected, self.failure = count, failure
+        self._settle()
+
+    def _settle(self) -> None:
+        if self.received >= self.expected and not self.done.done():
+            self.done.set_result(None)
+
+    def acknowledged(self) -> list[int]:
+        """The sequences of the acknowledged prefix; raises what stopped the first event."""
+        acked: list[int] = []
+        for answer in self.answers:
+            if not isinstance(answer, int):
+                break
+            acked.append(answer)
+        if acked:
+            return acked
+        first = self.answers[0] if self.answers else None
+        if isinstance(first, BaseException):
+            raise first
+        raise self.failure or TimeoutError(f"no PubAck within {ACK_TIMEOUT} s")
+
+
 class Publisher:
-    """Publishes recorded events as structured-mode CloudEvents, deduplicated by event id."""
+    """Publishes recorded events as structured-mode CloudEvents, deduplicated by event id.
 
-    def __init__(self, js: JetStreamContext, subjects: Subjects) -> None:
-        self.js = js
+    A batch is published as plain NATS messages whose reply subjects name the batch and
+    the event, on one connection (which keeps their order), and its PubAcks are gathered by
+    one subscription: no request, future, timer or task per event (nats-py's `js.publish`
+    makes each, and they cost more than the rest of the relay)."""
+
+    def __init__(self, nc: Client, subjects: Subjects) -> None:
+        self.nc = nc
+        self.js = nc.jetstream()
         self.subjects = subjects
+        self._inbox = nc.new_inbox()
+        self._listening = False
+        self._number = 0  # of the current batch: a late answer to an earlier one is dropped
+        self._batch: _Batch | None = None
 
-    async def publish(self, event: RecordedEvent) -> int:
-        """Publish one event; returns its JetStream sequence (the original one on a repeat)."""
+    async def _on_answer(self, msg: Msg) -> None:
+        number, _, index = msg.subject[len(self._inbox) + 1 :].partition(".")
+        batch = self._batch
+        if batch is not None and number == str(self._number) and index.isdigit():
+            batch.answer(int(index), _answer(msg))
+
+    async def publish_all(self, events: list[RecordedEvent]) -> list[int]:
+        """Publish in order and wait for the PubAcks (a duplicate is acknowledged with its
+        original sequence). Returns the sequences of the acknowledged prefix: after a
+        failure, the caller resumes at the first event without a PubAck (a later one that
+        did land is deduplicated). Raises when not even the first was acknowledged."""
+        if not self._listening:
+            await self.nc.subscribe(f"{self._inbox}.*.*", cb=self._on_answer)
+            self._listening = True
+        self._number += 1
+        batch = self._batch = _Batch(len(events))
+        reply = f"{self._inbox}.{self._number}."
+        sent = 0
+        try:
+            for event in events:
+                await self._send(event, f"{reply}{sent}")
+                sent += 1
+        except Exception as exc:  # the connection is closed, its buffer full, ...
+            batch.sent(sent, exc)
+        else:
+            batch.sent(sent)
+        try:
+            await asyncio.wait((batch.done,), timeout=ACK_TIMEOUT)
+        finally:
+            self._batch = None
+        return batch.acknowledged()
+
+    async def _send(self, event: RecordedEvent, reply: str) -> None:
         stage, name, _ = type_parts(event.type)
         subject = self.subjects.event(stage, name, event.stream_id)
         cloudevent = to_cloudevent(event)
@@ -128,23 +253,8 @@ class Publisher:
         with tracing.continued(
             f"publish {subject}", "producer", cloudevent.traceparent, attributes
         ):
-            headers = tracing.inject({Header.MSG_ID: str(event.event_id)})
-            ack = await self.js.publish(subject, body, headers=headers, timeout=5)
-        return int(ack.seq)
-
-    async def publish_all(self, events: list[RecordedEvent]) -> list[int]:
-        """Publish in order; requests are pipelined on one connection, which keeps the order.
-        Returns the sequences of the acknowledged prefix: after a failure, the caller resumes
-        at the first event without a PubAck (a later one that did land is deduplicated)."""
-        results = await asyncio.gather(*(self.publish(e) for e in events), return_exceptions=True)
-        acked: list[int] = []
-        for result in results:
-            if isinstance(result, BaseException):
-                if not acked:
-                    raise result
-                break
-            acked.append(result)
-        return acked
+            headers = tracing.inject({Header.MSG_ID: cloudevent.id})
+            await self.nc.publish(subject, body, reply=reply, headers=headers)
 
     async def last_event_id(self, stage: str) -> UUID | None:
         """The event id of the last message on a stage's subjects (None if there is none)."""

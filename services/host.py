@@ -91,7 +91,7 @@ async def run_service(
     names = [*command_names(decider), *([LOCATE] if locate else [])]
     service = await commands.serve(nc, settings.subjects, stage, names, handle)
     relay = Relay(
-        database_url, store, Publisher(js, settings.subjects),
+        database_url, store, Publisher(nc, settings.subjects),
         stages=published_stages(stage),
     )  # fmt: skip
     tasks = [asyncio.create_task(relay.run(stop)), asyncio.create_task(watch.run(stop))]

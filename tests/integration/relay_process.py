@@ -18,7 +18,7 @@ async def main(dsn: str, nats_url: str, schema: str, stream: str, root: str, bat
     subjects = Subjects(root=root, stream=stream)
     await ensure_stream(nc.jetstream(), subjects)
     relay = Relay(
-        dsn, EventStore(pool, schema), Publisher(nc.jetstream(), subjects),
+        dsn, EventStore(pool, schema), Publisher(nc, subjects),
         stages=["ideation"], batch=batch,
     )  # fmt: skip
     print("relay running", flush=True)

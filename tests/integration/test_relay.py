@@ -116,7 +116,7 @@ async def test_a_relay_back_after_an_outage_longer_than_the_dedup_window_publish
 
     async def run_relay_until(count: int) -> None:
         stop = asyncio.Event()
-        relay = Relay(bus.database_url, store, Publisher(js, bus.subjects),
+        relay = Relay(bus.database_url, store, Publisher(nc, bus.subjects),
                       stages=["ideation"], batch=7)  # fmt: skip
         task = asyncio.create_task(relay.run(stop))
         await eventually(lambda: _equals(stream_count, count), what=f"{count} messages")

@@ -54,7 +54,7 @@ async def test_the_relay_of_the_appending_process_is_woken_without_a_notify(sett
     store = EventStore(pool, schema)
     nc = await nats.connect(bus.nats_url)
     await ensure_stream(nc.jetstream(), bus.subjects)
-    publisher = Publisher(nc.jetstream(), bus.subjects)
+    publisher = Publisher(nc, bus.subjects)
     relay = Relay(bus.database_url, store, publisher, stages=["ideation"], poll_interval=60)
     listener = await connect(bus.database_url)
     notified: list[str] = []

@@ -97,7 +97,7 @@ async def relay_rate(bus: Settings, store: EventStore) -> tuple[float, float, in
     nc = await nats.connect(bus.nats_url)
     js = nc.jetstream()
     await ensure_stream(js, bus.subjects)
-    relay = Relay(bus.database_url, store, Publisher(js, bus.subjects), stages=["ideation"],
+    relay = Relay(bus.database_url, store, Publisher(nc, bus.subjects), stages=["ideation"],
                   batch=1000)  # fmt: skip
     start = time.perf_counter()
     cp, relayed, count = Checkpoint(), 0, 1
