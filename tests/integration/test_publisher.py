@@ -20,8 +20,9 @@ from tests.integration.bus import own_bus, own_stream
 
 
 def recorded(n: int, data: bytes = b'{"n": 1}') -> RecordedEvent:
-    return RecordedEvent(n, 1, f"init-{n % 3}", n, uuid.uuid4(), "io.tollgate.ideation.test_happened.v1",
-                         datetime.now(UTC), time.time(), data, b'{"actor": "t"}')  # fmt: skip
+    kind = "io.tollgate.ideation.test_happened.v1"
+    return RecordedEvent(n, 1, f"init-{n % 3}", n, uuid.uuid4(), kind, datetime.now(UTC),
+                         time.time(), data, b'{"actor": "t"}')  # fmt: skip
 
 
 async def test_a_batch_lands_in_order_and_a_repeat_gets_the_original_sequences(
