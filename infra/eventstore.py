@@ -16,6 +16,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from infra.collector import fewer_young_collections
 from infra.db import Connection, Pool
 from infra.wakeup import Wakeup
 
@@ -112,6 +113,9 @@ _EVENT_COLUMNS = (
     "date_part('epoch', recorded_at), convert_to(data::text, 'UTF8'), "
     "convert_to(metadata::text, 'UTF8')"
 )
+# Payloads arrive as the bytes of their JSON text (bytea: encoded in C, no Python call per
+# value) and are stored as json, which checks them (sql/eventstore/003_json_payloads.sql).
+_PAYLOADS = "convert_from(u.d, 'UTF8')::json, convert_from(u.m, 'UTF8')::json"
 _WRAP = 1 << 32
 
 # The horizon: the oldest 64-bit transaction id of THIS database that may still write a row,
@@ -243,8 +247,8 @@ class EventStore:
         self._append_sql = (
             f"WITH ins AS (INSERT INTO {schema}.events "
             "(stream_id, version, event_id, type, occurred_at, data, metadata) "
-            "SELECT $1, $2 + u.n, u.id, u.t, u.o, u.d, u.m FROM unnest("
-            "$3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::jsonb[]) "
+            f"SELECT $1, $2 + u.n, u.id, u.t, u.o, {_PAYLOADS} FROM unnest("
+            "$3::uuid[], $4::text[], $5::timestamptz[], $6::bytea[], $7::bytea[]) "
             "WITH ORDINALITY AS u(id, t, o, d, m, n) RETURNING position, tx_id), "
             f"idem AS (INSERT INTO {schema}.idempotency (key, digest, reply, tx_id, position) "
             "SELECT $8, $9, $10, (SELECT max(tx_id) FROM ins), (SELECT max(position) FROM ins) "
@@ -259,8 +263,9 @@ class EventStore:
         self._group_sql = (
             f"WITH ins AS (INSERT INTO {schema}.events "
             "(stream_id, version, event_id, type, occurred_at, data, metadata) "
-            "SELECT u.s, u.v, u.id, u.t, u.o, u.d, u.m FROM unnest($1::text[], $2::bigint[], "
-            "$3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::jsonb[]) "
+            f"SELECT u.s, u.v, u.id, u.t, u.o, {_PAYLOADS} "
+            "FROM unnest($1::text[], $2::bigint[], "
+            "$3::uuid[], $4::text[], $5::timestamptz[], $6::bytea[], $7::bytea[]) "
             "WITH ORDINALITY AS u(s, v, id, t, o, d, m, n) ORDER BY u.n "
             "RETURNING event_id, position, tx_id) "
             "SELECT event_id, position, tx_id::text::bigint FROM ins"
@@ -393,8 +398,9 @@ class EventStore:
     async def read_all(self, after: Checkpoint, limit: int = 500) -> list[RecordedEvent]:
         """Events committed after `after`, in global order, skipping none: one statement,
         below the horizon of its own snapshot."""
-        rows = await self.pool.fetch(self._read_all_sql, str(after.tx_id), after.position, limit)
-        return _events(rows)
+        with fewer_young_collections():  # the batch's rows all live on (infra/collector.py)
+            sql, tx_id = self._read_all_sql, str(after.tx_id)
+            return _events(await self.pool.fetch(sql, tx_id, after.position, limit))
 
     async def has_after(self, after: Checkpoint) -> bool:
         """Whether any event is stored after `after`, committed or not yet below the horizon."""

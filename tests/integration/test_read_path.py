@@ -7,15 +7,19 @@ late."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import json
 import random
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from uuid import UUID
 
+import asyncpg
 import msgspec
+import pytest
 import pytest_asyncio
 
 from infra.db import Pool, create_pool
@@ -68,7 +72,8 @@ async def store(database_url: str) -> AsyncIterator[EventStore]:
 
 async def row_by_row(store: EventStore) -> list[RecordedEvent]:
     rows = await store.pool.fetch(ROW_BY_ROW.format(schema=store.schema))
-    return [RecordedEvent(*r.values()) for r in rows]
+    # json columns: asyncpg's codec gives their text as a str
+    return [RecordedEvent(*r[:8], r[8].encode(), r[9].encode()) for r in rows]
 
 
 async def json_array_read(store: EventStore) -> list[RecordedEvent]:
@@ -173,3 +178,55 @@ async def test_under_concurrent_late_committing_writers_the_read_equals_the_fina
     assert_types(seen)
     assert all(e.recorded_at.tzinfo is not None for e in seen)
     assert seen[-1].recorded_at <= datetime.now(UTC)
+
+
+def written(data: bytes, metadata: bytes = b'{"actor":"t"}') -> NewEvent:
+    kind = "io.tollgate.ideation.test_happened.v1"
+    return NewEvent(event_id=uuid.uuid4(), type=kind, occurred_at=datetime.now(UTC), data=data,
+                    metadata=metadata)  # fmt: skip
+
+
+async def test_a_payload_is_read_back_and_published_exactly_as_its_writer_encoded_it(
+    store: EventStore,
+):
+    # key order, spacing, escapes and number spellings are the writer's (jsonb rewrote them)
+    data = b'{"z":1,"a":[1.0, 2e3],"u":"\\u00fc\xc3\xbc","n":null}'
+    await store.append("exact", [written(data), written(b"[]", b'{"actor":"a","z":0}')], 0)
+    first, second = await store.read_all(Checkpoint(), limit=10)
+    assert (first.data, second.data) == (data, b"[]")
+    assert (first.metadata, second.metadata) == (b'{"actor":"t"}', b'{"actor":"a","z":0}')
+    assert (await store.read_stream("exact"))[0].data == data
+
+
+async def test_the_store_refuses_a_payload_that_is_not_json_and_writes_nothing(
+    store: EventStore,
+):
+    for bad in (b'{"a": ', b"{'a': 1}", b"\xff\xfe"):
+        with pytest.raises(asyncpg.DataError):
+            await store.append("bad", [written(b"{}"), written(bad)], 0)
+    assert await store.stream_version("bad") == 0
+
+
+async def test_events_stored_as_jsonb_before_the_migration_read_the_same_after_it(
+    store: EventStore,
+):
+    """An installation from before 003_json_payloads.sql: its rows are rewritten as json."""
+    events = [odd_event(n) for n in range(5)]
+    async with store.pool.acquire() as conn:  # back to the schema before the migration
+        await conn.execute(
+            f"ALTER TABLE {store.schema}.events ALTER COLUMN data TYPE jsonb, "
+            "ALTER COLUMN metadata TYPE jsonb; "
+            f"DELETE FROM {store.schema}.migrations WHERE name = '003_json_payloads.sql'"
+        )
+        for n, e in enumerate(events):
+            await conn.execute(
+                f"INSERT INTO {store.schema}.events (stream_id, version, event_id, type, "
+                "occurred_at, data, metadata) VALUES ('old', $1, $2, $3, $4, $5, $6)",
+                n + 1, e.event_id, e.type, e.occurred_at, e.data, e.metadata,
+            )  # fmt: skip
+        before = await read_everything(store, 3)
+        assert await migrate(conn, store.schema, "eventstore") == ["003_json_payloads.sql"]
+    after = await read_everything(store, 3)
+    assert after == before and len(after) == 5
+    exact = functools.partial(json.loads, parse_int=Decimal, parse_float=Decimal)
+    assert [exact(e.data) for e in after] == [exact(e.data) for e in events]  # jsonb: 1.5e300

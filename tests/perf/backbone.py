@@ -19,7 +19,8 @@ from tests.integration.test_eventstore import new_events
 
 RAW_INSERT = (
     "INSERT INTO {schema}.raw (stream_id, version, event_id, type, occurred_at, data, "
-    "metadata) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    "metadata) VALUES ($1, $2, $3, $4, $5, convert_from($6, 'UTF8')::json, "
+    "convert_from($7, 'UTF8')::json)"
 )
 RAW_READ = (
     "SELECT position, tx_id::text::bigint AS tx_id, stream_id, version, event_id, type, "
