@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
+from typing import NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -194,18 +196,22 @@ class _Batch:
         raise self.failure or TimeoutError(f"no PubAck within {ACK_TIMEOUT} s")
 
 
-class Publisher:
-    """Publishes recorded events as structured-mode CloudEvents, deduplicated by event id.
+class Message(NamedTuple):
+    subject: str
+    body: bytes
+    headers: dict[str, str]
 
-    A batch is published as plain NATS messages whose reply subjects name the batch and
-    the event, on one connection (which keeps their order), and its PubAcks are gathered by
-    one subscription: no request, future, timer or task per event (nats-py's `js.publish`
-    makes each, and they cost more than the rest of the relay)."""
 
-    def __init__(self, nc: Client, subjects: Subjects) -> None:
+class Batches:
+    """Publishes batches of messages to JetStream and waits for their PubAcks.
+
+    A batch goes out as plain NATS messages whose reply subjects name the batch and the
+    message, on one connection (which keeps their order), and one subscription gathers the
+    PubAcks: no request, future, timer or task per message (nats-py's `js.publish` makes
+    each, and for the relay they cost more than all the rest)."""
+
+    def __init__(self, nc: Client) -> None:
         self.nc = nc
-        self.js = nc.jetstream()
-        self.subjects = subjects
         self._inbox = nc.new_inbox()
         self._listening = False
         self._number = 0  # of the current batch: a late answer to an earlier one is dropped
@@ -217,21 +223,22 @@ class Publisher:
         if batch is not None and number == str(self._number) and index.isdigit():
             batch.answer(int(index), _answer(msg))
 
-    async def publish_all(self, events: list[RecordedEvent]) -> list[int]:
-        """Publish in order and wait for the PubAcks (a duplicate is acknowledged with its
-        original sequence). Returns the sequences of the acknowledged prefix: after a
-        failure, the caller resumes at the first event without a PubAck (a later one that
-        did land is deduplicated). Raises when not even the first was acknowledged."""
+    async def publish(self, messages: Iterable[Message], size: int) -> list[int]:
+        """Publish `size` messages in order and wait for their PubAcks (a duplicate's is its
+        original sequence). Returns the sequences of the acknowledged prefix: the first
+        message without one, and every one after it, may or may not be stored. Raises
+        when not even the first was acknowledged (what JetStream answered, or why it could
+        not be sent, made or acknowledged in time)."""
         if not self._listening:
             await self.nc.subscribe(f"{self._inbox}.*.*", cb=self._on_answer)
             self._listening = True
         self._number += 1
-        batch = self._batch = _Batch(len(events))
+        batch = self._batch = _Batch(size)
         reply = f"{self._inbox}.{self._number}."
         sent = 0
         try:
-            for event in events:
-                await self._send(event, f"{reply}{sent}")
+            for subject, body, headers in messages:  # made here: one that fails ends the batch
+                await self.nc.publish(subject, body, reply=f"{reply}{sent}", headers=headers)
                 sent += 1
         except Exception as exc:  # the connection is closed, its buffer full, ...
             batch.sent(sent, exc)
@@ -243,18 +250,32 @@ class Publisher:
             self._batch = None
         return batch.acknowledged()
 
-    async def _send(self, event: RecordedEvent, reply: str) -> None:
+
+class Publisher:
+    """Publishes recorded events as structured-mode CloudEvents, deduplicated by event id."""
+
+    def __init__(self, nc: Client, subjects: Subjects) -> None:
+        self.js = nc.jetstream()
+        self.subjects = subjects
+        self.batches = Batches(nc)
+
+    async def publish_all(self, events: list[RecordedEvent]) -> list[int]:
+        """Publish in order; returns the sequences of the acknowledged prefix: after a
+        failure, the caller resumes at the first event without a PubAck (a later one that
+        did land is deduplicated). Raises when not even the first was acknowledged."""
+        return await self.batches.publish(map(self._message, events), len(events))
+
+    def _message(self, event: RecordedEvent) -> Message:
         stage, name, _ = type_parts(event.type)
         subject = self.subjects.event(stage, name, event.stream_id)
         cloudevent = to_cloudevent(event)
-        body = _ENCODE.encode(cloudevent)
         # tracing: the publish joins the command's trace; consumers continue from the header
         attributes = {"messaging.destination.name": subject, "messaging.message.id": cloudevent.id}
         with tracing.continued(
             f"publish {subject}", "producer", cloudevent.traceparent, attributes
         ):
             headers = tracing.inject({Header.MSG_ID: cloudevent.id})
-            await self.nc.publish(subject, body, reply=reply, headers=headers)
+        return Message(subject, _ENCODE.encode(cloudevent), headers)
 
     async def last_event_id(self, stage: str) -> UUID | None:
         """The event id of the last message on a stage's subjects (None if there is none)."""

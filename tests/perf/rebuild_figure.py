@@ -43,7 +43,7 @@ async def rebuild_figure(
     nc = await nats.connect(bus.nats_url)
     js = nc.jetstream()
     await ensure_stream(js, bus.subjects)
-    last = await fill(js, bus, events, measurements)
+    last = await fill(nc, bus, events, measurements)
     raw_rate = None
     if raw:
         began, read = time.perf_counter(), 0

@@ -12,8 +12,9 @@ from itertools import islice
 import msgspec
 import nats
 import pytest
+from nats.aio.client import Client
 
-from infra.bus import ensure_stream
+from infra.bus import Batches, Message, ensure_stream
 from infra.consumer import replay
 from infra.db import connect, create_pool
 from infra.settings import Settings
@@ -29,15 +30,17 @@ EVENTS = 200_000
 LATENCY_SECONDS = 10  # of commands at 100/s (the harness sets fewer for its smoke run)
 
 
-async def fill(js: object, bus: Settings, n: int, measurements: int = 20) -> int:
+async def fill(nc: Client, bus: Settings, n: int, measurements: int = 20) -> int:
+    """Publish `n` events of 20,000 interleaved lifecycles; returns the last sequence."""
     events = list(islice(portfolio(20_000, measurements=measurements), n))
-    last = 0
+    batches, last = Batches(nc), 0
     for i in range(0, len(events), 2000):
-        acks = await asyncio.gather(*(
-            js.publish(subject(bus, ce), msgspec.json.encode(ce), headers={"Nats-Msg-Id": ce.id})  # type: ignore[attr-defined]
-            for ce in events[i : i + 2000]
-        ))  # fmt: skip
-        last = acks[-1].seq
+        chunk = events[i : i + 2000]
+        messages = (Message(subject(bus, ce), msgspec.json.encode(ce), {"Nats-Msg-Id": ce.id})
+                    for ce in chunk)  # fmt: skip
+        acks = await batches.publish(messages, len(chunk))
+        assert len(acks) == len(chunk), f"{len(acks)} of {len(chunk)} acknowledged"
+        last = acks[-1]
     return last
 
 
@@ -49,7 +52,7 @@ async def test_rebuild_throughput_against_a_raw_read(settings: Settings):
     nc = await nats.connect(bus.nats_url)
     js = nc.jetstream()
     await ensure_stream(js, bus.subjects)
-    last = await fill(js, bus, EVENTS)
+    last = await fill(nc, bus, EVENTS)
     began, raw = time.perf_counter(), 0
     async for chunk in replay(js, bus.stream, bus.subjects.events, start=1, end=last):
         raw += len(chunk)
