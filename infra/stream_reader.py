@@ -91,6 +91,8 @@ class _Connection:
                 raise Unsupported("the server requires TLS")
             writer.write(b"CONNECT " + json.dumps(options).encode() + CRLF + b"PING" + CRLF)
             answer = await asyncio.wait_for(reader.readline(), timeout=2)
+            while answer.startswith((b"INFO ", b"+OK")):  # a cluster's update, an ack: not yet
+                answer = await asyncio.wait_for(reader.readline(), timeout=2)
             if not answer.startswith(b"PONG"):
                 raise StreamReadError(f"the server refused the connection: {answer.strip()!r}")
         except BaseException:
@@ -145,12 +147,13 @@ class _Connection:
 
 
 async def _open_any(urls: str) -> _Connection:
-    """The first server of a comma-separated list that answers."""
+    """The first server of a comma-separated list that answers and accepts the connection
+    (otherwise what the last one did)."""
     failure: Exception = StreamReadError("no server URL")
     for url in (u.strip() for u in urls.split(",")):
         try:
             return await _Connection.open(url)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, StreamReadError) as exc:
             failure = exc
     raise failure
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -86,9 +87,14 @@ async def test_credentials_in_the_url(
                                               end=last)]  # fmt: skip
         assert read == here and sum(map(len, read)) == last
         await nc.close()
+        refused = f"nats://{bad}@127.0.0.1:{server.port}"
         with pytest.raises(StreamReadError, match=r"[Aa]uthorization"):
-            [c async for c in read_stretch(f"nats://{bad}@127.0.0.1:{server.port}", bus.stream,
-                                           bus.subjects.events, start=1, end=last)]  # fmt: skip
+            [c async for c in read_stretch(refused, bus.stream, bus.subjects.events, start=1,
+                                           end=last)]  # fmt: skip
+        # a server refusing the credentials is passed over like one refusing connections
+        read = [c async for c in read_stretch(f"{refused},{url}", bus.stream,
+                                              bus.subjects.events, start=1, end=last)]  # fmt: skip
+        assert read == here
     finally:
         await server.stop()
 
@@ -103,3 +109,33 @@ def test_connect_options_send_credentials_as_nats_py_does():
     for url in ("tls://h:4222", "ws://h:80"):
         with pytest.raises(Unsupported):
             connect_options(url)
+
+
+async def test_info_lines_before_the_pong_are_passed_over():
+    """A cluster's server may send an INFO update before answering the PING: a scripted
+    server answers CONNECT with two, then PONG, then a JetStream error for the consumer."""
+    got: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b'INFO {"server_id":"x","max_payload":1048576}\r\n')
+        got.append(await reader.readline())  # CONNECT
+        got.append(await reader.readline())  # PING
+        writer.write(b'INFO {"connect_urls":["10.0.0.2:4222"]}\r\n+OK\r\nPONG\r\n')
+        await writer.drain()
+        await reader.readline()  # SUB of the inbox
+        pub = (await reader.readline()).split()
+        await reader.readexactly(int(pub[-1]) + 2)
+        body = b'{"error":{"code":404,"description":"stream not found"}}'
+        writer.write(b"MSG %s 1 %d\r\n%s\r\n" % (pub[2], len(body), body))
+        await writer.drain()
+        await reader.read()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(StreamReadError, match="stream not found"):
+            [c async for c in read_stretch(f"nats://127.0.0.1:{port}", "S", "s.>", start=1,
+                                           end=5)]  # fmt: skip
+    finally:
+        server.close()
+    assert got[0].startswith(b"CONNECT ") and got[1] == b"PING\r\n"
