@@ -139,3 +139,42 @@ async def test_info_lines_before_the_pong_are_passed_over():
     finally:
         server.close()
     assert got[0].startswith(b"CONNECT ") and got[1] == b"PING\r\n"
+
+
+async def test_a_pull_answered_503_is_sent_again():
+    """A cluster's new consumer may answer its first pull 503 (no leader yet): a scripted
+    server does so once, then delivers the stretch."""
+    pulls: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b'INFO {"server_id":"x"}\r\n')
+        while line := await reader.readline():
+            if line.startswith(b"PING"):
+                writer.write(b"PONG\r\n")
+            elif line.startswith(b"PUB "):
+                _, subject, reply, size = line.split()
+                await reader.readexactly(int(size) + 2)
+                if b"CONSUMER.CREATE" in subject:
+                    answer = b'{"name":"c1","num_pending":2}'
+                    writer.write(b"MSG %s 1 %d\r\n%s\r\n" % (reply, len(answer), answer))
+                elif b"MSG.NEXT" in subject:
+                    pulls.append(subject)
+                    if len(pulls) == 1:
+                        writer.write(b"HMSG %s 1 16 16\r\nNATS/1.0 503\r\n\r\n\r\n" % reply)
+                    else:
+                        for seq, pending, data in ((1, 1, b"hello"), (2, 0, b"world")):
+                            ack = b"$JS.ACK.S.c1.1.%d.%d.0.%d" % (seq, seq, pending)
+                            writer.write(b"MSG s.x 1 %s 5\r\n%s\r\n" % (ack, data))
+                else:  # the consumer's deletion
+                    writer.write(b"MSG %s 1 2\r\n{}\r\n" % reply)
+            await writer.drain()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        read = [c async for c in read_stretch(f"nats://127.0.0.1:{port}", "S", "s.>", start=1,
+                                              end=2)]  # fmt: skip
+    finally:
+        server.close()
+    assert read == [[(1, b"hello"), (2, b"world")]]
+    assert pulls == [b"$JS.API.CONSUMER.MSG.NEXT.S.c1"] * 2
