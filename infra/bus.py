@@ -216,6 +216,7 @@ class Batches:
         self._listening = False
         self._number = 0  # of the current batch: a late answer to an earlier one is dropped
         self._batch: _Batch | None = None
+        self._one_at_a_time = asyncio.Lock()  # answers are matched to the current batch
 
     async def _on_answer(self, msg: Msg) -> None:
         number, _, index = msg.subject[len(self._inbox) + 1 :].partition(".")
@@ -229,6 +230,10 @@ class Batches:
         message without one, and every one after it, may or may not be stored. Raises
         when not even the first was acknowledged (what JetStream answered, or why it could
         not be sent, made or acknowledged in time)."""
+        async with self._one_at_a_time:
+            return await self._publish(messages, size)
+
+    async def _publish(self, messages: Iterable[Message], size: int) -> list[int]:
         if not self._listening:
             await self.nc.subscribe(f"{self._inbox}.*.*", cb=self._on_answer)
             self._listening = True

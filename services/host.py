@@ -22,7 +22,7 @@ from infra.bus import Publisher, connect, ensure_stream
 from infra.consumer import Consumer, Handler
 from infra.db import Connection, create_pool
 from infra.eventstore import EventStore
-from infra.migrations import migrate
+from infra.migrations import migrate_at
 from infra.outbox import Relay
 from infra.published import PublishedWatch
 from infra.settings import Settings
@@ -78,9 +78,10 @@ async def run_service(
 ) -> None:
     """Any event-sourced service: its store (schema `stage`), command endpoints, relay."""
     database_url = settings.database_url_for(stage)  # this service's store: no other's tables
+    # on a connection of its own, without the pool's statement timeout: a migration may
+    # rewrite a long events table (003_json_payloads.sql)
+    await migrate_at(database_url, stage, "eventstore")
     pool = await create_pool(database_url)
-    async with pool.acquire() as conn:
-        await migrate(conn, stage, "eventstore")
     nc = await connect(settings.nats_url, name=f"tollgate-{stage}")
     js = nc.jetstream()
     await ensure_stream(js, settings.subjects, settings.stream_replicas)

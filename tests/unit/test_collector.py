@@ -42,3 +42,22 @@ def test_an_error_inside_restores_it():
     except KeyError:
         pass
     assert gc.get_threshold() == before
+
+
+async def test_the_first_leaving_before_the_second_keeps_it_until_the_second_leaves():
+    before = gc.get_threshold()
+    second_in, first_out = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        with fewer_young_collections():
+            await second_in.wait()
+        first_out.set()
+
+    async def second() -> None:
+        with fewer_young_collections():
+            second_in.set()
+            await first_out.wait()  # the first left while this one is inside
+            assert gc.get_threshold()[0] == YOUNG
+
+    await asyncio.gather(first(), second())
+    assert gc.get_threshold() == before
