@@ -1,6 +1,8 @@
 import asyncio
 import gc
 
+import pytest
+
 from infra.collector import YOUNG, fewer_young_collections
 
 
@@ -14,26 +16,6 @@ def test_the_threshold_is_raised_inside_and_restored_after_the_last_use_leaves()
     assert gc.get_threshold() == before
 
 
-async def test_interleaved_tasks_restore_it_once_both_have_left():
-    before = gc.get_threshold()
-    first_in, second_out = asyncio.Event(), asyncio.Event()
-
-    async def first() -> None:
-        with fewer_young_collections():
-            first_in.set()
-            await second_out.wait()  # the second leaves while the first is still inside
-            assert gc.get_threshold()[0] == YOUNG
-
-    async def second() -> None:
-        await first_in.wait()
-        with fewer_young_collections():
-            await asyncio.sleep(0)
-        second_out.set()
-
-    await asyncio.gather(first(), second())
-    assert gc.get_threshold() == before
-
-
 def test_an_error_inside_restores_it():
     before = gc.get_threshold()
     try:
@@ -44,20 +26,25 @@ def test_an_error_inside_restores_it():
     assert gc.get_threshold() == before
 
 
-async def test_the_first_leaving_before_the_second_keeps_it_until_the_second_leaves():
+async def inside_until(entered: asyncio.Event, leave: asyncio.Event) -> None:
+    with fewer_young_collections():
+        entered.set()
+        await leave.wait()
+
+
+@pytest.mark.parametrize("order", ["first in, first out", "first in, last out"])
+async def test_two_interleaved_tasks_keep_it_until_both_have_left(order: str):
+    """Tasks interleave at their awaits: whichever leaves first, the other is still inside."""
     before = gc.get_threshold()
-    second_in, first_out = asyncio.Event(), asyncio.Event()
-
-    async def first() -> None:
-        with fewer_young_collections():
-            await second_in.wait()
-        first_out.set()
-
-    async def second() -> None:
-        with fewer_young_collections():
-            second_in.set()
-            await first_out.wait()  # the first left while this one is inside
-            assert gc.get_threshold()[0] == YOUNG
-
-    await asyncio.gather(first(), second())
+    entered, leave = [asyncio.Event(), asyncio.Event()], [asyncio.Event(), asyncio.Event()]
+    tasks = []
+    for n in (0, 1):
+        tasks.append(asyncio.create_task(inside_until(entered[n], leave[n])))
+        await entered[n].wait()
+    first, last = (0, 1) if order == "first in, first out" else (1, 0)
+    leave[first].set()
+    await tasks[first]
+    assert gc.get_threshold()[0] == YOUNG  # the other is still inside
+    leave[last].set()
+    await tasks[last]
     assert gc.get_threshold() == before
