@@ -13,7 +13,7 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
-from nats.js.api import Header, RetentionPolicy, StorageType, StreamConfig
+from nats.js.api import Header, RawStreamMsg, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import (
     APIError,
     BadRequestError,
@@ -290,7 +290,27 @@ class Publisher:
             )
         except NotFoundError:
             return None
-        headers = msg.headers or {}
-        if Header.MSG_ID in headers:
-            return UUID(headers[Header.MSG_ID])
-        return UUID(_ID.decode(msg.data or b"{}").id)
+        return _event_id(msg)
+
+    async def ids_after(self, stage: str, seq: int, limit: int) -> dict[UUID, int] | None:
+        """The event ids on a stage's subjects after stream sequence `seq`, with their
+        sequences; None when there are more than `limit` (one request each)."""
+        found: dict[UUID, int] = {}
+        subject = self.subjects.stage_events(stage)
+        while len(found) <= limit:
+            try:
+                msg = await self.js.get_msg(
+                    self.subjects.stream, seq=seq + 1, subject=subject, next=True
+                )
+            except NotFoundError:
+                return found
+            seq = msg.seq or seq + 1
+            found[_event_id(msg)] = seq
+        return None
+
+
+def _event_id(msg: RawStreamMsg) -> UUID:
+    headers = msg.headers or {}
+    if Header.MSG_ID in headers:
+        return UUID(headers[Header.MSG_ID])
+    return UUID(_ID.decode(msg.data or b"{}").id)

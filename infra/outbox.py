@@ -7,7 +7,8 @@ its checkpoint, publishes each event to JetStream with Nats-Msg-Id = event id, a
 the checkpoint (with the JetStream sequence reached, NOTIFYed to the command path) only
 after the PubAcks. A relay killed between a PubAck and its checkpoint would republish that
 batch; on start it therefore resumes after the last message already on its stages'
-subjects, so no outage, however long, puts an event on the stream twice. NOTIFY wakes it;
+subjects, so no outage, however long, puts an event on the stream twice, and first
+publishes any event before that one which the stream did not store. NOTIFY wakes it;
 polling is the fallback.
 """
 
@@ -17,17 +18,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from uuid import UUID
 
 from infra import metrics
 from infra.bus import Publisher
 from infra.db import DATABASE_ERRORS
-from infra.eventstore import Checkpoint, EventStore
+from infra.eventstore import Checkpoint, EventStore, RecordedEvent
 from infra.lease import Lease
 
 log = logging.getLogger(__name__)
 CHECKPOINT = "outbox-relay"
 KEEP_KEYS_DAYS = 7  # how long a stage keeps idempotency keys (the API keeps its own 24 h)
 PURGE_EVERY = 3600.0
+GAP_SCAN = 5000  # this relay's messages after its checkpoint it reads back to find gaps
 HELD_BACK_PAUSE = 0.001  # seconds, doubled while events wait below the horizon
 
 
@@ -102,14 +105,56 @@ class Relay:
             return False
 
     async def resume_point(self) -> Checkpoint:
-        """The saved checkpoint, or the last event already on the stream if that is later."""
+        """Where to go on from: the saved checkpoint, or, when events after it are already on
+        the stream (a relay died between its PubAcks and its checkpoint), the last of them,
+        after publishing any event before it that JetStream did not store."""
         saved = await self.store.load_checkpoint(CHECKPOINT)
         last_ids = [await self.publisher.last_event_id(stage) for stage in self.stages]
         on_stream = await self.store.position_of([i for i in last_ids if i is not None])
         if on_stream is None or saved.covers(on_stream.tx_id, on_stream.position):
             return saved
         log.warning("relay %s: resuming after the last event on the stream", self.store.schema)
-        return Checkpoint(on_stream.tx_id, on_stream.position, saved.stream_seq)
+        return await self._fill_gaps(saved, on_stream)
+
+    async def _fill_gaps(self, saved: Checkpoint, on_stream: Checkpoint) -> Checkpoint:
+        """Publish the events between `saved` and `on_stream` that are not on the stream.
+
+        Publishes are pipelined, so JetStream may have stored event n+1 but not n (refused,
+        or lost in a reconnect); a relay that keeps running republishes from n, and after a
+        restart this does the same. It publishes only what is missing, not what is already
+        there, so a restart after any outage, longer than the dedup window too, puts nothing
+        on the stream twice. The stream is read back from the saved sequence, which is at
+        most a batch or two of this relay's messages; when there are more than GAP_SCAN
+        (the checkpoint was lost, say), the relay goes on after the last one unchecked."""
+        present: dict[UUID, int] = {}
+        for stage in self.stages:
+            ids = await self.publisher.ids_after(stage, saved.stream_seq, GAP_SCAN)
+            if ids is None:
+                log.warning("relay %s: too many events to check for gaps", self.store.schema)
+                return Checkpoint(on_stream.tx_id, on_stream.position, saved.stream_seq)
+            present.update(ids)
+        missing: list[RecordedEvent] = []
+        point = saved
+        while not point.covers(on_stream.tx_id, on_stream.position):
+            events = await self.store.read_all(point, self.batch)
+            if not events:  # cannot be: `on_stream` is stored and below the horizon
+                break
+            for e in events:
+                if on_stream.covers(e.tx_id, e.position) and e.event_id not in present:
+                    missing.append(e)
+            point = Checkpoint(events[-1].tx_id, events[-1].position)
+        sequences = list(present.values())
+        for start in range(0, len(missing), self.batch):
+            batch = missing[start : start + self.batch]
+            acked = await self.publisher.publish_all(batch)
+            if len(acked) < len(batch):  # the relay's loop asks again: what landed is found
+                raise RuntimeError(f"{len(batch) - len(acked)} missing events not published")
+            sequences += acked
+        if missing:
+            log.warning("relay %s: published %d events the stream had lost",
+                        self.store.schema, len(missing))  # fmt: skip
+        reached = max(sequences, default=saved.stream_seq)
+        return Checkpoint(on_stream.tx_id, on_stream.position, reached)
 
     async def relay_batch(self, checkpoint: Checkpoint) -> tuple[Checkpoint, int, bool | None]:
         """Publish the next batch: the checkpoint reached, how many were published, and

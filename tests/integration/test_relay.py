@@ -10,9 +10,9 @@ import nats
 
 from infra.bus import Publisher, ensure_stream
 from infra.db import create_pool
-from infra.eventstore import EventStore
+from infra.eventstore import Checkpoint, EventStore
 from infra.migrations import migrate
-from infra.outbox import Relay
+from infra.outbox import CHECKPOINT, Relay
 from infra.settings import Settings
 from tests.conftest import fresh_schema
 from tests.integration.bus import eventually, own_bus
@@ -134,6 +134,55 @@ async def test_a_relay_back_after_an_outage_longer_than_the_dedup_window_publish
     sub = await js.pull_subscribe(f"{bus.subject_root}.events.>", stream=bus.stream)
     ids = [m.headers["Nats-Msg-Id"] for m in await sub.fetch(100, timeout=2)]
     assert sorted(ids) == sorted(appended), "missing or duplicated events on the stream"
+    await js.delete_stream(bus.stream)
+    await nc.close()
+    await pool.close()
+
+
+async def test_a_relay_restarted_after_the_stream_lost_an_event_but_stored_a_later_one_publishes_it(
+    settings: Settings,
+):
+    """Publishes are pipelined: JetStream may store event n+1 but not n (refused, or lost
+    in a reconnect), and the relay die before it retried n. On start it publishes n, and
+    only n, even after an outage longer than the dedup window."""
+    bus = own_bus(settings)
+    pool = await create_pool(bus.database_url)
+    schema = fresh_schema()
+    async with pool.acquire() as conn:
+        await migrate(conn, schema, "eventstore")
+    store = EventStore(pool, schema)
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects, duplicate_window=0.5)
+    for i in range(4):
+        await store.append(f"init-{i}", new_events(2), 0)
+    events = await store.read_all(Checkpoint(), 100)
+    publisher = Publisher(nc, bus.subjects)
+    first = await publisher.publish_all(events[:3])
+    last = events[2]
+    await store.save_checkpoint(CHECKPOINT, Checkpoint(last.tx_id, last.position, first[-1]))
+    await publisher.publish_all(events[4:6])  # the 4th was lost, the 5th and 6th stored
+    await asyncio.sleep(1.0)  # past the dedup window: a republished 5th would be stored again
+    await store.append("late", new_events(1), 0)
+
+    stop = asyncio.Event()
+    relay = Relay(bus.database_url, store, publisher, stages=["ideation"], batch=3)
+    task = asyncio.create_task(relay.run(stop))
+
+    async def stream_count() -> int:
+        return int((await js.stream_info(bus.stream)).state.messages)
+
+    await eventually(lambda: _equals(stream_count, 9), what="the lost event and the late one")
+    await asyncio.sleep(0.3)  # and nothing more
+    stop.set()
+    await task
+    sub = await js.pull_subscribe(f"{bus.subject_root}.events.>", stream=bus.stream)
+    ids = [m.headers["Nats-Msg-Id"] for m in await sub.fetch(100, timeout=2)]
+    appended = [str(e.event_id) for e in await store.read_all(Checkpoint(), 100)]
+    assert sorted(ids) == sorted(appended), "missing or duplicated events on the stream"
+    assert ids[5] == appended[3], "the lost event is published after those already there"
+    saved = await store.load_checkpoint(CHECKPOINT)
+    assert saved.stream_seq == 9 and saved.covers(events[-1].tx_id, events[-1].position)
     await js.delete_stream(bus.stream)
     await nc.close()
     await pool.close()
