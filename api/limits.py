@@ -31,13 +31,13 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.buffered import read_body, replaying
+from events.errors import NUL_MESSAGE
 
 MAX_BODY_BYTES = 1 << 20
 MAX_JSON_DEPTH = 32
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _NOT_JSON = (b"application/x-www-form-urlencoded", b"multipart/")
-NUL_MESSAGE = "text may not contain NUL characters (\\u0000)"
 DATE_MESSAGE = f"Expected a date between {FIRST_YEAR} and {LAST_YEAR}"
 OFFSET_MESSAGE = "Expected an RFC 3339 datetime with its offset, such as 2026-01-01T00:00:00Z"
 BIGGEST = 2**63 - 1  # PostgreSQL's bigint

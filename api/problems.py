@@ -24,7 +24,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from api.idempotency_context import CURRENT
-from api.limits import NUL_MESSAGE
+from events.errors import NUL_MESSAGE
 from events.replies import Problem
 from infra.commands import ServiceUnavailable
 from infra.db import DATABASE_ERRORS, is_unavailable, is_unstorable_text

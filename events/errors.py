@@ -6,6 +6,8 @@ from typing import Literal
 
 # "unavailable": the service failed while handling the command (its database went away,
 # say); the command may or may not have been applied
+# PostgreSQL stores no NUL, in text or in jsonb: every input refuses it with this
+NUL_MESSAGE = "text may not contain NUL characters (\\u0000)"
 ErrorCode = Literal["refused", "forbidden", "not_found", "conflict", "invalid", "unavailable"]
 
 

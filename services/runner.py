@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Generic, Protocol, TypeVar
@@ -22,7 +23,7 @@ import msgspec
 
 from events.base import Addressed, Fact, event_tag
 from events.envelope import Metadata
-from events.errors import DomainError
+from events.errors import NUL_MESSAGE, DomainError
 from events.replies import (
     CAUSATION_ID,
     CORRELATION_ID,
@@ -128,6 +129,8 @@ class Runner(Generic[C, S, E]):
         self, name: str, body: bytes, headers: Mapping[str, str]
     ) -> CommandReply:
         """A command as it arrives over NATS: decode, then execute."""
+        if _NUL.search(body):  # the event store would keep it, but no read model could
+            return _failed(Problem(code="invalid", detail=f"invalid {name} command: {NUL_MESSAGE}"))
         try:
             command = self.decider.COMMANDS.decode(body)
         except msgspec.ValidationError as exc:
@@ -290,6 +293,10 @@ def _new_event(event: Fact, metadata: bytes) -> NewEvent:
         data=_ENCODE.encode(event),
         metadata=metadata,
     )
+
+
+# a JSON escape for the NUL character (not an escaped backslash before "u0000")
+_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def _failed(problem: Problem, stream_id: str = "", version: int = 0) -> CommandReply:

@@ -156,3 +156,26 @@ async def test_inside_a_consumer_transaction_the_cache_does_not_get_ahead_of_the
     reply = await runner.execute(workshop(1), conn=conn)  # type: ignore[arg-type]
     assert reply.ok and reply.position is None
     assert runner.cache.get(ID) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "refused"),
+    [("Carl\\u0000", True), ("Carl\\\\\\u0000", True), ("C:\\\\u0000", False), ("Carl", False)],
+)
+async def test_a_command_over_nats_with_a_nul_anywhere_is_refused_and_nothing_is_stored(
+    name: str, refused: bool
+):
+    """No read model can store a NUL (PostgreSQL text and jsonb refuse it), so a command
+    holding one in any field, the actor's name too, is refused before it becomes an event;
+    an escaped backslash before "u0000" is text, not a NUL."""
+    store = FakeEventStore()
+    body = msgspec.json.encode(PROPOSE).replace(
+        b'"name":"Carl"', b'"name":"' + name.encode() + b'"'
+    )
+    assert name.encode() in body
+    reply = await new_runner(store).handle_request("propose-idea", body, {})
+    assert reply.ok is not refused
+    assert len(store.events) == (0 if refused else 1)
+    if refused:
+        assert reply.error is not None and reply.error.code == "invalid"
+        assert "NUL" in reply.error.detail
