@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 
 import nats
 import pytest
+from nats.aio.msg import Msg
 from nats.errors import NoRespondersError
 from nats.js.errors import BadRequestError
 
-from infra.bus import Publisher, ensure_stream
+from infra import bus as bus_module
+from infra.bus import Batches, Message, Publisher, ensure_stream
 from infra.eventstore import RecordedEvent
 from infra.settings import Settings
 from tests.integration.bus import own_bus, own_stream
@@ -80,3 +82,39 @@ async def test_a_closed_connection_raises_rather_than_returning_nothing(settings
         await nc.close()
         with pytest.raises(nats.errors.ConnectionClosedError):
             await publisher.publish_all([recorded(2)])
+
+
+async def test_an_unanswered_publish_ends_the_prefix_and_its_late_answer_is_dropped(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    """A scripted responder on the real NATS plays JetStream. It holds back the answer to
+    the first batch's second message past the timeout, and sends it during the next batch,
+    whose own second message it never answers: the late answer must not stand in for it."""
+    monkeypatch.setattr(bus_module, "ACK_TIMEOUT", 0.3)
+    nc = await nats.connect(settings.nats_url)
+    subject = f"scripted.{uuid.uuid4().hex}"
+    held: list[str] = []
+
+    async def answer(msg: Msg) -> None:
+        n = int(msg.data)
+        if n == 20:  # the next batch's first message: the late answer goes out first
+            await nc.publish(held[0], b'{"stream": "S", "seq": 99}')
+        if (n == 2 and not held) or n == 30:  # no answer within the timeout
+            held.append(msg.reply)
+            return
+        await nc.publish(msg.reply, b'{"stream": "S", "seq": %d}' % n)
+
+    await nc.subscribe(subject, cb=answer)
+    batches = Batches(nc)
+
+    def messages(*numbers: int) -> list[Message]:
+        return [Message(subject, str(n).encode(), {}) for n in numbers]
+
+    started = time.monotonic()
+    assert await batches.publish(messages(1, 2, 3), 3) == [1]
+    assert 0.3 <= time.monotonic() - started < 4.0, "the batch waited its timeout, not more"
+    assert await batches.publish(messages(20, 30), 2) == [20]
+    assert await batches.publish(messages(4, 5), 2) == [4, 5]
+    with pytest.raises(TimeoutError, match="no PubAck"):  # not even the first answered
+        await batches.publish(messages(30), 1)
+    await nc.close()
