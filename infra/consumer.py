@@ -35,10 +35,12 @@ from infra.db import Connection, Pool
 log = logging.getLogger(__name__)
 # (transaction, event, its JetStream stream sequence): effects go in that transaction
 Handler = Callable[[Connection, CloudEvent, int], Awaitable[object]]
-# (event, its stream sequence) -> False when handling it would change nothing
-Needed = Callable[[CloudEvent, int], Awaitable[bool]]
+# the events already delivered (with their stream sequences) -> for each, False when
+# handling it would change nothing: one question for all of them (one query, not one each)
+Needed = Callable[[Sequence[tuple[CloudEvent, int]]], Awaitable[Sequence[bool]]]
 TRACKED = "tracked"  # what a Statement reads: one row when the event is new
 ACK_TOGETHER = 100  # handled messages acknowledged at the latest together
+ASK_TOGETHER = 100  # delivered messages whose `needed` is asked in one call, at the most
 
 
 def tracking_sql(schema: str, consumer: str = "$1", event_id: str = "$2", when: str = "") -> str:
@@ -110,10 +112,11 @@ class Consumer:
                 f" SELECT EXISTS (SELECT FROM {TRACKED})"
             )
 
-    async def subscribe(self) -> JetStreamContext.PushSubscription:
+    async def subscribe(self, arrived: asyncio.Queue[Msg]) -> JetStreamContext.PushSubscription:
         """A durable push consumer delivered to a queue group named like it: messages arrive
         as soon as they are stored (no pull-request expiry races), and replicas of a
-        service share them."""
+        service share them. They are put in `arrived` as they come (at most `batch` wait
+        unacknowledged), so the consumer takes all that are there at once."""
         config = ConsumerConfig(
             durable_name=self.durable,
             deliver_group=self.durable,
@@ -124,10 +127,14 @@ class Consumer:
             max_ack_pending=self.batch,
         )
         await self._update_ack_wait()
+
+        async def deliver(msg: Msg) -> None:
+            arrived.put_nowait(msg)
+
         # one filter subject works on every server (a list needs nats-server 2.10+)
         return await self.js.subscribe(
             self.filter_subjects[0], queue=self.durable, durable=self.durable,
-            stream=self.stream, manual_ack=True, config=config,
+            stream=self.stream, cb=deliver, manual_ack=True, config=config,
         )  # fmt: skip
 
     async def _update_ack_wait(self) -> None:
@@ -141,36 +148,55 @@ class Consumer:
             await self.js.add_consumer(self.stream, replace(info.config, ack_wait=self.ack_wait))
 
     async def run(self, stop: asyncio.Event) -> None:
-        sub = await self.subscribe()
+        arrived: asyncio.Queue[Msg] = asyncio.Queue()
+        sub = await self.subscribe(arrived)
         handled: list[Msg] = []  # acknowledged together once nothing more waits
         try:
             while not stop.is_set():
                 try:
-                    msg = await sub.next_msg(timeout=0.5)
-                except (nats.errors.TimeoutError, TimeoutError):
+                    first = await asyncio.wait_for(arrived.get(), 0.5)
+                except TimeoutError:
                     continue
-                except Exception as exc:  # a broker hiccup must not end the consumer
-                    log.warning("%s: receive failed (%r); retrying", self.durable, exc)
-                    await asyncio.sleep(0.5)
-                    continue
-                if await self.handle(msg):
-                    handled.append(msg)
-                if not sub.pending_msgs or len(handled) >= ACK_TOGETHER:
+                msgs = [first]
+                while len(msgs) < ASK_TOGETHER and not arrived.empty():
+                    msgs.append(arrived.get_nowait())
+                handled += await self.handle_all(msgs)
+                if arrived.empty() or len(handled) >= ACK_TOGETHER:
                     await acknowledge(handled)
         finally:
             with contextlib.suppress(Exception):  # unacknowledged: delivered again, a repeat
                 await acknowledge(handled)
             await sub.unsubscribe()
 
-    async def handle(self, msg: Msg) -> bool:
-        """Handle one message: True when it is done and to be acknowledged (the caller does,
-        see `acknowledge`); a message to see again later is refused (nak) here."""
+    async def handle_all(self, msgs: Sequence[Msg]) -> list[Msg]:
+        """Handle messages in order; returns those done and to be acknowledged (the caller
+        does, see `acknowledge`). Those to see again later are refused (nak) here."""
+        decoded: list[tuple[Msg, CloudEvent]] = []
+        for msg in msgs:
+            try:
+                decoded.append((msg, CLOUDEVENT_DECODER.decode(msg.data)))
+            except msgspec.DecodeError as exc:
+                log.error("%s: dropping undecodable message on %s: %s",
+                          self.durable, msg.subject, exc)  # fmt: skip
+                await msg.term()
         try:
-            event = CLOUDEVENT_DECODER.decode(msg.data)
-        except msgspec.DecodeError as exc:
-            log.error("%s: dropping undecodable message on %s: %s", self.durable, msg.subject, exc)
-            await msg.term()
-            return False
+            needed = await self._needed(decoded)
+        except Exception as exc:  # not yet (Retry), or the database hiccuped: all again later
+            if not isinstance(exc, Retry):
+                log.exception("%s: could not tell what to handle; will retry", self.durable)
+            for msg, _ in decoded:
+                await msg.nak(delay=exc.delay if isinstance(exc, Retry) else 1)
+            return []
+        return [msg for (msg, event), n in zip(decoded, needed, strict=True)
+                if await self.handle(msg, event, n)]  # fmt: skip
+
+    async def _needed(self, decoded: Sequence[tuple[Msg, CloudEvent]]) -> Sequence[bool]:
+        if self.needed is None or not decoded:
+            return [True] * len(decoded)
+        return await self.needed([(e, m.metadata.sequence.stream) for m, e in decoded])
+
+    async def handle(self, msg: Msg, event: CloudEvent, needed: bool = True) -> bool:
+        """Handle one decoded message: True when it is done (skipped when not `needed`)."""
         # tracing: continue the relay's publish (header), else the recording command (event)
         parent = (msg.headers or {}).get(tracing.TRACEPARENT) or event.traceparent
         attributes = {
@@ -179,7 +205,7 @@ class Consumer:
         }
         try:
             with tracing.continued(f"process {msg.subject}", "consumer", parent, attributes):
-                outcome = await self.process(event, msg.metadata.sequence.stream)
+                outcome = await self.process(event, msg.metadata.sequence.stream, needed)
         except Retry as retry:
             await msg.nak(delay=retry.delay)
             return False
@@ -194,9 +220,12 @@ class Consumer:
             metrics.CONSUMER_DELAY.labels(self.durable).observe(delay)
         return True
 
-    async def process(self, event: CloudEvent, sequence: int) -> str:
-        """What became of the event: applied, repeat (handled before) or skipped (not needed)."""
-        if self.needed is not None and not await self.needed(event, sequence):
+    async def process(self, event: CloudEvent, sequence: int, needed: bool | None = None) -> str:
+        """What became of the event: applied, repeat (handled before) or skipped (not needed,
+        as told or, without that, as `needed` answers for it alone)."""
+        if needed is None:
+            needed = self.needed is None or (await self.needed([(event, sequence)]))[0]
+        if not needed:
             return "skipped"
         return "applied" if await self.apply(event, sequence) else "repeat"
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 
 from api.notifier import agent_accounts, mail, store
 from api.notifier.store import Recipient
@@ -37,14 +38,20 @@ class Notifier:
         self.queued = 0
         self.reached = 0  # the highest stream sequence the read models were heard to apply
 
-    async def needed(self, event: CloudEvent, sequence: int) -> bool:
-        """The consumer's check before a transaction: most events (a proposal, an edit) leave
-        nothing waiting on anyone, and then handling them tells no one and needs no tracking
-        row. Skipping is safe on a redelivery too: whatever waits by then was put there by a
-        later event, which tells it, and each item is told to each user once (api.notified)."""
-        if agent_accounts.followed(event) is not None:
-            return True
-        return bool(await self._waiting(event, sequence))
+    async def needed(self, events: Sequence[tuple[CloudEvent, int]]) -> list[bool]:
+        """The consumer's check before a transaction, for all the events delivered at once:
+        most (a proposal, an edit) leave nothing waiting on anyone, and then handling them
+        tells no one and needs no tracking row. Skipping is safe on a redelivery too:
+        whatever waits by then was put there by a later event, which tells it, and each
+        item is told to each user once (api.notified). The read models are first to have
+        applied the last of them (one question, one query)."""
+        followed = [agent_accounts.followed(e) is not None for e, _ in events]
+        asked = [(e, seq) for (e, seq), f in zip(events, followed, strict=True) if not f]
+        if not asked:
+            return followed
+        await self._reach(max(seq for _, seq in asked))
+        waiting = await inbox_store.waiting_on(self.reads, [e.subject for e, _ in asked])
+        return [f or e.subject in waiting for (e, _), f in zip(events, followed, strict=True)]
 
     async def on_event(self, conn: Connection, event: CloudEvent, sequence: int) -> None:
         waiting = await self._waiting(event, sequence)

@@ -140,6 +140,10 @@ FAN_OUT = (
     f" WHERE EXISTS (SELECT FROM {TRACKED}) AND {_wanting('$3', '$4')}"
     " ON CONFLICT (subscription_id, event_id) DO NOTHING"
 )
-# Whether any subscription wants the event ($1 its type, $2 its initiative): read only, so an
-# event nobody subscribed to costs no write, no tracking row and no commit to flush.
-WANTED = f"SELECT EXISTS (SELECT FROM api.subscriptions WHERE {_wanting('$1', '$2')})"
+# Which of some events any subscription wants ($1 their types, $2 their initiatives): the
+# positions (from 1) of those it does. Read only, so an event nobody subscribed to costs no
+# write, no tracking row and no commit to flush; and one query asks for all delivered ones.
+WANTED = (
+    "SELECT e.n FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS e(type, subject, n)"
+    f" WHERE EXISTS (SELECT FROM api.subscriptions WHERE {_wanting('e.type', 'e.subject')})"
+)

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -77,8 +78,10 @@ def wanted(pool: Pool) -> Needed:
     untracked. Should it come again once a subscription wants it, that subscription gets it:
     an event from just before it subscribed, which a first delivery that late gives too."""
 
-    async def check(event: CloudEvent, _sequence: int) -> bool:
-        return bool(await pool.fetchval(store.WANTED, event.type, event.subject))
+    async def check(events: Sequence[tuple[CloudEvent, int]]) -> list[bool]:
+        types, subjects = [e.type for e, _ in events], [e.subject for e, _ in events]
+        wanted = {row[0] for row in await pool.fetch(store.WANTED, types, subjects)}
+        return [n in wanted for n in range(1, len(events) + 1)]
 
     return check
 

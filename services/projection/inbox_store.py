@@ -6,7 +6,7 @@ writes exactly what the live projection wrote.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -94,17 +94,13 @@ async def of_initiative(pool: Pool, initiative_id: str) -> list[Addressed]:
     return [_addressed(r) for r in rows]
 
 
-async def at_position(pool: Pool, initiative_id: str) -> tuple[int, list[Addressed]]:
-    """The stream sequence the read models applied and what waits for one initiative, in one
-    query (one round trip, one snapshot): what the notifier reads for each event."""
+async def waiting_on(pool: Pool, initiative_ids: Sequence[str]) -> set[str]:
+    """Those of the initiatives for which anything waits on anyone (one query for all)."""
     rows = await pool.fetch(
-        f"SELECT p.sequence, i.accounts, i.roles, i.names, i.done_by, i.item"
-        f" FROM {SCHEMA}.position p LEFT JOIN {SCHEMA}.inbox i ON i.initiative_id = $1"
-        " ORDER BY i.since, i.key",
-        initiative_id,
+        f"SELECT DISTINCT initiative_id FROM {SCHEMA}.inbox WHERE initiative_id = ANY($1)",
+        list(initiative_ids),
     )
-    position = int(rows[0]["sequence"]) if rows else 0
-    return position, [_addressed(r) for r in rows if r["item"] is not None]
+    return {r[0] for r in rows}
 
 
 def _addressed(row: Any) -> Addressed:  # a database row

@@ -184,6 +184,50 @@ async def test_the_fan_out_skips_untracked_what_no_subscription_wants(own: Setti
         [wanted_type, other],
     )
     assert [r[0] for r in tracked] == [r[0] for r in queued] == [events[0].id]
+    together = await wanted(pool)([(e, 0) for e in events + events])  # one query for all
+    assert together == [True, False, False] * 2
+    await pool.close()
+
+
+async def test_a_consumer_asks_once_whether_the_events_already_delivered_are_needed(
+    own: Settings,
+):
+    """Messages waiting when the consumer looks are checked with one `needed` call (one
+    query, not one each), and each is still handled or skipped as its own answer says."""
+    pool = await create_pool(own.database_url)
+    await pool.execute("CREATE TABLE api.seen (id text PRIMARY KEY)")
+    asked: list[int] = []
+
+    async def every_other(events):
+        asked.append(len(events))
+        return [e.subject.endswith(("0", "2", "4", "6", "8")) for e, _ in events]
+
+    record = Statement(
+        "INSERT INTO api.seen SELECT $3 WHERE EXISTS (SELECT FROM tracked)",
+        lambda e: (e.subject,),
+    )
+    nc = await nats.connect(own.nats_url)
+    js = nc.jetstream()
+    consumer = Consumer(
+        js, pool, schema="api", durable="asker", stream=own.stream,
+        filter_subjects=[f"{own.subject_root}.events.>"], handler=record, needed=every_other,
+    )  # fmt: skip
+    await js.add_stream(name=own.stream, subjects=[f"{own.subject_root}.>"])
+    for i in range(40):  # all stored before the consumer starts: delivered at once
+        e = event(TYPES[0], f"i{i}")
+        await js.publish(
+            f"{own.subject_root}.events.ideation.x.{e.subject}", msgspec.json.encode(e)
+        )
+    stop, task, all_acked = await consume_until_acked(js, own, consumer, 40)
+    await eventually(all_acked, what="every message acknowledged")
+    stop.set()
+    await task
+
+    seen = {r[0] for r in await pool.fetch("SELECT id FROM api.seen")}
+    assert seen == {f"i{i}" for i in range(0, 40, 2)} and consumer.handled == 20
+    assert sum(asked) == 40 and len(asked) < 10, f"asked {asked}"
+    await js.delete_stream(own.stream)
+    await nc.close()
     await pool.close()
 
 
@@ -245,6 +289,7 @@ async def test_the_notifier_skips_what_leaves_nothing_waiting_and_tells_each_ite
     assert tracked == {waiting.id, again.id}  # the quiet event needed no tracking row
     assert [m["recipient"] for m in mails] == ["sc-owner"]  # told once, whatever repeats
     assert consumer.handled == 2
+    assert await notifier.needed([(quiet, 4), (waiting, 5), (again, 6)]) == [False, True, True]
     await js.delete_stream(own.stream)
     await nc.close()
     await pool.close()
