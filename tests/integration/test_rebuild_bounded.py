@@ -98,6 +98,8 @@ async def test_a_bounded_chunked_interrupted_rebuild_equals_the_event_by_event_f
     await first.run(start + 1, last // 2)
     assert len(fold.rows) <= 3 + 7
     assert len(checkpoints) > 2, "a checkpoint every 40 events and one at the end"
+    assert checkpoints[-1] == last // 2
+    assert all(last // 2 - p >= 40 for p in checkpoints[:-1]), "none just before the end"
     checkpoints.clear()
     await conn.close()
 
