@@ -90,21 +90,26 @@ async def _equals(count, n: int) -> bool:
     return await count() == n
 
 
+async def short_window_store(settings: Settings):
+    """A store of its own, and a stream whose dedup window (0.5 s) a test can outwait."""
+    bus = own_bus(settings)
+    pool = await create_pool(bus.database_url)
+    schema = fresh_schema()
+    async with pool.acquire() as conn:
+        await migrate(conn, schema, "eventstore")
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects, duplicate_window=0.5)
+    return bus, pool, EventStore(pool, schema), nc, js
+
+
 async def test_a_relay_back_after_an_outage_longer_than_the_dedup_window_publishes_nothing_twice(
     settings: Settings,
 ):
     """The relay dies after its PubAcks but before its checkpoint (simulated by deleting the
     checkpoint) and stays away longer than JetStream's dedup window: on start it resumes
     after the last message already on the stream."""
-    bus = own_bus(settings)
-    pool = await create_pool(bus.database_url)
-    schema = fresh_schema()
-    async with pool.acquire() as conn:
-        await migrate(conn, schema, "eventstore")
-    store = EventStore(pool, schema)
-    nc = await nats.connect(bus.nats_url)
-    js = nc.jetstream()
-    await ensure_stream(js, bus.subjects, duplicate_window=0.5)
+    bus, pool, store, nc, js = await short_window_store(settings)
     appended = []
     for i in range(20):
         events = new_events(2)
@@ -124,7 +129,7 @@ async def test_a_relay_back_after_an_outage_longer_than_the_dedup_window_publish
         await task
 
     await run_relay_until(len(appended))
-    await pool.execute(f"DELETE FROM {schema}.checkpoints")  # the lost checkpoint
+    await pool.execute(f"DELETE FROM {store.schema}.checkpoints")  # the lost checkpoint
     await asyncio.sleep(1.0)  # time itself is what this waits for: past the dedup window
     more = new_events(3)
     await store.append("late", more, 0)
@@ -145,15 +150,7 @@ async def test_a_relay_restarted_after_the_stream_lost_an_event_but_stored_a_lat
     """Publishes are pipelined: JetStream may store event n+1 but not n (refused, or lost
     in a reconnect), and the relay die before it retried n. On start it publishes n, and
     only n, even after an outage longer than the dedup window."""
-    bus = own_bus(settings)
-    pool = await create_pool(bus.database_url)
-    schema = fresh_schema()
-    async with pool.acquire() as conn:
-        await migrate(conn, schema, "eventstore")
-    store = EventStore(pool, schema)
-    nc = await nats.connect(bus.nats_url)
-    js = nc.jetstream()
-    await ensure_stream(js, bus.subjects, duplicate_window=0.5)
+    bus, pool, store, nc, js = await short_window_store(settings)
     for i in range(4):
         await store.append(f"init-{i}", new_events(2), 0)
     events = await store.read_all(Checkpoint(), 100)
