@@ -133,6 +133,12 @@ class Relay:
                 log.warning("relay %s: too many events to check for gaps", self.store.schema)
                 return Checkpoint(on_stream.tx_id, on_stream.position, saved.stream_seq)
             present.update(ids)
+        # the last message on the stream may be one a fill before published late, not the
+        # latest event stored: go on after the latest of them all, or that fill's later
+        # events would be published again
+        top = await self.store.position_of(list(present))
+        if top is not None and not on_stream.covers(top.tx_id, top.position):
+            on_stream = top
         missing: list[RecordedEvent] = []
         point = saved
         while not point.covers(on_stream.tx_id, on_stream.position):
@@ -154,7 +160,9 @@ class Relay:
             log.warning("relay %s: published %d events the stream had lost",
                         self.store.schema, len(missing))  # fmt: skip
         reached = max(sequences, default=saved.stream_seq)
-        return Checkpoint(on_stream.tx_id, on_stream.position, reached)
+        checkpoint = Checkpoint(on_stream.tx_id, on_stream.position, reached)
+        await self.store.save_checkpoint(CHECKPOINT, checkpoint)  # the next start begins here
+        return checkpoint
 
     async def relay_batch(self, checkpoint: Checkpoint) -> tuple[Checkpoint, int, bool | None]:
         """Publish the next batch: the checkpoint reached, how many were published, and

@@ -49,9 +49,14 @@ class Notifier:
         asked = [(e, seq) for (e, seq), f in zip(events, followed, strict=True) if not f]
         if not asked:
             return followed
-        await self._reach(max(seq for _, seq in asked))
+        try:
+            await self._reach(max(seq for _, seq in asked))
+        except Retry:  # behind the last: those applied are answered, the rest go on to
+            if self.reached < min(seq for _, seq in asked):  # `on_event`, which waits for
+                raise  # each and asks for it again later (Retry) while it is not applied
         waiting = await inbox_store.waiting_on(self.reads, [e.subject for e, _ in asked])
-        return [f or e.subject in waiting for (e, _), f in zip(events, followed, strict=True)]
+        return [f or seq > self.reached or e.subject in waiting
+                for (e, seq), f in zip(events, followed, strict=True)]  # fmt: skip
 
     async def on_event(self, conn: Connection, event: CloudEvent, sequence: int) -> None:
         waiting = await self._waiting(event, sequence)
