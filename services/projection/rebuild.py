@@ -29,6 +29,7 @@ from infra.replay_child import ReplayFailed, Request, replay_apart
 from infra.settings import Settings
 from services.projection import rebuild_store as tables
 from services.projection.main import durable_name
+from services.projection.seen import Seen
 from services.projection.store import CLOUDEVENT
 from services.projection.views.fold import Fold
 from services.projection.watch import everything_changed
@@ -96,12 +97,14 @@ class Replayer:
         seconds: float = CHECKPOINT_SECONDS,
         chunk: int = 2000,
         apart: int = APART,
+        seen: Seen | None = None,
     ) -> None:
         self.js, self.conn, self.fold, self.settings = js, conn, fold, settings
         self.durable = durable_name(settings)
         self.every, self.seconds = every, seconds  # between checkpoints: events and time
         self.chunk = chunk  # events read at once
         self.apart = apart  # events from which a child process reads them
+        self.seen = seen  # the ids applied, when the run started from an empty timeline
         self.writing: asyncio.Future[None] | None = None  # the chunk before, being written
 
     async def run(self, first: int, last: int, progress: Progress | None = None) -> int:
@@ -171,7 +174,7 @@ class Replayer:
             with contextlib.suppress(msgspec.DecodeError):  # not a CloudEvent: nothing to show
                 events.append((sequence, CLOUDEVENT.decode(data)))
         await self._written()  # the connection is free
-        await tables.load(self.conn, self.fold, events)
+        await tables.load(self.conn, self.fold, events, self.seen)
         folded = self.fold.detach({ce.subject for _, ce in events})
         self.writing = asyncio.ensure_future(tables.flush(self.conn, folded, self.durable))
         for i, (sequence, ce) in enumerate(events, 1):
@@ -227,7 +230,8 @@ async def rebuild(
         fold, start = await tables.prepare(conn, rows_kept)
         end = int((await js.stream_info(settings.stream)).state.last_seq)
         progress = Progress(out, start, end)
-        replayer = Replayer(js, conn, fold, settings, every=checkpoint_every)
+        seen = Seen(end - start) if await tables.fresh(conn) else None
+        replayer = Replayer(js, conn, fold, settings, every=checkpoint_every, seen=seen)
         position = max(await replayer.run(start + 1, end, progress), start)
         progress.show(end, final=True)
         position = await replayer.switch(position)

@@ -24,6 +24,7 @@ from infra.migrations import migrate
 from infra.settings import Settings
 from services.projection import rebuild_store
 from services.projection.rebuild import Replayer
+from services.projection.seen import Seen
 from services.projection.store import CLOUDEVENT, apply_live
 from tests.conftest import fresh_schema
 from tests.integration.test_projection_support import own_projection, portfolio, publish, subject
@@ -121,3 +122,33 @@ async def test_a_bounded_chunked_interrupted_rebuild_equals_the_event_by_event_f
     await conn.execute(f"DROP SCHEMA {live} CASCADE")
     await conn.close()
     await nc.close()
+
+
+@pytest.mark.parametrize("expected", [1, 10_000], ids=["filter-full", "filter-sized"])
+async def test_a_fresh_rebuild_asking_only_about_ids_its_filter_cannot_rule_out_equals_live(
+    bus: Settings, expected: int
+):
+    """A run from an empty timeline asks it only about the ids its filter of the ids applied
+    (`Seen`) cannot rule out: every id when the filter is full, few when it is sized for
+    them; the repeats are skipped either way."""
+    nc = await nats.connect(bus.nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js, bus.subjects)
+    last = await publish_with_late_repeats(js, bus)
+    conn = await connect(bus.database_url)
+    live = await live_one_by_one(js, bus, conn, last)
+
+    fold, start = await rebuild_store.prepare(conn, keep=3)
+    assert start == 0 and await rebuild_store.fresh(conn)
+    seen = Seen(expected)
+    await Replayer(js, conn, fold, bus, every=40, chunk=7, seconds=0, seen=seen).run(1, last)
+    assert not await rebuild_store.fresh(conn)
+    assert await tables(conn, rebuild_store.NEXT) == await tables(conn, live)
+    assert len(seen.add(await ids(conn, live))) == last - 5, "every id applied is in it"
+    await conn.execute(f"DROP SCHEMA {live} CASCADE")
+    await conn.close()
+    await nc.close()
+
+
+async def ids(conn: Connection, schema: str) -> list[str]:
+    return [r["event_id"] for r in await conn.fetch(f"SELECT event_id FROM {schema}.timeline")]
