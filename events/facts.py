@@ -88,6 +88,8 @@ def handoff(facts: Facts, new_conditions: tuple[Condition, ...] = ()) -> Handoff
 def apply(facts: Facts, event: AnyEvent) -> Facts:
     """Fold one event of any stage into the facts."""
     match event:
+        case kpis.KpiMeasured():  # the most frequent first: each case is an isinstance
+            return _recorded(facts, event.measurement())
         case gates.StageOpened():
             return _opened(facts, event.handoff)
         case gates.ConditionFulfilled():
@@ -111,8 +113,6 @@ def apply(facts: Facts, event: AnyEvent) -> Facts:
             return replace(facts, compliance=compliance.with_role(facts.compliance, event))
         case compliance.ObligationStatusRecorded():
             return replace(facts, compliance=compliance.with_status(facts.compliance, event))
-        case kpis.KpiMeasured():
-            return _recorded(facts, event.measurement())
         case production.KpiBreached():
             return replace(facts, breached=facts.breached | {event.kpi_id})
         case (

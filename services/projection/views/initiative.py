@@ -11,6 +11,7 @@ import msgspec
 from msgspec.structs import replace
 
 from events.base import Event
+from events.catalog import MEASURED
 from events.facts import Facts
 from services.projection.views import (
     business_case,
@@ -47,6 +48,14 @@ def initial(initiative_id: str) -> Initiative:
 
 def project(row: Initiative, event: Event) -> Initiative:
     facts = readiness.project(row.facts, event)
+    if type(event) in MEASURED:  # most events: the other four views ignore it
+        return replace(
+            row,
+            summary=summary.project(row.summary, event),
+            metrics=metrics.project(row.metrics, event),
+            facts=facts,
+            business_case=business_case.project(row.business_case, facts, event),
+        )
     return replace(
         row,
         summary=summary.project(row.summary, event),

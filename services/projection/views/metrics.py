@@ -51,6 +51,8 @@ class Metrics(msgspec.Struct, frozen=True, kw_only=True):
 
 def project(m: Metrics, event: Event) -> Metrics:
     match event:
+        case kpis.KpiMeasured():  # the most frequent first
+            return _measured(m, event.measurement())
         case pilot.KpiDefined():
             return _defined(m, event.kpi)
         case gates.StageOpened():
@@ -59,8 +61,6 @@ def project(m: Metrics, event: Event) -> Metrics:
             for point in event.handoff.measurements:
                 m = _measured(m, point)
             return m
-        case kpis.KpiMeasured():
-            return _measured(m, event.measurement())
         case production.KpiBreached():
             kpi = m.kpis.get(event.kpi_id, KpiView(kpi_id=event.kpi_id))
             return _put(m, replace(kpi, breached=True))

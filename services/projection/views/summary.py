@@ -10,6 +10,7 @@ from msgspec.structs import replace
 
 from events import gates, ideation, people, poc, production
 from events.base import Event, Stage, stage_of
+from events.catalog import MEASURED
 from events.gates import PASSING, Decision, Gate, RiskClass
 from events.people import Person, free_text
 from services.projection.views.stages import NEXT_STAGE, STAGE_OF_GATE, as_stage, earliest, rank
@@ -57,6 +58,8 @@ class Summary(msgspec.Struct, frozen=True, kw_only=True):
 
 def project(s: Summary, event: Event) -> Summary:
     s = replace(s, updated_at=max(s.updated_at or event.at, event.at))
+    if type(event) in MEASURED:  # the most frequent: only the time above
+        return s
     match event:
         case ideation.IdeaProposed():
             s = replace(s, proposed_at=event.at, title=event.title, owner=event.owner,
