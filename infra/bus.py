@@ -294,10 +294,10 @@ class Publisher:
 
     async def ids_after(self, stage: str, seq: int, limit: int) -> dict[UUID, int] | None:
         """The event ids on a stage's subjects after stream sequence `seq`, with their
-        sequences; None when there are more than `limit` (one request each)."""
+        sequences; None when there are more than `limit` messages (one request each)."""
         found: dict[UUID, int] = {}
         subject = self.subjects.stage_events(stage)
-        while len(found) <= limit:
+        for _ in range(limit + 1):
             try:
                 msg = await self.js.get_msg(
                     self.subjects.stream, seq=seq + 1, subject=subject, next=True
@@ -305,12 +305,19 @@ class Publisher:
             except NotFoundError:
                 return found
             seq = msg.seq or seq + 1
-            found[_event_id(msg)] = seq
+            event_id = _event_id(msg)
+            if event_id is not None:
+                found[event_id] = seq
         return None
 
 
-def _event_id(msg: RawStreamMsg) -> UUID:
+def _event_id(msg: RawStreamMsg) -> UUID | None:
+    """The event id a message carries; None for one that is not an event (a foreign
+    publisher's, say): it is not the relay's to find or to publish."""
     headers = msg.headers or {}
-    if Header.MSG_ID in headers:
-        return UUID(headers[Header.MSG_ID])
-    return UUID(_ID.decode(msg.data or b"{}").id)
+    try:
+        if Header.MSG_ID in headers:
+            return UUID(headers[Header.MSG_ID])
+        return UUID(_ID.decode(msg.data or b"{}").id)
+    except (ValueError, msgspec.DecodeError):
+        return None

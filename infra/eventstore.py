@@ -68,11 +68,13 @@ class RecordedEvent(msgspec.Struct, frozen=True, gc=False):
 
 
 class Checkpoint(msgspec.Struct, frozen=True, order=True):
-    """A point in the global order; `stream_seq` is the JetStream sequence it reached."""
+    """A point in the global order; `stream_seq` is the JetStream sequence it reached, and
+    `scan_from` one at or before every message published after it (infra/outbox.py)."""
 
     tx_id: int = 0
     position: int = 0
     stream_seq: int = 0
+    scan_from: int = 0
 
     def covers(self, tx_id: int, position: int) -> bool:
         return (self.tx_id, self.position) >= (tx_id, position)
@@ -417,7 +419,7 @@ class EventStore:
 
     async def load_checkpoint(self, name: str, conn: Connection | None = None) -> Checkpoint:
         sql = (
-            f"SELECT tx_id::text::bigint AS tx_id, position, stream_seq "
+            f"SELECT tx_id::text::bigint AS tx_id, position, stream_seq, scan_from "
             f"FROM {self.schema}.checkpoints WHERE name = $1"
         )
         row = await (conn or self.pool).fetchrow(sql, name)
@@ -430,16 +432,16 @@ class EventStore:
         event is stored after it (the same answer as `has_after`, in the same round trip)."""
         sql = (
             f"WITH up AS (INSERT INTO {self.schema}.checkpoints (name, tx_id, position, "
-            "stream_seq) VALUES ($1, $2::text::xid8, $3, $4) ON CONFLICT (name) DO UPDATE "
-            "SET tx_id = excluded.tx_id, position = excluded.position, "
-            "stream_seq = excluded.stream_seq RETURNING 1) "
+            "stream_seq, scan_from) VALUES ($1, $2::text::xid8, $3, $4, $6) ON CONFLICT (name) "
+            "DO UPDATE SET tx_id = excluded.tx_id, position = excluded.position, "
+            "stream_seq = excluded.stream_seq, scan_from = excluded.scan_from RETURNING 1) "
             f"SELECT pg_notify('{self.published_channel}', $5), "
             f"{_after_sql(self.schema, '$2', '$3')} FROM up"
         )
         c = checkpoint
         payload = f"{c.tx_id} {c.position} {c.stream_seq}"
         row = await (conn or self.pool).fetchrow(
-            sql, name, str(c.tx_id), c.position, c.stream_seq, payload
+            sql, name, str(c.tx_id), c.position, c.stream_seq, payload, c.scan_from
         )
         assert row is not None  # the upsert returns its row
         return bool(row[1])

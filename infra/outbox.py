@@ -106,50 +106,40 @@ class Relay:
 
     async def resume_point(self) -> Checkpoint:
         """Where to go on from: the saved checkpoint, or, when events after it are already on
-        the stream (a relay died between its PubAcks and its checkpoint), the last of them,
-        after publishing any event before it that JetStream did not store."""
-        saved = await self.store.load_checkpoint(CHECKPOINT)
-        last_ids = [await self.publisher.last_event_id(stage) for stage in self.stages]
-        on_stream = await self.store.position_of([i for i in last_ids if i is not None])
-        if on_stream is None or saved.covers(on_stream.tx_id, on_stream.position):
-            return saved
-        log.warning("relay %s: resuming after the last event on the stream", self.store.schema)
-        return await self._fill_gaps(saved, on_stream)
-
-    async def _fill_gaps(self, saved: Checkpoint, on_stream: Checkpoint) -> Checkpoint:
-        """Publish the events between `saved` and `on_stream` that are not on the stream.
+        the stream (a relay died between its PubAcks and its checkpoint, or after a batch
+        only partly acknowledged), the latest of them, after publishing any event before it
+        that JetStream did not store.
 
         Publishes are pipelined, so JetStream may have stored event n+1 but not n (refused,
         or lost in a reconnect); a relay that keeps running republishes from n, and after a
         restart this does the same. It publishes only what is missing, not what is already
         there, so a restart after any outage, longer than the dedup window too, puts nothing
-        on the stream twice. The stream is read back from the saved sequence, which is at
-        most a batch or two of this relay's messages; when there are more than GAP_SCAN
-        (the checkpoint was lost, say), the relay goes on after the last one unchecked."""
+        on the stream twice. The stream is read back from the checkpoint's `scan_from`, at
+        most a batch or two of this relay's messages before; when there are more than
+        GAP_SCAN (the checkpoint was lost, say), the relay goes on after the last one
+        unchecked."""
+        saved = await self.store.load_checkpoint(CHECKPOINT)
         present: dict[UUID, int] = {}
         for stage in self.stages:
-            ids = await self.publisher.ids_after(stage, saved.stream_seq, GAP_SCAN)
+            ids = await self.publisher.ids_after(stage, saved.scan_from, GAP_SCAN)
             if ids is None:
                 log.warning("relay %s: too many events to check for gaps", self.store.schema)
-                return Checkpoint(on_stream.tx_id, on_stream.position, saved.stream_seq)
+                return await self._after_last(saved)
             present.update(ids)
-        # the last message on the stream may be one a fill before published late, not the
-        # latest event stored: go on after the latest of them all, or that fill's later
-        # events would be published again
         top = await self.store.position_of(list(present))
-        if top is not None and not on_stream.covers(top.tx_id, top.position):
-            on_stream = top
+        if top is None or saved.covers(top.tx_id, top.position):
+            return saved
+        log.warning("relay %s: resuming after the last event on the stream", self.store.schema)
         missing: list[RecordedEvent] = []
         point = saved
-        while not point.covers(on_stream.tx_id, on_stream.position):
+        while not point.covers(top.tx_id, top.position):
             events = await self.store.read_all(point, self.batch)
-            if not events:  # cannot be: `on_stream` is stored and below the horizon
+            if not events:  # cannot be: `top` is stored and below the horizon
                 break
-            for e in events:
-                if on_stream.covers(e.tx_id, e.position) and e.event_id not in present:
-                    missing.append(e)
+            missing += [e for e in events if top.covers(e.tx_id, e.position)
+                        and e.event_id not in present]  # fmt: skip
             point = Checkpoint(events[-1].tx_id, events[-1].position)
-        sequences = list(present.values())
+        sequences = [saved.stream_seq, *present.values()]
         for start in range(0, len(missing), self.batch):
             batch = missing[start : start + self.batch]
             acked = await self.publisher.publish_all(batch)
@@ -159,10 +149,19 @@ class Relay:
         if missing:
             log.warning("relay %s: published %d events the stream had lost",
                         self.store.schema, len(missing))  # fmt: skip
-        reached = max(sequences, default=saved.stream_seq)
-        checkpoint = Checkpoint(on_stream.tx_id, on_stream.position, reached)
+        # everything up to `top` is on the stream, nothing after it: the next scan starts here
+        reached = max(sequences)
+        checkpoint = Checkpoint(top.tx_id, top.position, reached, reached)
         await self.store.save_checkpoint(CHECKPOINT, checkpoint)  # the next start begins here
         return checkpoint
+
+    async def _after_last(self, saved: Checkpoint) -> Checkpoint:
+        """Too much on the stream to read back: after the last message of the stages."""
+        last_ids = [await self.publisher.last_event_id(stage) for stage in self.stages]
+        on_stream = await self.store.position_of([i for i in last_ids if i is not None])
+        if on_stream is None or saved.covers(on_stream.tx_id, on_stream.position):
+            return saved
+        return Checkpoint(on_stream.tx_id, on_stream.position, saved.stream_seq, saved.scan_from)
 
     async def relay_batch(self, checkpoint: Checkpoint) -> tuple[Checkpoint, int, bool | None]:
         """Publish the next batch: the checkpoint reached, how many were published, and
@@ -174,7 +173,12 @@ class Relay:
         sequences = await self.publisher.publish_all(events)
         metrics.relay_published(self.store.schema, events[: len(sequences)])
         last = events[len(sequences) - 1]  # only as far as the PubAcks go
-        checkpoint = Checkpoint(last.tx_id, last.position, sequences[-1])
+        reached = max(checkpoint.stream_seq, *sequences)  # a repeat's PubAck has its first's
+        # A batch only partly acknowledged may have put later events on the stream (below
+        # `reached`, a retry's repeats among them): the next start reads back from before
+        # them. A whole batch reaches as far as any earlier attempt at it went.
+        scan_from = reached if len(sequences) == len(events) else checkpoint.scan_from
+        checkpoint = Checkpoint(last.tx_id, last.position, reached, scan_from)
         more = await self.store.save_checkpoint(CHECKPOINT, checkpoint)
         self.published += len(sequences)
         return checkpoint, len(sequences), more

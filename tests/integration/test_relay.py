@@ -10,7 +10,7 @@ import nats
 
 from infra.bus import Publisher, ensure_stream
 from infra.db import create_pool
-from infra.eventstore import Checkpoint, EventStore
+from infra.eventstore import Checkpoint, EventStore, RecordedEvent
 from infra.migrations import migrate
 from infra.outbox import CHECKPOINT, Relay
 from infra.settings import Settings
@@ -190,3 +190,86 @@ async def test_a_relay_restarted_after_the_stream_lost_an_event_but_stored_a_lat
     await js.delete_stream(bus.stream)
     await nc.close()
     await pool.close()
+
+
+class FirstAnswersLost(Publisher):
+    """The real publisher, except that of its first batch only the first PubAck comes
+    back (the others lost in a reconnect): the events are on the stream all the same."""
+
+    lost = True
+
+    async def publish_all(self, events: list[RecordedEvent]) -> list[int]:
+        acked = await super().publish_all(events)
+        first, self.lost = self.lost, False
+        return acked[:1] if first else acked
+
+
+async def test_a_relay_restarted_after_a_partly_acknowledged_batch_publishes_nothing_twice(
+    settings: Settings,
+):
+    """An earlier attempt stored event 4 but lost event 3; the retry stored 3, and of its
+    PubAcks (4's a repeat's, with 4's first, lower sequence) only 3's came back before the
+    relay died. After the dedup window, the next start must read the stream back from
+    before 4, not from 3's sequence, or it takes 4 for lost and publishes it again."""
+    bus, pool, store, nc, js = await short_window_store(settings)
+    for i in range(3):
+        await store.append(f"init-{i}", new_events(2), 0)
+    events = await store.read_all(Checkpoint(), 100)
+    publisher = Publisher(nc, bus.subjects)
+    first = await publisher.publish_all(events[:2])
+    saved = Checkpoint(events[1].tx_id, events[1].position, first[-1], first[-1])
+    await store.save_checkpoint(CHECKPOINT, saved)
+    await publisher.publish_all(events[3:4])  # the attempt that lost the 3rd: the 4th landed
+
+    dying = Relay(bus.database_url, store, FirstAnswersLost(nc, bus.subjects),
+                  stages=["ideation"], batch=10)  # fmt: skip
+    reached, count, _ = await dying.relay_batch(saved)
+    assert count == 1 and reached.covers(events[2].tx_id, events[2].position)
+    assert reached.stream_seq == 4 and reached.scan_from == 2, "the scan starts before the 4th"
+    assert await store.load_checkpoint(CHECKPOINT) == reached
+
+    async def stream_count() -> int:
+        return int((await js.stream_info(bus.stream)).state.messages)
+
+    assert await stream_count() == 6
+    await asyncio.sleep(1.0)  # past the dedup window: a republished event is stored again
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        Relay(bus.database_url, store, publisher, stages=["ideation"], batch=10).run(stop)
+    )
+    await eventually(lambda: _checkpoint_covers(store, events[-1]), what="the relay going on")
+    await asyncio.sleep(0.3)
+    stop.set()
+    await task
+    sub = await js.pull_subscribe(f"{bus.subject_root}.events.>", stream=bus.stream)
+    ids = [m.headers["Nats-Msg-Id"] for m in await sub.fetch(100, timeout=2)]
+    assert sorted(ids) == sorted(str(e.event_id) for e in events), "an event published twice"
+    await js.delete_stream(bus.stream)
+    await nc.close()
+    await pool.close()
+
+
+async def test_a_relay_goes_on_past_a_foreign_message_on_its_subjects(settings: Settings):
+    """Another publisher's message on a stage's subjects (no event id, not even JSON) is
+    not an event the relay looks for: it starts, and publishes every event."""
+    bus, pool, store, nc, js = await short_window_store(settings)
+    await js.publish(bus.subjects.event("ideation", "idea_proposed", "x"), b"not an event")
+    for i in range(3):
+        await store.append(f"init-{i}", new_events(2), 0)
+    stop = asyncio.Event()
+    relay = Relay(bus.database_url, store, Publisher(nc, bus.subjects), stages=["ideation"])
+    task = asyncio.create_task(relay.run(stop))
+
+    async def stream_count() -> int:
+        return int((await js.stream_info(bus.stream)).state.messages)
+
+    await eventually(lambda: _equals(stream_count, 7), timeout=10, what="every event")
+    stop.set()
+    await task
+    await js.delete_stream(bus.stream)
+    await nc.close()
+    await pool.close()
+
+
+async def _checkpoint_covers(store: EventStore, event: RecordedEvent) -> bool:
+    return (await store.load_checkpoint(CHECKPOINT)).covers(event.tx_id, event.position)
