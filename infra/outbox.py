@@ -139,7 +139,7 @@ class Relay:
             missing += [e for e in events if top.covers(e.tx_id, e.position)
                         and e.event_id not in present]  # fmt: skip
             point = Checkpoint(events[-1].tx_id, events[-1].position)
-        sequences = [saved.stream_seq, *present.values()]
+        sequences = list(present.values())
         for start in range(0, len(missing), self.batch):
             batch = missing[start : start + self.batch]
             acked = await self.publisher.publish_all(batch)
@@ -150,7 +150,7 @@ class Relay:
             log.warning("relay %s: published %d events the stream had lost",
                         self.store.schema, len(missing))  # fmt: skip
         # everything up to `top` is on the stream, nothing after it: the next scan starts here
-        reached = max(sequences)
+        reached = max(sequences)  # `top` is among them
         checkpoint = Checkpoint(top.tx_id, top.position, reached, reached)
         await self.store.save_checkpoint(CHECKPOINT, checkpoint)  # the next start begins here
         return checkpoint
@@ -173,7 +173,7 @@ class Relay:
         sequences = await self.publisher.publish_all(events)
         metrics.relay_published(self.store.schema, events[: len(sequences)])
         last = events[len(sequences) - 1]  # only as far as the PubAcks go
-        reached = max(checkpoint.stream_seq, *sequences)  # a repeat's PubAck has its first's
+        reached = max(sequences)  # a repeat's PubAck carries its first copy's sequence
         # A batch only partly acknowledged may have put later events on the stream (below
         # `reached`, a retry's repeats among them): the next start reads back from before
         # them. A whole batch reaches as far as any earlier attempt at it went.

@@ -15,10 +15,11 @@ import pytest
 import pytest_asyncio
 from nats.js import JetStreamContext
 
+from api.notifier import notify
 from api.notifier.notify import Notifier
 from api.webhooks.worker import QUEUE_DELIVERIES, wanted
 from events.envelope import CloudEvent
-from infra.consumer import Consumer, Statement
+from infra.consumer import Consumer, Retry, Statement
 from infra.db import Pool, connect, create_pool
 from infra.migrations import migrate_all
 from infra.settings import Settings
@@ -292,4 +293,23 @@ async def test_the_notifier_skips_what_leaves_nothing_waiting_and_tells_each_ite
     assert await notifier.needed([(quiet, 4), (waiting, 5), (again, 6)]) == [False, True, True]
     await js.delete_stream(own.stream)
     await nc.close()
+    await pool.close()
+
+
+async def test_the_notifier_answers_for_what_the_read_models_applied_when_behind_the_last(
+    own: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    """Read models behind the last of the events delivered at once: `needed` answers for
+    those they applied (nothing waits on the quiet one; something on the other) and sends
+    the rest on to be handled, each waiting for its turn; behind the first, it asks again
+    later (Retry)."""
+    monkeypatch.setattr(notify, "CATCH_UP_WAIT", 0.2)
+    pool = await create_pool(own.database_url)
+    await wait_on(pool, "i4", "sc-owner")
+    quiet, waiting, later = event(TYPES[0], "i3"), event(TYPES[1], "i4"), event(TYPES[0], "i3")
+    await pool.execute("UPDATE projection.position SET sequence = 5")
+    answers = await Notifier(pool, own).needed([(quiet, 4), (waiting, 5), (later, 7)])
+    assert answers == [False, True, True]
+    with pytest.raises(Retry):
+        await Notifier(pool, own).needed([(later, 7), (later, 8)])
     await pool.close()

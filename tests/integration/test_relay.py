@@ -273,3 +273,20 @@ async def test_a_relay_goes_on_past_a_foreign_message_on_its_subjects(settings: 
 
 async def _checkpoint_covers(store: EventStore, event: RecordedEvent) -> bool:
     return (await store.load_checkpoint(CHECKPOINT)).covers(event.tx_id, event.position)
+
+
+async def test_a_relay_on_a_stream_created_again_reports_its_sequences_not_the_old_ones(
+    settings: Settings,
+):
+    """The stream was created again under a checkpoint that had reached sequence 1,000: the
+    positions the relay reports (the commands' `position`) are the new stream's, which the
+    read models reach, and the next start reads back from there."""
+    bus, pool, store, nc, js = await short_window_store(settings)
+    await store.append("init-0", new_events(2), 0)
+    await store.save_checkpoint(CHECKPOINT, Checkpoint(0, 0, 1000, 1000))
+    relay = Relay(bus.database_url, store, Publisher(nc, bus.subjects), stages=["ideation"])
+    reached, count, _ = await relay.relay_batch(await relay.resume_point())
+    assert (count, reached.stream_seq, reached.scan_from) == (2, 2, 2)
+    await js.delete_stream(bus.stream)
+    await nc.close()
+    await pool.close()

@@ -114,40 +114,42 @@ async def test_command_to_read_model_latency_at_a_steady_rate(settings: Settings
     await conn.close()
     stack = Stack(bus)
     await stack.start("ideation", "projection")
-    nc = await nats.connect(bus.nats_url)
-    pool = await create_pool(bus.database_url)
-    driver = Driver(nc, bus.subjects)
-    ids = [str(uuid.uuid4()) for _ in range(20)]
-    now = datetime.now(UTC)
-    for i in ids:
-        await driver.step("ideation", ideation.ProposeIdea(
-            initiative_id=i, at=now, actor=OWNER, title="Latency", problem_statement="p",
-            business_goal="g", sponsor="s", owner="o",
-        ))  # fmt: skip
-    rate, seconds = 100, LATENCY_SECONDS
-    command_ms: list[float] = []
-    visible_ms: list[float] = []
-    for n in range(rate * seconds):
-        sent = time.perf_counter()
-        reply = await driver.step("ideation", ideation.HoldWorkshop(
-            initiative_id=ids[n % len(ids)], at=now, actor=CONTRIBUTOR, workshop_id=f"w{n}",
-            held_on=date.today(), participants=("a",), outcome="ok",
-        ))  # fmt: skip
-        command_ms.append((time.perf_counter() - sent) * 1000)
-        assert await queries.wait_for_position(pool, reply.position or 0, timeout=10)
-        visible_ms.append((time.perf_counter() - sent) * 1000)
-        await asyncio.sleep(max(1 / rate - (time.perf_counter() - sent), 0))
-    c = statistics.quantiles(command_ms, n=100)
-    v = statistics.quantiles(visible_ms, n=100)
-    raw = statistics.quantiles(await _raw_round_trips(nc, rate, seconds), n=100)
-    print(f"\nraw NATS request/reply at {rate}/s: p50 {raw[49]:.2f} ms, p99 {raw[98]:.2f} ms")
-    print(f"command accepted at {rate}/s: p50 {c[49]:.1f} ms, p99 {c[98]:.1f} ms "
-          f"({c[49] / raw[49]:.1f}x the raw round trip)")  # fmt: skip
-    print(f"command -> read model at {rate}/s: p50 {v[49]:.1f} ms, p99 {v[98]:.1f} ms "
-          f"({v[49] / raw[49]:.1f}x the raw round trip)")  # fmt: skip
-    record("command_to_view_p99_ms", v[98], raw[98], "raw NATS request/reply p99", "ms")
-    record("command_to_view_p50_ms", v[49], raw[49], "raw NATS request/reply p50", "ms")
-    await stack.stop_all()
+    try:
+        nc = await nats.connect(bus.nats_url)
+        pool = await create_pool(bus.database_url)
+        driver = Driver(nc, bus.subjects)
+        ids = [str(uuid.uuid4()) for _ in range(20)]
+        now = datetime.now(UTC)
+        for i in ids:
+            await driver.step("ideation", ideation.ProposeIdea(
+                initiative_id=i, at=now, actor=OWNER, title="Latency", problem_statement="p",
+                business_goal="g", sponsor="s", owner="o",
+            ))  # fmt: skip
+        rate, seconds = 100, LATENCY_SECONDS
+        command_ms: list[float] = []
+        visible_ms: list[float] = []
+        for n in range(rate * seconds):
+            sent = time.perf_counter()
+            reply = await driver.step("ideation", ideation.HoldWorkshop(
+                initiative_id=ids[n % len(ids)], at=now, actor=CONTRIBUTOR, workshop_id=f"w{n}",
+                held_on=date.today(), participants=("a",), outcome="ok",
+            ))  # fmt: skip
+            command_ms.append((time.perf_counter() - sent) * 1000)
+            assert await queries.wait_for_position(pool, reply.position or 0, timeout=10)
+            visible_ms.append((time.perf_counter() - sent) * 1000)
+            await asyncio.sleep(max(1 / rate - (time.perf_counter() - sent), 0))
+        c = statistics.quantiles(command_ms, n=100)
+        v = statistics.quantiles(visible_ms, n=100)
+        raw = statistics.quantiles(await _raw_round_trips(nc, rate, seconds), n=100)
+        print(f"\nraw NATS request/reply at {rate}/s: p50 {raw[49]:.2f} ms, p99 {raw[98]:.2f} ms")
+        print(f"command accepted at {rate}/s: p50 {c[49]:.1f} ms, p99 {c[98]:.1f} ms "
+              f"({c[49] / raw[49]:.1f}x the raw round trip)")  # fmt: skip
+        print(f"command -> read model at {rate}/s: p50 {v[49]:.1f} ms, p99 {v[98]:.1f} ms "
+              f"({v[49] / raw[49]:.1f}x the raw round trip)")  # fmt: skip
+        record("command_to_view_p99_ms", v[98], raw[98], "raw NATS request/reply p99", "ms")
+        record("command_to_view_p50_ms", v[49], raw[49], "raw NATS request/reply p50", "ms")
+    finally:  # a failed run leaves no services behind
+        await stack.stop_all()
     await pool.close()
     await nc.jetstream().delete_stream(bus.stream)
     await nc.close()
