@@ -74,15 +74,21 @@ async def live_one_by_one(js: Any, bus: Settings, conn: Connection, last: int) -
     return schema
 
 
-async def test_a_bounded_chunked_interrupted_rebuild_equals_the_event_by_event_fold(
-    bus: Settings, monkeypatch: pytest.MonkeyPatch
-):
+async def published_and_applied_live(bus: Settings) -> tuple[Any, Any, Connection, int, str]:
+    """The stream with late repeats, and a schema of the live side's applying it: the NATS
+    connection, its JetStream, a database connection, the last sequence, the schema."""
     nc = await nats.connect(bus.nats_url)
     js = nc.jetstream()
     await ensure_stream(js, bus.subjects)
     last = await publish_with_late_repeats(js, bus)
     conn = await connect(bus.database_url)
-    live = await live_one_by_one(js, bus, conn, last)
+    return nc, js, conn, last, await live_one_by_one(js, bus, conn, last)
+
+
+async def test_a_bounded_chunked_interrupted_rebuild_equals_the_event_by_event_fold(
+    bus: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    nc, js, conn, last, live = await published_and_applied_live(bus)
 
     # three rows in memory, chunks of seven events, a checkpoint every 40: rows are evicted
     # and read back within a checkpoint and across them; then the run dies mid-way
@@ -131,12 +137,7 @@ async def test_a_fresh_rebuild_asking_only_about_ids_its_filter_cannot_rule_out_
     """A run from an empty timeline asks it only about the ids its filter of the ids applied
     (`Seen`) cannot rule out: every id when the filter is full, few when it is sized for
     them; the repeats are skipped either way."""
-    nc = await nats.connect(bus.nats_url)
-    js = nc.jetstream()
-    await ensure_stream(js, bus.subjects)
-    last = await publish_with_late_repeats(js, bus)
-    conn = await connect(bus.database_url)
-    live = await live_one_by_one(js, bus, conn, last)
+    nc, js, conn, last, live = await published_and_applied_live(bus)
 
     fold, start = await rebuild_store.prepare(conn, keep=3)
     assert start == 0 and await rebuild_store.fresh(conn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from typing import Any
 
 import nats
 
@@ -103,6 +104,18 @@ async def short_window_store(settings: Settings):
     return bus, pool, EventStore(pool, schema), nc, js
 
 
+async def appended_and_published(
+    store: EventStore, nc: Any, bus: Settings, initiatives: int, published: int
+) -> tuple[list[RecordedEvent], Publisher, list[int]]:
+    """Two events for each initiative; the first `published` of them on the stream. The
+    events, the publisher, and their sequences."""
+    for i in range(initiatives):
+        await store.append(f"init-{i}", new_events(2), 0)
+    events = await store.read_all(Checkpoint(), 100)
+    publisher = Publisher(nc, bus.subjects)
+    return events, publisher, await publisher.publish_all(events[:published])
+
+
 async def test_a_relay_back_after_an_outage_longer_than_the_dedup_window_publishes_nothing_twice(
     settings: Settings,
 ):
@@ -151,11 +164,7 @@ async def test_a_relay_restarted_after_the_stream_lost_an_event_but_stored_a_lat
     in a reconnect), and the relay die before it retried n. On start it publishes n, and
     only n, even after an outage longer than the dedup window."""
     bus, pool, store, nc, js = await short_window_store(settings)
-    for i in range(4):
-        await store.append(f"init-{i}", new_events(2), 0)
-    events = await store.read_all(Checkpoint(), 100)
-    publisher = Publisher(nc, bus.subjects)
-    first = await publisher.publish_all(events[:3])
+    events, publisher, first = await appended_and_published(store, nc, bus, 4, 3)
     last = events[2]
     await store.save_checkpoint(CHECKPOINT, Checkpoint(last.tx_id, last.position, first[-1]))
     await publisher.publish_all(events[4:])  # the 4th was lost, all after it stored
@@ -212,11 +221,7 @@ async def test_a_relay_restarted_after_a_partly_acknowledged_batch_publishes_not
     relay died. After the dedup window, the next start must read the stream back from
     before 4, not from 3's sequence, or it takes 4 for lost and publishes it again."""
     bus, pool, store, nc, js = await short_window_store(settings)
-    for i in range(3):
-        await store.append(f"init-{i}", new_events(2), 0)
-    events = await store.read_all(Checkpoint(), 100)
-    publisher = Publisher(nc, bus.subjects)
-    first = await publisher.publish_all(events[:2])
+    events, publisher, first = await appended_and_published(store, nc, bus, 3, 2)
     saved = Checkpoint(events[1].tx_id, events[1].position, first[-1], first[-1])
     await store.save_checkpoint(CHECKPOINT, saved)
     await publisher.publish_all(events[3:4])  # the attempt that lost the 3rd: the 4th landed
