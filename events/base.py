@@ -31,6 +31,12 @@ LongText = Annotated[str, storable(1, 4000)]
 Id = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 
 
+class Frozen(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A frozen piece of the facts or of a read model. It holds values and other pieces,
+    never itself, so the garbage collector need not track it: 16 bytes less each, and
+    fewer objects for every collection to walk (a rebuild keeps hundreds of thousands)."""
+
+
 class Actor(msgspec.Struct, frozen=True, kw_only=True):
     """Who issued a command, with the roles they hold: a person, an AI agent, or Tollgate
     itself (`system`: a policy's automatic handoff, never shown as an agent)."""

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from events.base import Frozen
 from events.facts import Facts
 from events.gates import Gate
 from events.measures import MEASURES
@@ -19,7 +20,7 @@ Comparator = Literal[">=", "<=", "=="]
 COMPARATORS: dict[str, Comparator] = {">=": ">=", "<=": "<=", "==": "=="}
 
 
-class Criterion(msgspec.Struct, frozen=True, kw_only=True):
+class Criterion(Frozen, frozen=True, kw_only=True):
     id: str
     gate: Gate
     must: bool
@@ -32,7 +33,7 @@ class Criterion(msgspec.Struct, frozen=True, kw_only=True):
     fixed_by: str = ""  # the stage work that fixes it while unmet (a page form's key)
 
 
-class CriterionResult(msgspec.Struct, frozen=True, kw_only=True):
+class CriterionResult(Frozen, frozen=True, kw_only=True):
     id: str
     description: str
     must: bool
@@ -43,7 +44,7 @@ class CriterionResult(msgspec.Struct, frozen=True, kw_only=True):
     fixed_by: str = ""  # the stage work that fixes it while unmet (a page form's key)
 
 
-class Readiness(msgspec.Struct, frozen=True, kw_only=True):
+class Readiness(Frozen, frozen=True, kw_only=True):
     gate: Gate
     version: str
     criteria: tuple[CriterionResult, ...]

@@ -5,18 +5,17 @@ Pilot defines KPIs; pilot, MVP and production record measurements against them.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from typing import Literal
 
-import msgspec
-
-from events.base import Command, Event, Id, Text
+from events.base import Command, Event, Frozen, Id, Text
 
 Direction = Literal["higher", "lower"]
 Importance = Literal["must", "should"]
 
 
-class KpiDefinition(msgspec.Struct, frozen=True, kw_only=True):
+class KpiDefinition(Frozen, frozen=True, kw_only=True):
     """What a KPI measures and what counts as good: `direction` says which way is better."""
 
     kpi_id: Id
@@ -28,7 +27,7 @@ class KpiDefinition(msgspec.Struct, frozen=True, kw_only=True):
     importance: Importance = "must"
 
 
-class Measurement(msgspec.Struct, frozen=True, kw_only=True):
+class Measurement(Frozen, frozen=True, kw_only=True):
     measurement_id: Id
     kpi_id: Id
     value: float
@@ -45,12 +44,15 @@ class KpiMeasured(Event, frozen=True, kw_only=True):
     source: Text = "manual"
 
     def measurement(self) -> Measurement:
+        """Its KPI id and source interned: the facts and the read models keep every
+        measurement, thousands for a launched KPI, and these words repeat in each (a 1M-event
+        rebuild held about 90 MB of copies)."""
         return Measurement(
             measurement_id=self.measurement_id,
-            kpi_id=self.kpi_id,
+            kpi_id=sys.intern(self.kpi_id),
             value=self.value,
             at=self.at,
-            source=self.source,
+            source=sys.intern(self.source),
         )
 
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import msgspec
-
 from events import ideation, mvp, pilot, poc
+from events.base import Frozen
 from events.business_case import BusinessCase
 from events.compliance import Compliance
 from events.gates import RiskClass
@@ -17,14 +16,14 @@ from events.kpis import KpiDefinition, Measurement
 from events.people import Person
 
 
-class Scores(msgspec.Struct, frozen=True, kw_only=True):
+class Scores(Frozen, frozen=True, kw_only=True):
     value: int
     feasibility: int
     risk: int
     strategic_fit: int
 
 
-class Hypothesis(msgspec.Struct, frozen=True, kw_only=True):
+class Hypothesis(Frozen, frozen=True, kw_only=True):
     statement: str
     metric: str
     comparator: poc.Comparator
@@ -34,25 +33,25 @@ class Hypothesis(msgspec.Struct, frozen=True, kw_only=True):
     validated: bool = False
 
 
-class Kpi(msgspec.Struct, frozen=True, kw_only=True):
+class Kpi(Frozen, frozen=True, kw_only=True):
     definition: KpiDefinition
     measurements: tuple[Measurement, ...] = ()
 
 
-class Scope(msgspec.Struct, frozen=True, kw_only=True):
+class Scope(Frozen, frozen=True, kw_only=True):
     user_group: str
     sites: tuple[str, ...]
     planned_weeks: int
 
 
-class Oversight(msgspec.Struct, frozen=True, kw_only=True):
+class Oversight(Frozen, frozen=True, kw_only=True):
     override_by: tuple[str, ...]
     decision_boundaries: str
     escalation_path: str
     accountable: str
 
 
-class Incident(msgspec.Struct, frozen=True, kw_only=True):
+class Incident(Frozen, frozen=True, kw_only=True):
     title: str
     severity: pilot.Severity
     status: pilot.IncidentStatus = "open"
@@ -61,24 +60,24 @@ class Incident(msgspec.Struct, frozen=True, kw_only=True):
     escalated: bool = False
 
 
-class Document(msgspec.Struct, frozen=True, kw_only=True):
+class Document(Frozen, frozen=True, kw_only=True):
     document_id: str
     version: int
     link: str
     author: str
 
 
-class Monitoring(msgspec.Struct, frozen=True, kw_only=True):
+class Monitoring(Frozen, frozen=True, kw_only=True):
     metrics: tuple[mvp.MonitoredMetric, ...]
     owner: str
 
 
-class ConditionState(msgspec.Struct, frozen=True, kw_only=True):
+class ConditionState(Frozen, frozen=True, kw_only=True):
     text: str
     fulfilled: bool = False
 
 
-class Facts(msgspec.Struct, frozen=True, kw_only=True):
+class Facts(Frozen, frozen=True, kw_only=True):
     title: str | None = None
     problem_statement: str | None = None
     business_goal: str | None = None

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import msgspec
 from msgspec.structs import replace
 
 from events import business_case, gates, kpis, pilot, production
-from events.base import Event, stage_of
+from events.base import Event, Frozen, stage_of
 from events.business_case import BusinessCase
 from events.gates import PASSING
 from events.kpis import KpiDefinition
@@ -23,14 +22,14 @@ from events.records import Facts
 from services.projection.views.value import Accrual, Spending, accrue, accrued
 
 
-class CaseVersion(msgspec.Struct, frozen=True, kw_only=True):
+class CaseVersion(Frozen, frozen=True, kw_only=True):
     stage: str
     at: datetime
     refined_by: str
     case: BusinessCase
 
 
-class CaseRow(msgspec.Struct, frozen=True, kw_only=True):
+class CaseRow(Frozen, frozen=True, kw_only=True):
     history: tuple[CaseVersion, ...] = ()  # oldest first; the last one is in force
     spending: Spending = Spending()
     accrual: Accrual = Accrual()

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import msgspec
-
 from events import mvp, pilot
+from events.base import Frozen
 from events.gates import RiskClass
 
 
-class Workshop(msgspec.Struct, frozen=True, kw_only=True):
+class Workshop(Frozen, frozen=True, kw_only=True):
     held_on: date
     participants: tuple[str, ...]
     outcome: str
 
 
-class Score(msgspec.Struct, frozen=True, kw_only=True):
+class Score(Frozen, frozen=True, kw_only=True):
     value: int
     feasibility: int
     risk: int
@@ -25,7 +24,7 @@ class Score(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
-class Choice(msgspec.Struct, frozen=True, kw_only=True):
+class Choice(Frozen, frozen=True, kw_only=True):
     """A decision with its rationale: sourcing (build, buy, partner) or the model or tool."""
 
     choice: str
@@ -33,20 +32,20 @@ class Choice(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
-class Risk(msgspec.Struct, frozen=True, kw_only=True):
+class Risk(Frozen, frozen=True, kw_only=True):
     risk_class: RiskClass
     rationale: str
     at: datetime
 
 
-class Result(msgspec.Struct, frozen=True, kw_only=True):
+class Result(Frozen, frozen=True, kw_only=True):
     value: float
     evidence_link: str
     validated: bool
     at: datetime
 
 
-class HypothesisRecord(msgspec.Struct, frozen=True, kw_only=True):
+class HypothesisRecord(Frozen, frozen=True, kw_only=True):
     hypothesis_id: str
     statement: str
     metric: str
@@ -56,21 +55,21 @@ class HypothesisRecord(msgspec.Struct, frozen=True, kw_only=True):
     results: tuple[Result, ...] = ()  # oldest first: the last one counts
 
 
-class DataSource(msgspec.Struct, frozen=True, kw_only=True):
+class DataSource(Frozen, frozen=True, kw_only=True):
     source_id: str
     name: str
     description: str = ""
     at: datetime
 
 
-class Scope(msgspec.Struct, frozen=True, kw_only=True):
+class Scope(Frozen, frozen=True, kw_only=True):
     user_group: str
     sites: tuple[str, ...]
     planned_weeks: int
     at: datetime
 
 
-class Oversight(msgspec.Struct, frozen=True, kw_only=True):
+class Oversight(Frozen, frozen=True, kw_only=True):
     override_by: tuple[str, ...]
     decision_boundaries: str
     escalation_path: str
@@ -78,13 +77,13 @@ class Oversight(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
-class StatusChange(msgspec.Struct, frozen=True, kw_only=True):
+class StatusChange(Frozen, frozen=True, kw_only=True):
     status: pilot.IncidentStatus
     note: str = ""
     at: datetime
 
 
-class IncidentRecord(msgspec.Struct, frozen=True, kw_only=True):
+class IncidentRecord(Frozen, frozen=True, kw_only=True):
     incident_id: str
     title: str
     severity: pilot.Severity
@@ -100,7 +99,7 @@ class IncidentRecord(msgspec.Struct, frozen=True, kw_only=True):
     escalated_to: str | None = None  # the committee chair (None: none designated)
 
 
-class Feedback(msgspec.Struct, frozen=True, kw_only=True):
+class Feedback(Frozen, frozen=True, kw_only=True):
     feedback_id: str
     summary: str
     sentiment: pilot.Sentiment
@@ -108,7 +107,7 @@ class Feedback(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
-class DocumentVersion(msgspec.Struct, frozen=True, kw_only=True):
+class DocumentVersion(Frozen, frozen=True, kw_only=True):
     document_id: str
     version: int
     link: str
@@ -116,18 +115,18 @@ class DocumentVersion(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
-class Monitoring(msgspec.Struct, frozen=True, kw_only=True):
+class Monitoring(Frozen, frozen=True, kw_only=True):
     metrics: tuple[mvp.MonitoredMetric, ...]
     owner: str
     at: datetime
 
 
-class Checklist(msgspec.Struct, frozen=True, kw_only=True):
+class Checklist(Frozen, frozen=True, kw_only=True):
     items: tuple[mvp.ChecklistItem, ...]
     at: datetime
 
 
-class Dossier(msgspec.Struct, frozen=True, kw_only=True):
+class Dossier(Frozen, frozen=True, kw_only=True):
     problem_statement: str = ""
     business_goal: str = ""
     workshops: tuple[Workshop, ...] = ()

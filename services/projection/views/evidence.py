@@ -13,26 +13,25 @@ import sys
 from collections.abc import Iterator
 from datetime import datetime
 
-import msgspec
-
+from events.base import Frozen
 from events.criteria import CriterionResult, Readiness
 from events.facts import Facts, latest
 from events.gates import Gate
 
 
-class Item(msgspec.Struct, frozen=True, kw_only=True):
+class Item(Frozen, frozen=True, kw_only=True):
     label: str  # what it is: "Hypothesis “Routing is faster”"
     text: str  # what it says now: "minutes <= 10"
     count: int = 0  # for a series (measurements): how many; more later reads as added
 
 
-class Change(msgspec.Struct, frozen=True, kw_only=True):
+class Change(Frozen, frozen=True, kw_only=True):
     label: str
     before: str
     after: str
 
 
-class Changes(msgspec.Struct, frozen=True, kw_only=True):
+class Changes(Frozen, frozen=True, kw_only=True):
     """Since a recycle decision at `gate` (at `since`) until `until` (None: now)."""
 
     gate: Gate

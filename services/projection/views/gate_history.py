@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import msgspec
 from msgspec.structs import replace
 
 from events import gates
-from events.base import Event, Stage
+from events.base import Event, Frozen, Stage
 from events.gates import Decision, Gate
 from services.projection.views.stages import STAGE_OF_GATE
 
 
-class Vote(msgspec.Struct, frozen=True, kw_only=True):
+class Vote(Frozen, frozen=True, kw_only=True):
     vote_id: str
     voter: str
     decision: Decision
@@ -22,7 +21,7 @@ class Vote(msgspec.Struct, frozen=True, kw_only=True):
     conditions: tuple[gates.Condition, ...] = ()
 
 
-class ConditionView(msgspec.Struct, frozen=True, kw_only=True):
+class ConditionView(Frozen, frozen=True, kw_only=True):
     condition_id: str
     text: str
     fulfilled: bool = False
@@ -31,7 +30,7 @@ class ConditionView(msgspec.Struct, frozen=True, kw_only=True):
     evidence: str = ""
 
 
-class DecisionView(msgspec.Struct, frozen=True, kw_only=True):
+class DecisionView(Frozen, frozen=True, kw_only=True):
     decision: Decision
     rationale: str
     at: datetime
@@ -42,7 +41,7 @@ class DecisionView(msgspec.Struct, frozen=True, kw_only=True):
     conditions: tuple[ConditionView, ...] = ()
 
 
-class Review(msgspec.Struct, frozen=True, kw_only=True):
+class Review(Frozen, frozen=True, kw_only=True):
     gate: Gate
     stage: Stage
     requested_at: datetime | None = None
@@ -56,13 +55,13 @@ class Review(msgspec.Struct, frozen=True, kw_only=True):
     earlier: tuple[Vote, ...] = ()  # votes a member's later vote replaced, oldest first
 
 
-class Fulfilment(msgspec.Struct, frozen=True, kw_only=True):
+class Fulfilment(Frozen, frozen=True, kw_only=True):
     at: datetime
     by: str
     evidence: str = ""
 
 
-class GateHistory(msgspec.Struct, frozen=True, kw_only=True):
+class GateHistory(Frozen, frozen=True, kw_only=True):
     reviews: tuple[Review, ...] = ()
     fulfilled: dict[str, Fulfilment] = {}
 

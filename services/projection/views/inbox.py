@@ -16,10 +16,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-import msgspec
 from msgspec.structs import replace
 
-from events.base import Role
+from events.base import Frozen, Role
 from events.criteria import GATE_OF_STAGE
 from events.gates import Gate
 from services.projection.views.dossier_records import IncidentRecord
@@ -41,7 +40,7 @@ LINKS: dict[Kind, str] = {  # where each kind is handled
 }
 
 
-class InboxItem(msgspec.Struct, frozen=True, kw_only=True):
+class InboxItem(Frozen, frozen=True, kw_only=True):
     """One thing waiting on a user, as they see it."""
 
     initiative_id: str
@@ -59,7 +58,7 @@ class InboxItem(msgspec.Struct, frozen=True, kw_only=True):
     incident_id: str | None = None  # an incident's item: which one
 
 
-class Addressed(msgspec.Struct, frozen=True, kw_only=True):
+class Addressed(Frozen, frozen=True, kw_only=True):
     """An item and who it waits on."""
 
     item: InboxItem

@@ -7,10 +7,9 @@ the nearest one instead of the whole history.
 
 from __future__ import annotations
 
-import msgspec
 from msgspec.structs import replace
 
-from events.base import Event
+from events.base import Event, Frozen
 from events.catalog import MEASURED
 from events.facts import Facts
 from services.projection.views import (
@@ -28,7 +27,7 @@ from services.projection.views.dossier_records import Dossier
 SNAPSHOT_EVERY = 100
 
 
-class Initiative(msgspec.Struct, frozen=True, kw_only=True):
+class Initiative(Frozen, frozen=True, kw_only=True):
     initiative_id: str
     summary: summary.Summary
     gates: gate_history.GateHistory = gate_history.GateHistory()

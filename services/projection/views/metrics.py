@@ -10,25 +10,24 @@ from bisect import bisect
 from datetime import datetime
 from typing import Literal
 
-import msgspec
 from msgspec.structs import replace
 
 from events import gates, kpis, pilot, production
-from events.base import Event
+from events.base import Event, Frozen
 from events.facts import on_target
 from events.kpis import Direction, Importance, KpiDefinition, Measurement
 
 Trend = Literal["improving", "worsening", "flat", "unknown"]
 
 
-class Point(msgspec.Struct, frozen=True, kw_only=True):
+class Point(Frozen, frozen=True, kw_only=True):
     measurement_id: str
     at: datetime
     value: float
     source: str = "manual"
 
 
-class KpiView(msgspec.Struct, frozen=True, kw_only=True):
+class KpiView(Frozen, frozen=True, kw_only=True):
     kpi_id: str
     name: str = ""
     unit: str = ""
@@ -45,7 +44,7 @@ class KpiView(msgspec.Struct, frozen=True, kw_only=True):
     breached: bool = False
 
 
-class Metrics(msgspec.Struct, frozen=True, kw_only=True):
+class Metrics(Frozen, frozen=True, kw_only=True):
     kpis: dict[str, KpiView] = {}
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 import msgspec
 
 from events.ai_act import CURRENT_VERSION, VERSIONS
+from events.base import Frozen
 from events.compliance import CompanyRole, RoleSwitch
 from events.criteria import CURRENT_VERSION as CRITERIA_VERSION
 from events.gates import RiskClass
@@ -28,7 +29,7 @@ class ObligationRow(Duty, frozen=True, kw_only=True):
     overdue: bool = False
 
 
-class Obligations(msgspec.Struct, frozen=True, kw_only=True):
+class Obligations(Frozen, frozen=True, kw_only=True):
     initiative_id: str
     title: str
     stage: str
@@ -102,7 +103,7 @@ def overdue_count(s: Summary, now: datetime) -> int:
     return late + (s.obligations_before_launch_open if launched(s) else 0)
 
 
-class Waiting(msgspec.Struct, frozen=True, kw_only=True):
+class Waiting(Frozen, frozen=True, kw_only=True):
     duty: Duty
     text: str
     since: datetime

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import msgspec
 from msgspec.structs import replace
 
 from events import gates
-from events.base import Event
+from events.base import Event, Frozen
 from events.criteria import CRITERIA, CURRENT_VERSION, Readiness, evaluate
 from events.facts import Facts
 from events.gates import Decision, Gate
 from services.projection.views.evidence import Item, inventory
 
 
-class Replay(msgspec.Struct, frozen=True, kw_only=True):
+class Replay(Frozen, frozen=True, kw_only=True):
     gate: Gate
     at: datetime  # the decision's business time: with the gate, it names the decision
     decision: Decision
@@ -29,7 +28,7 @@ class Replay(msgspec.Struct, frozen=True, kw_only=True):
     evidence: dict[str, Item] = {}  # the evidence on file then (views.evidence.inventory)
 
 
-class Replays(msgspec.Struct, frozen=True, kw_only=True):
+class Replays(Frozen, frozen=True, kw_only=True):
     decisions: tuple[Replay, ...] = ()  # in the order applied
 
 

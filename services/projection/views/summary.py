@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-import msgspec
 from msgspec.structs import replace
 
 from events import gates, ideation, people, poc, production
-from events.base import Event, Stage, stage_of
+from events.base import Event, Frozen, Stage, stage_of
 from events.catalog import MEASURED
 from events.gates import PASSING, Decision, Gate, RiskClass
 from events.people import Person, free_text
@@ -19,14 +18,14 @@ Status = Literal["active", "in_review", "on_hold", "killed", "launched"]
 REFINABLE = ("title", "sponsor", "ai_category", "tags")
 
 
-class LastDecision(msgspec.Struct, frozen=True, kw_only=True):
+class LastDecision(Frozen, frozen=True, kw_only=True):
     gate: Gate
     decision: Decision
     at: datetime
     rationale: str
 
 
-class Summary(msgspec.Struct, frozen=True, kw_only=True):
+class Summary(Frozen, frozen=True, kw_only=True):
     initiative_id: str
     title: str = ""
     owner: str = ""

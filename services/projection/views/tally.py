@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-import msgspec
-
+from events.base import Frozen
 from events.gates import Decision
 
 ORDER: tuple[Decision, ...] = ("go", "conditional_go", "hold", "recycle", "kill")
 
 
-class Tally(msgspec.Struct, frozen=True, kw_only=True):
+class Tally(Frozen, frozen=True, kw_only=True):
     counts: dict[str, int]  # decision -> current votes for it, in ORDER
     quorum: int  # agreeing votes a decision takes
     leading: Decision | None  # the decision with most votes; None on no votes or a tie

@@ -8,6 +8,7 @@ from typing import assert_never
 import msgspec
 from msgspec.structs import replace
 
+from events.base import Frozen
 from events.trends import (
     EDITABLE,
     AnyTrendEvent,
@@ -22,7 +23,7 @@ from events.trends import (
 )
 
 
-class Trend(msgspec.Struct, frozen=True, kw_only=True):
+class Trend(Frozen, frozen=True, kw_only=True):
     trend_id: str
     name: str
     description: str

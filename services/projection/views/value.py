@@ -29,15 +29,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-import msgspec
-
+from events.base import Frozen
 from events.business_case import BusinessCase
 from events.kpis import KpiDefinition, Measurement
 
 YEAR = 365.25 * 86400.0  # seconds
 
 
-class Spending(msgspec.Struct, frozen=True, kw_only=True):
+class Spending(Frozen, frozen=True, kw_only=True):
     """When spending started and stopped: the PoC's and the pilot's opening, the end."""
 
     poc_from: datetime | None = None
@@ -45,7 +44,7 @@ class Spending(msgspec.Struct, frozen=True, kw_only=True):
     stopped_at: datetime | None = None  # killed or retired: no more running cost
 
 
-class Accrual(msgspec.Struct, frozen=True, kw_only=True):
+class Accrual(Frozen, frozen=True, kw_only=True):
     """The KPI's improvement accumulated over time, in unit-years, up to the last
     measurement (`last_at`), whose improvement the next interval earns at."""
 

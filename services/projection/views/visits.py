@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import msgspec
 from msgspec.structs import replace
 
 from events import gates, ideation
-from events.base import Event, Stage, stage_of
+from events.base import Event, Frozen, Stage, stage_of
 from events.gates import Decision
 from services.projection.views.stages import (
     NEXT_STAGE,
@@ -20,14 +19,14 @@ from services.projection.views.stages import (
 )
 
 
-class Visit(msgspec.Struct, frozen=True, kw_only=True):
+class Visit(Frozen, frozen=True, kw_only=True):
     stage: Stage
     entered_at: datetime
     left_at: datetime | None = None
     outcome: Decision | None = None  # the gate decision that ended it: go, conditional_go, kill
 
 
-class Visits(msgspec.Struct, frozen=True, kw_only=True):
+class Visits(Frozen, frozen=True, kw_only=True):
     visits: tuple[Visit, ...] = ()  # in stage order
 
 
