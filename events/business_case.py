@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from events.base import Command, Event, Id, storable
+from events.base import Command, Event, Frozen, Id, storable
 
 Confidence = Literal["low", "medium", "high"]
 Money = Annotated[
@@ -27,7 +27,7 @@ Currency = Literal[
 Note = Annotated[str, storable(0, 1000)]  # may be empty
 
 
-class BusinessCase(msgspec.Struct, frozen=True, kw_only=True):
+class BusinessCase(Frozen, frozen=True, kw_only=True):
     """What a case says. `kpi_id` may name a KPI before it is defined (it is linked once a
     KPI with that id exists); `value_per_unit` is the yearly value of one unit of the KPI's
     improvement over its baseline, in the KPI's better direction."""

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec.structs import replace
 
-from events.base import Command, Event, Id, Text, storable
+from events.base import Command, Event, Frozen, Id, Text, storable
 
 CompanyRole = Literal["provider", "deployer"]
 # Art. 25(1): a deployer (or anyone) becomes the provider of a high-risk system when it
@@ -74,7 +74,7 @@ class RecordObligationStatus(Command, tag="record-obligation-status", frozen=Tru
     evidence: Evidence = ""
 
 
-class ObligationStatus(msgspec.Struct, frozen=True, kw_only=True):
+class ObligationStatus(Frozen, frozen=True, kw_only=True):
     obligation_id: Id
     status: ObligationState
     evidence: Evidence = ""
@@ -82,7 +82,7 @@ class ObligationStatus(msgspec.Struct, frozen=True, kw_only=True):
     at: datetime
 
 
-class SeriousIncident(msgspec.Struct, frozen=True, kw_only=True):
+class SeriousIncident(Frozen, frozen=True, kw_only=True):
     """A serious incident (Art. 3(49)) of the pilot, for the Art. 73 report duty."""
 
     incident_id: Id
@@ -92,7 +92,7 @@ class SeriousIncident(msgspec.Struct, frozen=True, kw_only=True):
     causal_link_at: datetime | None = None
 
 
-class Compliance(msgspec.Struct, frozen=True, kw_only=True):
+class Compliance(Frozen, frozen=True, kw_only=True):
     """The recorded facts; `role` None: not recorded (events.obligations infers it).
     Tuples, not maps, so that the handoff carrying it stays a plain bounded schema."""
 

@@ -12,7 +12,7 @@ from typing import Annotated, Literal, NamedTuple
 
 import msgspec
 
-from events.base import Command, Event, Id, LongText, Stage, Text, storable
+from events.base import Command, Event, Frozen, Id, LongText, Stage, Text, storable
 from events.business_case import BusinessCase
 from events.compliance import Compliance
 from events.kpis import KpiDefinition, Measurement
@@ -27,14 +27,14 @@ PASSING: tuple[Decision, ...] = ("go", "conditional_go")
 __all__ = ["KpiDefinition", "Measurement"]
 
 
-class Condition(msgspec.Struct, frozen=True, kw_only=True):
+class Condition(Frozen, frozen=True, kw_only=True):
     """A condition of a conditional_go: must be fulfilled before the next gate passes."""
 
     condition_id: Id
     text: Text
 
 
-class Handoff(msgspec.Struct, frozen=True, kw_only=True):
+class Handoff(Frozen, frozen=True, kw_only=True):
     """What the next stage needs to start from the facts the previous one gathered."""
 
     title: Text

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from events import business_case, compliance, gates, kpis, people
-from events.base import Command, Event, Id, Text, event_type
+from events.base import Command, Event, Frozen, Id, Text, event_type
 from events.kpis import RecordMeasurement
 from events.production import DecideReReview
 
@@ -22,12 +22,12 @@ def _t(name: str) -> str:
     return event_type("mvp", name)
 
 
-class MonitoredMetric(msgspec.Struct, frozen=True, kw_only=True):
+class MonitoredMetric(Frozen, frozen=True, kw_only=True):
     name: Text
     threshold: float
 
 
-class ChecklistItem(msgspec.Struct, frozen=True, kw_only=True):
+class ChecklistItem(Frozen, frozen=True, kw_only=True):
     item: Text
     done: bool = False
 

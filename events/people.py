@@ -14,12 +14,12 @@ from typing import Annotated
 
 import msgspec
 
-from events.base import STORABLE, Command, Event, Id, Text
+from events.base import STORABLE, Command, Event, Frozen, Id, Text
 
 Note = Annotated[str, msgspec.Meta(max_length=200, pattern=STORABLE)]  # may be empty
 
 
-class Person(msgspec.Struct, frozen=True, kw_only=True):
+class Person(Frozen, frozen=True, kw_only=True):
     """Someone named on an initiative: `account` is their user name, None for a free-text
     name (a person without an account)."""
 
